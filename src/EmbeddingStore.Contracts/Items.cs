@@ -1,0 +1,73 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace EmbeddingStore.Contracts;
+
+/// <summary>One item to write. Vectors are keyed by the model version that produced them, so the store always knows which space each vector lives in.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ItemRequest
+{
+    /// <summary>The item's id within the collection: 1 to 256 characters (configurable), valid Unicode, no control characters.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Any JSON object (or null); top-level fields can be used in search filters.</summary>
+    public JsonElement? Payload { get; init; }
+
+    /// <summary>At least one vector, keyed <c>model@version</c>.</summary>
+    public required Dictionary<string, float[]> Vectors { get; init; }
+}
+
+/// <summary>
+/// A batch upsert. The batch is atomic: it is validated in full, committed in one transaction and becomes visible to
+/// searches all at once; one bad item refuses the whole batch and nothing is written.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record UpsertItemsRequest
+{
+    /// <summary>The items; each replaces any stored item with the same id (payload and all vectors).</summary>
+    public required List<ItemRequest> Items { get; init; }
+}
+
+/// <summary>The result of an acknowledged upsert: the batch is durable when this is returned.</summary>
+/// <param name="Upserted">Items written.</param>
+public sealed record UpsertItemsResponse(int Upserted);
+
+/// <summary>Deletes items by id; unknown ids are ignored so a retried delete is harmless.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record DeleteItemsRequest
+{
+    /// <summary>The ids to delete.</summary>
+    public required List<string> Ids { get; init; }
+}
+
+/// <summary>The result of a delete.</summary>
+/// <param name="Deleted">How many of the ids existed.</param>
+public sealed record DeleteItemsResponse(int Deleted);
+
+/// <summary>An item as stored.</summary>
+/// <param name="Id">The id.</param>
+/// <param name="Payload">The payload, or absent.</param>
+/// <param name="Vectors">Vectors keyed <c>model@version</c>, when requested; cosine vectors are returned normalised.</param>
+public sealed record ItemResponse(
+    string Id,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Payload,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, float[]>? Vectors);
+
+/// <summary>A page of items in id order.</summary>
+/// <param name="Items">The items.</param>
+/// <param name="NextCursor">Pass as <c>cursor</c> to get the next page; null after the last page.</param>
+public sealed record ScrollResponse(IReadOnlyList<ItemResponse> Items, string? NextCursor);
+
+/// <summary>Counts items, optionally only those matching a filter.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record CountRequest
+{
+    /// <summary>Optional payload filter.</summary>
+    public FilterRequest? Filter { get; init; }
+}
+
+/// <summary>An item count.</summary>
+/// <param name="Count">Matching items.</param>
+public sealed record CountResponse(long Count);

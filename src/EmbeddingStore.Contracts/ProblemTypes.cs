@@ -1,0 +1,61 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+namespace EmbeddingStore.Contracts;
+
+/// <summary>
+/// The stable <c>type</c> of every problem+json error the API returns (listed with meanings in schema/problems.md).
+/// Clients branch on these, never on status codes or message text, so they are never renamed once released.
+/// </summary>
+public static class ProblemTypes
+{
+    /// <summary>The body is not valid JSON, has wrong types, unknown or missing fields.</summary>
+    public const string MalformedRequest = "/problems/malformed-request";
+
+    /// <summary>A value is out of range or shape (empty id, bad name, k ≤ 0, bad cursor, ...).</summary>
+    public const string InvalidArgument = "/problems/invalid-argument";
+
+    /// <summary>No such collection.</summary>
+    public const string CollectionNotFound = "/problems/collection-not-found";
+
+    /// <summary>No such item in the collection.</summary>
+    public const string ItemNotFound = "/problems/item-not-found";
+
+    /// <summary>No such model version is registered.</summary>
+    public const string ModelVersionNotFound = "/problems/model-version-not-found";
+
+    /// <summary>A vector's length differs from its version's dimension; the detail names both.</summary>
+    public const string DimensionMismatch = "/problems/dimension-mismatch";
+
+    /// <summary>NaN or infinity in a vector, a zero vector under cosine, or a non-unit vector for a normalised version.</summary>
+    public const string InvalidVector = "/problems/invalid-vector";
+
+    /// <summary>The same id twice in one batch.</summary>
+    public const string DuplicateId = "/problems/duplicate-id";
+
+    /// <summary>A configured limit was exceeded (batch size, k, id length, payload size, dimension).</summary>
+    public const string LimitExceeded = "/problems/limit-exceeded";
+
+    /// <summary>The request body exceeds the configured maximum size.</summary>
+    public const string PayloadTooLarge = "/problems/payload-too-large";
+
+    /// <summary>A used model version was re-registered with different settings.</summary>
+    public const string VersionConflict = "/problems/version-conflict";
+
+    /// <summary>The query's version cannot be compared with the stored vectors; the problem's <c>versions</c> names them.</summary>
+    public const string IncompatibleVersions = "/problems/incompatible-versions";
+
+    /// <summary>The database refused the write (disk full, read-only); nothing changed and reads still work.</summary>
+    public const string StorageUnavailable = "/problems/storage-unavailable";
+
+    /// <summary>No route matches the path.</summary>
+    public const string RouteNotFound = "/problems/route-not-found";
+
+    /// <summary>The route exists but not for this HTTP method.</summary>
+    public const string MethodNotAllowed = "/problems/method-not-allowed";
+
+    /// <summary>The body's content type is not application/json.</summary>
+    public const string UnsupportedMediaType = "/problems/unsupported-media-type";
+
+    /// <summary>An unexpected server error; the body never carries exception text.</summary>
+    public const string InternalError = "/problems/internal-error";
+}

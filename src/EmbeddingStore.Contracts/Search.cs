@@ -1,0 +1,75 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace EmbeddingStore.Contracts;
+
+/// <summary>
+/// An exact nearest-neighbour search. The query names its model version; a version the collection cannot compare
+/// with is refused (409, <see cref="ProblemTypes.IncompatibleVersions"/>), never silently compared.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record SearchRequest
+{
+    /// <summary>The query vector, produced by <see cref="Version"/>.</summary>
+    public required float[] Vector { get; init; }
+
+    /// <summary>The query's version, <c>model@version</c>; defaults to the collection's serving version.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>Hits to return (1 to the configured maximum, 1,000 by default).</summary>
+    public int K { get; init; } = 10;
+
+    /// <summary>Optional payload filter; the search stays exact under a filter.</summary>
+    public FilterRequest? Filter { get; init; }
+
+    /// <summary>Whether hits carry payloads.</summary>
+    public bool WithPayload { get; init; } = true;
+
+    /// <summary>Whether hits carry their stored vectors.</summary>
+    public bool WithVectors { get; init; }
+}
+
+/// <summary>A payload filter. Only <c>must</c> exists today; <c>should</c>, <c>mustNot</c> and ranges will join it in this object.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record FilterRequest
+{
+    /// <summary>Conditions that must all hold.</summary>
+    public List<FieldConditionRequest>? Must { get; init; }
+}
+
+/// <summary>Equality on a top-level payload field; an array field matches when any element equals <see cref="Match"/>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record FieldConditionRequest
+{
+    /// <summary>The top-level payload field.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>A string, number or boolean.</summary>
+    public required JsonElement Match { get; init; }
+}
+
+/// <summary>Search results.</summary>
+/// <param name="Hits">Best first; equal scores are ordered by id.</param>
+/// <param name="TookMs">Server-side time for the search in milliseconds.</param>
+public sealed record SearchResponse(IReadOnlyList<SearchHitResponse> Hits, double TookMs);
+
+/// <summary>One hit. The score's meaning depends on <see cref="Version"/>'s metric; higher is always closer.</summary>
+/// <param name="Id">The item's id.</param>
+/// <param name="Score">Cosine similarity, dot product, or the negated Euclidean distance.</param>
+/// <param name="Version">The version of the matched vector.</param>
+/// <param name="Payload">The payload, when requested.</param>
+/// <param name="Vector">The matched vector, when requested.</param>
+public sealed record SearchHitResponse(
+    string Id,
+    float Score,
+    string Version,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Payload,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float[]? Vector);
+
+/// <summary>Liveness and readiness in one answer.</summary>
+/// <param name="Status"><c>healthy</c> once the database is open and loaded.</param>
+/// <param name="Collections">Collections loaded.</param>
+/// <param name="SchemaVersion">The database schema version.</param>
+public sealed record HealthResponse(string Status, int Collections, int SchemaVersion);

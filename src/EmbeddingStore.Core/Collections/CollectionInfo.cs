@@ -1,0 +1,19 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+namespace EmbeddingStore.Core.Collections;
+
+/// <summary>
+/// A collection's settings and size. Vector counts are per version because during a model upgrade a collection holds
+/// several, and how far a re-embedding has come is exactly the ratio of those counts.
+/// </summary>
+/// <param name="Name">The collection's name.</param>
+/// <param name="ServingVersion">The version plain queries search by default, <c>model@version</c>.</param>
+/// <param name="ItemCount">Items in the collection.</param>
+/// <param name="VectorCounts">Stored vectors per version, keyed <c>model@version</c>.</param>
+/// <param name="CreatedAt">When the collection was created.</param>
+public sealed record CollectionInfo(
+    string Name,
+    string ServingVersion,
+    long ItemCount,
+    IReadOnlyDictionary<string, long> VectorCounts,
+    DateTimeOffset CreatedAt);

@@ -1,0 +1,21 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+namespace EmbeddingStore.Core.Collections;
+
+/// <summary>
+/// A nearest-neighbour query. The query says which model version produced its vector, because a vector alone cannot
+/// tell whether it is comparable with what is stored.
+/// </summary>
+/// <param name="Vector">The query vector.</param>
+/// <param name="Version">The query's model version, <c>model@version</c>; null means the collection's serving version.</param>
+/// <param name="K">How many hits to return.</param>
+/// <param name="Filter">Payload conditions, or null.</param>
+/// <param name="WithPayload">Whether hits carry payloads.</param>
+/// <param name="WithVectors">Whether hits carry their stored vectors.</param>
+public sealed record SearchQuery(
+    float[] Vector,
+    string? Version,
+    int K,
+    PayloadFilter? Filter = null,
+    bool WithPayload = true,
+    bool WithVectors = false);

@@ -1,0 +1,7 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+namespace EmbeddingStore.Core.Collections;
+
+/// <summary>Hits best first; a record so later options (bridging, timings per segment) extend it without breaking callers.</summary>
+/// <param name="Hits">At most k hits, best first, ties broken by ordinal id.</param>
+public sealed record SearchResult(IReadOnlyList<SearchHit> Hits);

@@ -1,0 +1,11 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using EmbeddingStore.Core.Versioning;
+
+namespace EmbeddingStore.Core.Persistence;
+
+/// <summary>A collection's durable settings.</summary>
+/// <param name="Name">The collection's name.</param>
+/// <param name="ServingVersion">The version plain queries use.</param>
+/// <param name="CreatedAt">When it was created.</param>
+public sealed record CollectionRecord(string Name, ModelVersionId ServingVersion, DateTimeOffset CreatedAt);

@@ -1,0 +1,41 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using EmbeddingStore.Core.Versioning;
+
+namespace EmbeddingStore.Core.Persistence;
+
+/// <summary>
+/// The durable source of truth behind the engine. The engine calls it before touching memory and acknowledges a write
+/// only after the returned task completes, so an implementation must have committed (and synced) by then; each call
+/// is all-or-nothing.
+/// </summary>
+/// <remarks>
+/// Implementations report a store that refuses writes (disk full, read-only file) with
+/// <see cref="StorageUnavailableException"/>; the engine turns that into a clean refusal and changes nothing in memory.
+/// </remarks>
+public interface IEmbeddingRepository
+{
+    /// <summary>Every registered model version, to rebuild the registry at start-up.</summary>
+    IAsyncEnumerable<ModelVersion> ReadModelVersionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every collection, to rebuild them at start-up.</summary>
+    IAsyncEnumerable<CollectionRecord> ReadCollectionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every item of a collection with its vectors, streamed so start-up memory stays near the final size.</summary>
+    IAsyncEnumerable<StoredItem> ReadItemsAsync(string collection, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or updates a model version.</summary>
+    Task SaveModelVersionAsync(ModelVersion version, CancellationToken cancellationToken);
+
+    /// <summary>Inserts a collection or updates its serving version.</summary>
+    Task SaveCollectionAsync(CollectionRecord collection, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a collection with all its items and vectors.</summary>
+    Task DeleteCollectionAsync(string collection, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the given items (payload and all vectors) in one transaction.</summary>
+    Task UpsertItemsAsync(string collection, IReadOnlyList<StoredItem> items, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the given items in one transaction; ids that do not exist are ignored.</summary>
+    Task DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+}

@@ -1,0 +1,148 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace EmbeddingStore.Core.Vectors;
+
+/// <summary>
+/// Vector kernels used on the write path (validation, normalisation) and on the scan path (one query
+/// against a block of contiguous rows). Library calls come first; only fused kernels are hand-written.
+/// </summary>
+public static partial class VectorMath
+{
+    /// <summary>
+    /// True when no element is NaN or infinite. Checked on every stored vector and every query, because a single
+    /// NaN makes every comparison false and silently corrupts top-k ordering.
+    /// </summary>
+    public static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        ref float start = ref MemoryMarshal.GetReference(values);
+        int length = values.Length;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
+        {
+            // x - x is 0 for finite x and NaN for NaN or ±infinity; NaN never equals itself.
+            do
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref start, (nuint)i);
+                Vector256<float> d = v - v;
+                if (!Vector256.EqualsAll(d, Vector256<float>.Zero))
+                {
+                    return false;
+                }
+
+                i += Vector256<float>.Count;
+            }
+            while (i <= length - Vector256<float>.Count);
+        }
+
+        // Scalar remainder (or the whole input when shorter than one vector).
+        for (; i < length; i++)
+        {
+            if (!float.IsFinite(Unsafe.Add(ref start, i)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The Euclidean norm, computed by the runtime's vectorised implementation.</summary>
+    public static float Norm(ReadOnlySpan<float> values) => TensorPrimitives.Norm(values);
+
+    /// <summary>
+    /// Scales <paramref name="values"/> to unit length in place. Cosine collections call this once on insert so the
+    /// scan is a plain dot product; returns false for a zero (or denormal-tiny) vector, which has no direction.
+    /// </summary>
+    public static bool TryNormalize(Span<float> values)
+    {
+        float norm = TensorPrimitives.Norm(values);
+        if (!(norm > 1e-30f) || !float.IsFinite(norm))
+        {
+            return false;
+        }
+
+        TensorPrimitives.Divide(values, norm, values);
+        return true;
+    }
+
+    /// <summary>The dot product; the scan kernel for cosine (on normalised vectors) and dot-product metrics.</summary>
+    public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        if (x.Length != y.Length)
+        {
+            ThrowLengthMismatch(x.Length, y.Length);
+        }
+
+        return TensorPrimitives.Dot(x, y);
+    }
+
+    /// <summary>
+    /// Scores one query against <paramref name="scores"/>.Length consecutive rows of <paramref name="rows"/>,
+    /// writing raw scores where higher is closer: the dot product, or the negated squared Euclidean distance.
+    /// </summary>
+    /// <remarks>
+    /// The squared distance is used during the scan (monotone in the distance, no square root per row);
+    /// <see cref="ScoreMapping.ToPublicScore"/> converts only the final hits.
+    /// </remarks>
+    public static void ScoreRows(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, DistanceMetric metric, Span<float> scores)
+    {
+        int dimension = query.Length;
+        if (dimension == 0)
+        {
+            ThrowLengthMismatch(0, 1);
+        }
+
+        if (rows.Length < scores.Length * dimension)
+        {
+            ThrowLengthMismatch(rows.Length, scores.Length * dimension);
+        }
+
+        ScoreRowsCore(query, rows, metric, scores);
+    }
+
+    private static void ScoreRowsCore(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, DistanceMetric metric, Span<float> scores)
+    {
+        int dimension = query.Length;
+        switch (metric)
+        {
+            case DistanceMetric.CosineSimilarity:
+            case DistanceMetric.DotProduct:
+                for (int r = 0; r < scores.Length; r++)
+                {
+                    scores[r] = TensorPrimitives.Dot(query, rows.Slice(r * dimension, dimension));
+                }
+
+                break;
+            case DistanceMetric.Euclidean:
+                for (int r = 0; r < scores.Length; r++)
+                {
+                    scores[r] = -SquaredEuclideanCore(query, rows.Slice(r * dimension, dimension));
+                }
+
+                break;
+            default:
+                ScoreMapping.ThrowUnknownMetric(metric);
+                break;
+        }
+    }
+
+    /// <summary>The squared Euclidean distance: what an L2 scan ranks by.</summary>
+    public static float SquaredEuclidean(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        if (x.Length != y.Length)
+        {
+            ThrowLengthMismatch(x.Length, y.Length);
+        }
+
+        return SquaredEuclideanCore(x, y);
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowLengthMismatch(int a, int b) =>
+        throw new ArgumentException($"Vector lengths differ: {a} and {b}.");
+}

@@ -1,0 +1,23 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using EmbeddingStore.Contracts;
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Vectors;
+using EmbeddingStore.Core.Versioning;
+
+namespace EmbeddingStore.Server.Endpoints;
+
+// Engine types to wire types and back; no logic beyond the shape change.
+internal static class ContractMapping
+{
+    public static ModelVersionResponse ToResponse(this ModelVersion v) =>
+        new(v.Id.ToString(), v.Id.Model, v.Id.Version, v.Dimension, ScoreMapping.ToWireName(v.Metric), v.Normalized, v.CreatedAt);
+
+    public static CollectionResponse ToResponse(this CollectionInfo c) =>
+        new(c.Name, c.ServingVersion, c.ItemCount, c.VectorCounts, c.CreatedAt);
+
+    public static ItemResponse ToResponse(this ItemView item) => new(item.Id, item.Payload, item.Vectors);
+
+    public static PayloadFilter? ToFilter(this FilterRequest? filter) =>
+        filter is null ? null : new PayloadFilter([.. (filter.Must ?? []).Select(c => new FieldMatch(c.Key, c.Match))]);
+}

@@ -1,0 +1,76 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using EmbeddingStore.Contracts;
+using EmbeddingStore.Core;
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Server.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EmbeddingStore.Server.Endpoints;
+
+internal static class ItemEndpoints
+{
+    public static IEndpointRouteBuilder MapItemEndpoints(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder group = app.MapGroup("/v1/collections/{name}/items").WithTags("Items");
+        group.MapPost("/", UpsertItemsAsync).WithName(nameof(UpsertItemsAsync))
+            .WithSummary("Upsert a batch of items atomically; acknowledged only after it is committed")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        group.MapPost("/delete", DeleteItemsAsync).WithName(nameof(DeleteItemsAsync))
+            .WithSummary("Delete items by id").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/count", CountItems).WithName(nameof(CountItems))
+            .WithSummary("Count items, optionally matching a payload filter").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/", ScrollItems).WithName(nameof(ScrollItems))
+            .WithSummary("Page through items in id order with a stable cursor").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/{id}", GetItem).WithName(nameof(GetItem))
+            .WithSummary("Get one item").ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    public static async Task<Results<Ok<UpsertItemsResponse>, ProblemHttpResult>> UpsertItemsAsync(
+        string name, UpsertItemsRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
+    {
+        var items = new List<ItemUpsert>(request.Items.Count);
+        foreach (ItemRequest item in request.Items)
+        {
+            if (item is null)
+            {
+                return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"items[{items.Count}] is null."));
+            }
+
+            items.Add(new ItemUpsert(item.Id, item.Payload, item.Vectors));
+        }
+
+        StoreResult<int> result = await engine.UpsertItemsAsync(name, items, cancellationToken);
+        return result.IsSuccess ? TypedResults.Ok(new UpsertItemsResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
+    }
+
+    public static async Task<Results<Ok<DeleteItemsResponse>, ProblemHttpResult>> DeleteItemsAsync(
+        string name, DeleteItemsRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
+    {
+        StoreResult<int> result = await engine.DeleteItemsAsync(name, request.Ids, cancellationToken);
+        return result.IsSuccess ? TypedResults.Ok(new DeleteItemsResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
+    }
+
+    public static Results<Ok<CountResponse>, ProblemHttpResult> CountItems(string name, CountRequest? request, EmbeddingEngine engine)
+    {
+        StoreResult<long> result = engine.Count(name, request?.Filter.ToFilter());
+        return result.IsSuccess ? TypedResults.Ok(new CountResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
+    }
+
+    public static Results<Ok<ScrollResponse>, ProblemHttpResult> ScrollItems(
+        string name, EmbeddingEngine engine, int limit = 100, string? cursor = null, bool withVectors = false)
+    {
+        StoreResult<ScrollPage> result = engine.Scroll(name, cursor, limit, withVectors);
+        return result.IsSuccess
+            ? TypedResults.Ok(new ScrollResponse([.. result.Value!.Items.Select(i => i.ToResponse())], result.Value.NextCursor))
+            : ProblemMapping.ToProblem(result.Error);
+    }
+
+    public static Results<Ok<ItemResponse>, ProblemHttpResult> GetItem(string name, string id, EmbeddingEngine engine, bool withVectors = false)
+    {
+        StoreResult<ItemView> result = engine.GetItem(name, id, withVectors);
+        return result.IsSuccess ? TypedResults.Ok(result.Value!.ToResponse()) : ProblemMapping.ToProblem(result.Error);
+    }
+}

@@ -1,0 +1,56 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using EmbeddingStore.Contracts;
+using EmbeddingStore.Core;
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Vectors;
+using EmbeddingStore.Core.Versioning;
+using EmbeddingStore.Server.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EmbeddingStore.Server.Endpoints;
+
+internal static class ModelEndpoints
+{
+    public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder group = app.MapGroup("/v1/models").WithTags("Model versions");
+        group.MapPut("/{model}/versions/{version}", RegisterModelVersionAsync).WithName(nameof(RegisterModelVersionAsync))
+            .WithSummary("Register a model version (idempotent; immutable once vectors use it)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/versions", ListModelVersions).WithName(nameof(ListModelVersions)).WithSummary("List registered model versions");
+        group.MapGet("/{model}/versions/{version}", GetModelVersion).WithName(nameof(GetModelVersion))
+            .WithSummary("Get one model version").ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    public static async Task<Results<Created<ModelVersionResponse>, Ok<ModelVersionResponse>, ProblemHttpResult>> RegisterModelVersionAsync(
+        string model, string version, ModelVersionRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
+    {
+        if (!ScoreMapping.TryParseWireName(request.Metric, out DistanceMetric metric))
+        {
+            return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"metric must be 'cosine', 'dot' or 'l2'; it was '{request.Metric}'."));
+        }
+
+        StoreResult<Outcome<ModelVersion>> result =
+            await engine.RegisterModelVersionAsync(model, version, request.Dimension, metric, request.Normalized, cancellationToken);
+        if (!result.IsSuccess)
+        {
+            return ProblemMapping.ToProblem(result.Error);
+        }
+
+        ModelVersionResponse response = result.Value!.Value.ToResponse();
+        return result.Value.Created
+            ? TypedResults.Created($"/v1/models/{model}/versions/{version}", response)
+            : TypedResults.Ok(response);
+    }
+
+    public static Ok<ModelVersionListResponse> ListModelVersions(EmbeddingEngine engine) =>
+        TypedResults.Ok(new ModelVersionListResponse([.. engine.ListModelVersions().Select(v => v.ToResponse())]));
+
+    public static Results<Ok<ModelVersionResponse>, ProblemHttpResult> GetModelVersion(string model, string version, EmbeddingEngine engine)
+    {
+        StoreResult<ModelVersion> result = engine.GetModelVersion(model, version);
+        return result.IsSuccess ? TypedResults.Ok(result.Value!.ToResponse()) : ProblemMapping.ToProblem(result.Error);
+    }
+}

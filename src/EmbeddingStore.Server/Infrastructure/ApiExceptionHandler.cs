@@ -1,0 +1,71 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Text.Json;
+using EmbeddingStore.Contracts;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EmbeddingStore.Server.Infrastructure;
+
+// Turns exceptions into problem+json. Bad requests (unreadable JSON, wrong types, missing or unknown fields, a body
+// over the size limit) keep their explanation, because it describes the caller's own input; anything else is a 500
+// whose body never carries exception text (it is logged instead).
+internal sealed partial class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        if (exception is BadHttpRequestException bad)
+        {
+            int status = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            problem = new ProblemDetails
+            {
+                Status = status,
+                Type = status == StatusCodes.Status413PayloadTooLarge ? ProblemTypes.PayloadTooLarge : ProblemTypes.MalformedRequest,
+                Title = status == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request",
+                Detail = DescribeBadRequest(bad),
+            };
+        }
+        else
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Type = ProblemTypes.InternalError,
+                Title = "Internal server error",
+                Detail = "The server failed to process the request. The error was logged; the request may be retried.",
+            };
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        }).ConfigureAwait(false);
+    }
+
+    private static string DescribeBadRequest(BadHttpRequestException bad)
+    {
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return "The request body exceeds the configured maximum size (Limits:MaxRequestBodyBytes).";
+        }
+
+        // JsonException messages name the JSON path and position of the problem in the caller's own body.
+        for (Exception? inner = bad.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is JsonException json)
+            {
+                return "The request body is not valid for this operation: " + json.Message;
+            }
+        }
+
+        return bad.Message;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
+}

@@ -1,0 +1,44 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.ComponentModel.DataAnnotations;
+using EmbeddingStore.Core.Collections;
+
+namespace EmbeddingStore.Server.Infrastructure;
+
+/// <summary>Request limits (<c>Limits:*</c>). Each is answered with a problem+json error when exceeded.</summary>
+public sealed class LimitsOptions
+{
+    public const string SectionName = "Limits";
+
+    [Range(1, 100_000)]
+    public int MaxBatchItems { get; set; } = 1_000;
+
+    [Range(1, 100_000)]
+    public int MaxK { get; set; } = 1_000;
+
+    [Range(1, 4_096)]
+    public int MaxIdLength { get; set; } = 256;
+
+    [Range(1, 65_536)]
+    public int MaxDimension { get; set; } = 16_384;
+
+    [Range(2, 16 * 1024 * 1024)]
+    public int MaxPayloadBytes { get; set; } = 64 * 1024;
+
+    [Range(1, 100_000)]
+    public int MaxScrollLimit { get; set; } = 1_000;
+
+    /// <summary>Largest request body; 1,000 items of 1,536 floats written as JSON text need about 20 MB.</summary>
+    [Range(1_024, 1L << 31)]
+    public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    public EngineLimits ToEngineLimits() => new()
+    {
+        MaxBatchItems = MaxBatchItems,
+        MaxK = MaxK,
+        MaxIdLength = MaxIdLength,
+        MaxDimension = MaxDimension,
+        MaxPayloadBytes = MaxPayloadBytes,
+        MaxScrollLimit = MaxScrollLimit,
+    };
+}

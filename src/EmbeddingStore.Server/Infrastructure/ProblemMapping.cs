@@ -1,0 +1,51 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using EmbeddingStore.Contracts;
+using EmbeddingStore.Core.Collections;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EmbeddingStore.Server.Infrastructure;
+
+// The one place where engine refusals become HTTP: an exhaustive switch, so a new StoreErrorCode fails the build
+// (CS8509 as an error) until it is given a status and a problem type.
+internal static class ProblemMapping
+{
+    // CS8524 (unnamed enum values) is off so that CS8509 still reports any named code that is not mapped.
+#pragma warning disable CS8524
+    public static (int Status, string Type, string Title) Map(StoreErrorCode code) => code switch
+    {
+        StoreErrorCode.InvalidArgument => (StatusCodes.Status400BadRequest, ProblemTypes.InvalidArgument, "Invalid argument"),
+        StoreErrorCode.CollectionNotFound => (StatusCodes.Status404NotFound, ProblemTypes.CollectionNotFound, "Collection not found"),
+        StoreErrorCode.ItemNotFound => (StatusCodes.Status404NotFound, ProblemTypes.ItemNotFound, "Item not found"),
+        StoreErrorCode.ModelVersionNotFound => (StatusCodes.Status404NotFound, ProblemTypes.ModelVersionNotFound, "Model version not found"),
+        StoreErrorCode.DimensionMismatch => (StatusCodes.Status400BadRequest, ProblemTypes.DimensionMismatch, "Dimension mismatch"),
+        StoreErrorCode.InvalidVector => (StatusCodes.Status400BadRequest, ProblemTypes.InvalidVector, "Invalid vector"),
+        StoreErrorCode.DuplicateId => (StatusCodes.Status400BadRequest, ProblemTypes.DuplicateId, "Duplicate id in batch"),
+        StoreErrorCode.LimitExceeded => (StatusCodes.Status400BadRequest, ProblemTypes.LimitExceeded, "Limit exceeded"),
+        StoreErrorCode.VersionConflict => (StatusCodes.Status409Conflict, ProblemTypes.VersionConflict, "Model version is immutable"),
+        StoreErrorCode.IncompatibleVersions => (StatusCodes.Status409Conflict, ProblemTypes.IncompatibleVersions, "Incompatible model versions"),
+        StoreErrorCode.StorageUnavailable => (StatusCodes.Status503ServiceUnavailable, ProblemTypes.StorageUnavailable, "Storage unavailable"),
+    };
+#pragma warning restore CS8524
+
+    public static ProblemHttpResult ToProblem(StoreError error)
+    {
+        (int status, string type, string title) = Map(error.Code);
+        Dictionary<string, object?>? extensions = error.Versions is { Count: > 0 } versions
+            ? new Dictionary<string, object?> { ["versions"] = versions.ToArray() }
+            : null;
+        return TypedResults.Problem(detail: error.Message, statusCode: status, title: title, type: type, extensions: extensions);
+    }
+
+    // Problems the framework produces itself (no route, wrong method, bad media type) get our stable types too.
+    public static (string Type, string Title)? ForStatus(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => (ProblemTypes.MalformedRequest, "Malformed request"),
+        StatusCodes.Status404NotFound => (ProblemTypes.RouteNotFound, "Not found"),
+        StatusCodes.Status405MethodNotAllowed => (ProblemTypes.MethodNotAllowed, "Method not allowed"),
+        StatusCodes.Status413PayloadTooLarge => (ProblemTypes.PayloadTooLarge, "Request body too large"),
+        StatusCodes.Status415UnsupportedMediaType => (ProblemTypes.UnsupportedMediaType, "Unsupported media type"),
+        StatusCodes.Status500InternalServerError => (ProblemTypes.InternalError, "Internal server error"),
+        _ => null,
+    };
+}

@@ -1,0 +1,15 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.ComponentModel.DataAnnotations;
+
+namespace EmbeddingStore.Server.Infrastructure;
+
+/// <summary>Where the database lives (<c>Storage:Path</c>, <c>Storage__Path</c>, or <c>--Storage:Path</c>).</summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>The SQLite file; relative paths resolve against the working directory. Its folder is created if missing.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Path { get; set; } = "./data/embeddingstore.db";
+}

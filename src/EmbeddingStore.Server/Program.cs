@@ -1,0 +1,108 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Text.Json.Serialization;
+using EmbeddingStore.Contracts;
+using EmbeddingStore.Core;
+using EmbeddingStore.Server.Endpoints;
+using EmbeddingStore.Server.Infrastructure;
+using EmbeddingStore.Storage.Sqlite;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<LimitsOptions>().Bind(builder.Configuration.GetSection(LimitsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(sp => SqliteEmbeddingRepository.Open(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path, sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton(sp => new EmbeddingEngine(
+    sp.GetRequiredService<SqliteEmbeddingRepository>(),
+    sp.GetRequiredService<IOptions<LimitsOptions>>().Value.ToEngineLimits(),
+    sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddHostedService<EngineStartup>();
+
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    options.SerializerOptions.TypeInfoResolverChain.Insert(0, EmbeddingStoreJsonContext.Default);
+    options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+});
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
+    options.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Limits:MaxRequestBodyBytes") ?? new LimitsOptions().MaxRequestBodyBytes);
+
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+{
+    // Framework-made problems (no route, wrong method, media type) get a stable type of ours.
+    int status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+    if ((context.ProblemDetails.Type is null || !context.ProblemDetails.Type.StartsWith("/problems/", StringComparison.Ordinal))
+        && ProblemMapping.ForStatus(status) is { } mapped)
+    {
+        context.ProblemDetails.Type = mapped.Type;
+        context.ProblemDetails.Title = mapped.Title;
+    }
+});
+builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "EmbeddingStore API";
+    document.Info.Description =
+        "A vector database with versioned embeddings. Every vector names the model version that produced it (model@version); "
+        + "scores are higher-is-closer for every metric (cosine similarity, dot product, negated Euclidean distance). "
+        + "Every error is application/problem+json with a stable type (see schema/problems.md).";
+    return Task.CompletedTask;
+}));
+
+WebApplication app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.Use(async (context, next) =>
+{
+    // Refuse an oversized declared body before reading it (Kestrel enforces the same limit on chunked bodies).
+    long max = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
+    if (context.Request.ContentLength > max)
+    {
+        throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+    }
+
+    if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+    {
+        feature.MaxRequestBodySize = max;
+    }
+
+    await next(context);
+});
+
+app.MapOpenApi();
+app.UseSwaggerUI(options =>
+{
+    options.RoutePrefix = "docs";
+    options.SwaggerEndpoint("/openapi/v1.json", "EmbeddingStore v1");
+    options.DocumentTitle = "EmbeddingStore API reference";
+});
+app.MapHealthEndpoints();
+app.MapModelEndpoints();
+app.MapCollectionEndpoints();
+app.MapItemEndpoints();
+app.MapSearchEndpoints();
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (SqliteStoreOpenException ex)
+{
+    // One clear line for the operator; the file is untouched.
+    await Console.Error.WriteLineAsync("embeddingstore: " + ex.Message);
+    return 1;
+}
+catch (OptionsValidationException ex)
+{
+    await Console.Error.WriteLineAsync("embeddingstore: invalid configuration: " + string.Join("; ", ex.Failures));
+    return 2;
+}
+
+/// <summary>The server's entry point; public so integration tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,106 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using Microsoft.Data.Sqlite;
+
+namespace EmbeddingStore.Storage.Sqlite.Internal;
+
+// Every SQL statement the repository runs, in one place. Values are always parameters; no identifier is ever built
+// from input (table and column names are constants here).
+internal static class SqliteCommandBuilder
+{
+    public const string SelectModelVersions =
+        "SELECT id, model, version, dimension, metric, normalized, created_at FROM model_versions ORDER BY id;";
+
+    public const string SelectCollections =
+        "SELECT id, name, serving_version_id, created_at FROM collections ORDER BY id;";
+
+    public const string SelectItemsWithVectors =
+        """
+        SELECT i.id, i.item_id, i.payload, v.version_id, v.origin, v.link_id, v.data
+        FROM items AS i LEFT JOIN vectors AS v ON v.item_rowid = i.id
+        WHERE i.collection_id = $collection
+        ORDER BY i.id, v.version_id;
+        """;
+
+    public const string UpsertModelVersion =
+        """
+        INSERT INTO model_versions (model, version, dimension, metric, normalized, created_at)
+        VALUES ($model, $version, $dimension, $metric, $normalized, $createdAt)
+        ON CONFLICT (model, version) DO UPDATE SET
+            dimension = excluded.dimension, metric = excluded.metric, normalized = excluded.normalized
+        RETURNING id;
+        """;
+
+    public const string UpsertCollection =
+        """
+        INSERT INTO collections (name, serving_version_id, created_at) VALUES ($name, $serving, $createdAt)
+        ON CONFLICT (name) DO UPDATE SET serving_version_id = excluded.serving_version_id
+        RETURNING id;
+        """;
+
+    public const string DeleteCollection = "DELETE FROM collections WHERE id = $collection;";
+
+    public const string UpsertItem =
+        """
+        INSERT INTO items (collection_id, item_id, payload) VALUES ($collection, $itemId, $payload)
+        ON CONFLICT (collection_id, item_id) DO UPDATE SET payload = excluded.payload
+        RETURNING id;
+        """;
+
+    public const string DeleteItemVectors = "DELETE FROM vectors WHERE item_rowid = $row;";
+
+    public const string InsertVector =
+        "INSERT INTO vectors (item_rowid, version_id, origin, link_id, data) VALUES ($row, $version, $origin, $linkId, $data);";
+
+    public const string DeleteItem = "DELETE FROM items WHERE collection_id = $collection AND item_id = $itemId;";
+
+    // SQLite result codes that mean "the store cannot take writes now", as opposed to a bug in a statement.
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteNoMem = 7;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoErr = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+
+    public static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (string name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+
+    public static void Execute(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public static string ScalarText(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+    }
+
+    public static bool IsUnavailable(SqliteException ex) =>
+        (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked or SqliteNoMem or SqliteReadOnly or SqliteIoErr or SqliteFull or SqliteCantOpen;
+
+    public static string Describe(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) switch
+    {
+        SqliteFull => "the disk is full",
+        SqliteReadOnly => "the database file is read-only",
+        SqliteBusy or SqliteLocked => "the database is locked by another process",
+        SqliteIoErr => "an I/O error occurred",
+        SqliteNoMem => "SQLite ran out of memory",
+        SqliteCantOpen => "the database file cannot be opened",
+        _ => "SQLite error " + ex.SqliteErrorCode,
+    };
+}

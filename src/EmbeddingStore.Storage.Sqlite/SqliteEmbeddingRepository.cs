@@ -1,0 +1,382 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using EmbeddingStore.Core.Persistence;
+using EmbeddingStore.Core.Vectors;
+using EmbeddingStore.Core.Versioning;
+using EmbeddingStore.Storage.Sqlite.Internal;
+using Microsoft.Data.Sqlite;
+
+namespace EmbeddingStore.Storage.Sqlite;
+
+/// <summary>
+/// The SQLite source of truth: one file in WAL mode with <c>synchronous=FULL</c>, so a write is on disk when its task
+/// completes. Holds one connection; the engine serialises writes, and WAL lets other processes (backups, inspection)
+/// read while the server runs.
+/// </summary>
+public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<ModelVersionId, long> _versionIds = [];
+    private readonly Dictionary<long, ModelVersionId> _versionsById = [];
+    private readonly Dictionary<long, int> _dimensionsById = [];
+    private readonly Dictionary<string, long> _collectionIds = new(StringComparer.Ordinal);
+
+    private SqliteEmbeddingRepository(SqliteConnection connection, string path)
+    {
+        _connection = connection;
+        Path = path;
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string Path { get; }
+
+    /// <summary>
+    /// Opens (or creates) the database file, refuses files it cannot trust before writing to them, and brings the
+    /// schema up to date.
+    /// </summary>
+    /// <exception cref="SqliteStoreOpenException">The file is corrupt, not a database, from a newer schema, or inaccessible.</exception>
+    public static SqliteEmbeddingRepository Open(string path, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Vectors are stored as little-endian float32; big-endian hosts are not supported.");
+        }
+
+        string fullPath = System.IO.Path.GetFullPath(path);
+        SqliteConnection? connection = null;
+        try
+        {
+            string? directory = System.IO.Path.GetDirectoryName(fullPath);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            connection = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = fullPath,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Pooling = false,
+                DefaultTimeout = 30,
+            }.ToString());
+            connection.Open();
+
+            // Read-only checks first: a file we must refuse is never modified.
+            int version = SqliteSchema.ReadVersion(connection);
+            if (version > SqliteSchema.LatestVersion)
+            {
+                throw new SqliteStoreOpenException(
+                    $"The database '{fullPath}' has schema version {version}, newer than this server supports ({SqliteSchema.LatestVersion}). Upgrade the server; the file was not changed.");
+            }
+
+            if (version > 0)
+            {
+                string check = SqliteCommandBuilder.ScalarText(connection, "PRAGMA quick_check;");
+                if (!string.Equals(check, "ok", StringComparison.Ordinal))
+                {
+                    throw new SqliteStoreOpenException($"The database '{fullPath}' failed SQLite's integrity check ({check}); the file was not changed. Restore it from a backup.");
+                }
+            }
+
+            SqliteCommandBuilder.Execute(connection, "PRAGMA journal_mode = WAL;");
+            SqliteCommandBuilder.Execute(connection, "PRAGMA synchronous = FULL;");
+            SqliteCommandBuilder.Execute(connection, "PRAGMA foreign_keys = ON;");
+            SqliteSchema.Apply(connection, timeProvider ?? TimeProvider.System);
+
+            var repository = new SqliteEmbeddingRepository(connection, fullPath);
+            repository.LoadIds();
+            return repository;
+        }
+        catch (SqliteException ex)
+        {
+            connection?.Dispose();
+            throw new SqliteStoreOpenException($"The database '{fullPath}' cannot be opened: {ex.Message} The file was not changed.", ex);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            connection?.Dispose();
+            throw new SqliteStoreOpenException($"The database '{fullPath}' cannot be opened: {ex.Message}", ex);
+        }
+        catch
+        {
+            connection?.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ModelVersion> ReadModelVersionsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = SqliteCommandBuilder.SelectModelVersions;
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!ScoreMapping.TryParseWireName(reader.GetString(4), out DistanceMetric metric))
+            {
+                throw new InvalidDataException($"Model version {reader.GetString(1)}@{reader.GetString(2)} has an unknown metric '{reader.GetString(4)}'.");
+            }
+
+            yield return new ModelVersion(
+                ModelVersionId.Create(reader.GetString(1), reader.GetString(2)),
+                reader.GetInt32(3),
+                metric,
+                reader.GetInt64(5) != 0,
+                DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<CollectionRecord> ReadCollectionsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = SqliteCommandBuilder.SelectCollections;
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new CollectionRecord(
+                reader.GetString(1),
+                _versionsById[reader.GetInt64(2)],
+                DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredItem> ReadItemsAsync(string collection, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long collectionId = _collectionIds[collection];
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = SqliteCommandBuilder.SelectItemsWithVectors;
+        command.Parameters.AddWithValue("$collection", collectionId);
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+
+        long currentRow = -1;
+        string? currentId = null;
+        string? currentPayload = null;
+        var vectors = new List<StoredVector>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            long row = reader.GetInt64(0);
+            if (row != currentRow)
+            {
+                if (currentId is not null)
+                {
+                    yield return new StoredItem(currentId, currentPayload, vectors);
+                    vectors = [];
+                }
+
+                currentRow = row;
+                currentId = reader.GetString(1);
+                currentPayload = reader.IsDBNull(2) ? null : reader.GetString(2);
+            }
+
+            if (!reader.IsDBNull(3))
+            {
+                vectors.Add(ReadVector(reader, currentId!));
+            }
+        }
+
+        if (currentId is not null)
+        {
+            yield return new StoredItem(currentId, currentPayload, vectors);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SaveModelVersionAsync(ModelVersion version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.UpsertModelVersion;
+                command.Parameters.AddWithValue("$model", version.Id.Model);
+                command.Parameters.AddWithValue("$version", version.Id.Version);
+                command.Parameters.AddWithValue("$dimension", version.Dimension);
+                command.Parameters.AddWithValue("$metric", ScoreMapping.ToWireName(version.Metric));
+                command.Parameters.AddWithValue("$normalized", version.Normalized ? 1 : 0);
+                command.Parameters.AddWithValue("$createdAt", version.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+                long id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+                return () =>
+                {
+                    _versionIds[version.Id] = id;
+                    _versionsById[id] = version.Id;
+                    _dimensionsById[id] = version.Dimension;
+                };
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task SaveCollectionAsync(CollectionRecord collection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.UpsertCollection;
+                command.Parameters.AddWithValue("$name", collection.Name);
+                command.Parameters.AddWithValue("$serving", _versionIds[collection.ServingVersion]);
+                command.Parameters.AddWithValue("$createdAt", collection.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+                long id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+                return () => _collectionIds[collection.Name] = id;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task DeleteCollectionAsync(string collection, CancellationToken cancellationToken)
+    {
+        long collectionId = _collectionIds[collection];
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.DeleteCollection;
+                command.Parameters.AddWithValue("$collection", collectionId);
+                command.ExecuteNonQuery();
+                return () => _collectionIds.Remove(collection);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task UpsertItemsAsync(string collection, IReadOnlyList<StoredItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        long collectionId = _collectionIds[collection];
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand upsertItem = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.UpsertItem, "$collection", "$itemId", "$payload");
+                using SqliteCommand deleteVectors = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.DeleteItemVectors, "$row");
+                using SqliteCommand insertVector = SqliteCommandBuilder.Prepare(
+                    _connection, transaction, SqliteCommandBuilder.InsertVector, "$row", "$version", "$origin", "$linkId", "$data");
+                upsertItem.Parameters["$collection"].Value = collectionId;
+                foreach (StoredItem item in items)
+                {
+                    upsertItem.Parameters["$itemId"].Value = item.Id;
+                    upsertItem.Parameters["$payload"].Value = (object?)item.PayloadJson ?? DBNull.Value;
+                    long row = Convert.ToInt64(upsertItem.ExecuteScalar(), CultureInfo.InvariantCulture);
+
+                    deleteVectors.Parameters["$row"].Value = row;
+                    deleteVectors.ExecuteNonQuery();
+
+                    insertVector.Parameters["$row"].Value = row;
+                    foreach (StoredVector vector in item.Vectors)
+                    {
+                        insertVector.Parameters["$version"].Value = _versionIds[vector.Version];
+                        insertVector.Parameters["$origin"].Value = vector.Origin == VectorOrigin.Derived ? "derived" : "native";
+                        insertVector.Parameters["$linkId"].Value = (object?)vector.LinkId ?? DBNull.Value;
+                        insertVector.Parameters["$data"].Value = MemoryMarshal.AsBytes(vector.Values.AsSpan()).ToArray();
+                        insertVector.ExecuteNonQuery();
+                    }
+                }
+
+                return null;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        long collectionId = _collectionIds[collection];
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand delete = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.DeleteItem, "$collection", "$itemId");
+                delete.Parameters["$collection"].Value = collectionId;
+                foreach (string id in ids)
+                {
+                    delete.Parameters["$itemId"].Value = id;
+                    delete.ExecuteNonQuery();
+                }
+
+                return null;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Runs <c>PRAGMA wal_checkpoint(TRUNCATE)</c>, folding the WAL into the main file (used at shutdown and before backups).</summary>
+    public void Checkpoint() => SqliteCommandBuilder.Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+
+    /// <summary>Closes the connection.</summary>
+    public void Dispose() => _connection.Dispose();
+
+    // Runs one write transaction. The callback returns what to change in the id caches, applied only after the
+    // commit succeeded, so a rolled-back write leaves the caches matching the file.
+    private Task WriteAsync(Func<SqliteTransaction, Action?> write, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            Action? onCommit;
+            using (SqliteTransaction transaction = _connection.BeginTransaction())
+            {
+                onCommit = write(transaction);
+                transaction.Commit();
+            }
+
+            onCommit?.Invoke();
+            return Task.CompletedTask;
+        }
+        catch (SqliteException ex) when (SqliteCommandBuilder.IsUnavailable(ex))
+        {
+            throw new StorageUnavailableException($"The database refused the write ({SqliteCommandBuilder.Describe(ex)}); nothing was changed.", ex);
+        }
+    }
+
+    private StoredVector ReadVector(SqliteDataReader reader, string itemId)
+    {
+        long versionId = reader.GetInt64(3);
+        ModelVersionId version = _versionsById[versionId];
+        int dimension = _dimensionsById[versionId];
+        byte[] data = (byte[])reader.GetValue(6);
+        if (data.Length != dimension * sizeof(float))
+        {
+            throw new InvalidDataException($"Item '{itemId}': the stored {version} vector has {data.Length} bytes; {dimension} dimensions need {dimension * sizeof(float)}.");
+        }
+
+        float[] values = MemoryMarshal.Cast<byte, float>(data).ToArray();
+        VectorOrigin origin = string.Equals(reader.GetString(4), "derived", StringComparison.Ordinal) ? VectorOrigin.Derived : VectorOrigin.Native;
+        string? linkId = reader.IsDBNull(5) ? null : reader.GetString(5);
+        return new StoredVector(version, values, origin, linkId);
+    }
+
+    private void LoadIds()
+    {
+        using (SqliteCommand command = _connection.CreateCommand())
+        {
+            command.CommandText = SqliteCommandBuilder.SelectModelVersions;
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var id = ModelVersionId.Create(reader.GetString(1), reader.GetString(2));
+                _versionIds[id] = reader.GetInt64(0);
+                _versionsById[reader.GetInt64(0)] = id;
+                _dimensionsById[reader.GetInt64(0)] = reader.GetInt32(3);
+            }
+        }
+
+        using (SqliteCommand command = _connection.CreateCommand())
+        {
+            command.CommandText = SqliteCommandBuilder.SelectCollections;
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                _collectionIds[reader.GetString(1)] = reader.GetInt64(0);
+            }
+        }
+    }
+}
