@@ -1,0 +1,290 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using System.Text.Json;
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Tests.TestSupport;
+using EmbeddingStore.Core.Vectors;
+using EmbeddingStore.Core.Versioning;
+
+namespace EmbeddingStore.Core.Tests.Collections;
+
+public sealed class EmbeddingEngineTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RegisterModelVersion_IdenticalTwice_IsIdempotent()
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateAsync(cancellationToken: Ct);
+        StoreResult<Outcome<ModelVersion>> first = await engine.RegisterModelVersionAsync("text", "v1", 4, DistanceMetric.CosineSimilarity, true, Ct);
+        StoreResult<Outcome<ModelVersion>> second = await engine.RegisterModelVersionAsync("text", "v1", 4, DistanceMetric.CosineSimilarity, true, Ct);
+        Assert.True(first.Value!.Created);
+        Assert.False(second.Value!.Created);
+        Assert.Equal(first.Value.Value, second.Value.Value);
+    }
+
+    [Fact]
+    public async Task RegisterModelVersion_ChangedAfterVectorsUseIt_IsVersionConflict()
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 4, DistanceMetric.DotProduct, cancellationToken: Ct);
+
+        // Unused: settings may still change.
+        Assert.True((await engine.RegisterModelVersionAsync("text", "v1", 3, DistanceMetric.DotProduct, false, Ct)).IsSuccess);
+        Assert.True((await engine.UpsertItemsAsync("docs", [EngineFactory.Item("a", "text@v1", [1, 2, 3])], Ct)).IsSuccess);
+
+        StoreResult<Outcome<ModelVersion>> conflict = await engine.RegisterModelVersionAsync("text", "v1", 4, DistanceMetric.DotProduct, false, Ct);
+        Assert.Equal(StoreErrorCode.VersionConflict, conflict.Error!.Code);
+        Assert.Equal(3, engine.GetModelVersion("text", "v1").Value!.Dimension);
+    }
+
+    [Theory]
+    [InlineData("", "v1")]
+    [InlineData("te xt", "v1")]
+    [InlineData("text", "v@1")]
+    [InlineData("text", "../v1")]
+    public async Task RegisterModelVersion_BadName_IsInvalidArgument(string model, string version)
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateAsync(cancellationToken: Ct);
+        StoreResult<Outcome<ModelVersion>> result = await engine.RegisterModelVersionAsync(model, version, 4, DistanceMetric.DotProduct, false, Ct);
+        Assert.Equal(StoreErrorCode.InvalidArgument, result.Error!.Code);
+        Assert.Empty(engine.ListModelVersions());
+    }
+
+    [Fact]
+    public async Task Search_SameDimensionOtherModel_IsIncompatibleVersionsNamingBoth()
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 3, DistanceMetric.CosineSimilarity, cancellationToken: Ct);
+        Assert.True((await engine.RegisterModelVersionAsync("text", "v2", 3, DistanceMetric.CosineSimilarity, false, Ct)).IsSuccess);
+        Assert.True((await engine.UpsertItemsAsync("docs", [EngineFactory.Item("a", "text@v1", [1, 0, 0])], Ct)).IsSuccess);
+
+        StoreResult<SearchResult> result = engine.Search("docs", new SearchQuery([1, 0, 0], "text@v2", 5));
+        Assert.Equal(StoreErrorCode.IncompatibleVersions, result.Error!.Code);
+        Assert.Equal(["text@v2", "text@v1"], result.Error.Versions);
+        Assert.Contains("text@v1", result.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("text@v2", result.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Search_EmptyCollection_ReturnsEmpty()
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 3, DistanceMetric.CosineSimilarity, cancellationToken: Ct);
+        StoreResult<SearchResult> result = engine.Search("docs", new SearchQuery([1, 0, 0], null, 5));
+        Assert.True(result.IsSuccess);
+        Assert.Empty(result.Value!.Hits);
+    }
+
+    [Fact]
+    public async Task UpsertItems_OneBadItemAtTheEnd_WritesNothing()
+    {
+        var repository = new InMemoryRepository();
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 3, DistanceMetric.DotProduct, repository: repository, cancellationToken: Ct);
+        int writesBefore = repository.Writes;
+        var batch = Enumerable.Range(0, 50).Select(i => EngineFactory.Item("i" + i.ToString(CultureInfo.InvariantCulture), "text@v1", [i, 1, 2])).ToList();
+        batch.Add(EngineFactory.Item("bad", "text@v1", [1, float.NaN, 2]));
+
+        StoreResult<int> result = await engine.UpsertItemsAsync("docs", batch, Ct);
+        Assert.Equal(StoreErrorCode.InvalidVector, result.Error!.Code);
+        Assert.Contains("items[50]", result.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, engine.GetCollection("docs").Value!.ItemCount);
+        Assert.Equal(writesBefore, repository.Writes);
+    }
+
+    [Fact]
+    public async Task UpsertItems_StorageRefuses_MemoryUnchanged()
+    {
+        var repository = new InMemoryRepository();
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 3, DistanceMetric.DotProduct, repository: repository, cancellationToken: Ct);
+        Assert.True((await engine.UpsertItemsAsync("docs", [EngineFactory.Item("a", "text@v1", [1, 2, 3])], Ct)).IsSuccess);
+        repository.RefuseWrites = true;
+
+        StoreResult<int> result = await engine.UpsertItemsAsync("docs", [EngineFactory.Item("a", "text@v1", [9, 9, 9]), EngineFactory.Item("b", "text@v1", [1, 1, 1])], Ct);
+        Assert.Equal(StoreErrorCode.StorageUnavailable, result.Error!.Code);
+        Assert.Equal(1, engine.GetCollection("docs").Value!.ItemCount);
+        Assert.Equal([1f, 2f, 3f], engine.GetItem("docs", "a", withVectors: true).Value!.Vectors!["text@v1"]);
+
+        // Reads keep working.
+        Assert.Single(engine.Search("docs", new SearchQuery([1, 0, 0], null, 5)).Value!.Hits);
+    }
+
+    [Theory]
+    [InlineData("dimension")]
+    [InlineData("infinity")]
+    [InlineData("zero-cosine")]
+    [InlineData("not-normalized")]
+    [InlineData("unknown-version")]
+    [InlineData("bad-version-syntax")]
+    [InlineData("duplicate-id")]
+    [InlineData("empty-id")]
+    [InlineData("long-id")]
+    [InlineData("control-id")]
+    [InlineData("surrogate-id")]
+    [InlineData("no-vectors")]
+    [InlineData("array-payload")]
+    public async Task UpsertItems_BadInput_RefusedWithCodeAndNothingWritten(string kind)
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 3, DistanceMetric.CosineSimilarity, normalized: false, cancellationToken: Ct);
+        Assert.True((await engine.RegisterModelVersionAsync("unit", "v1", 3, DistanceMetric.DotProduct, true, Ct)).IsSuccess);
+        ItemUpsert good = EngineFactory.Item("good", "text@v1", [1, 2, 3]);
+        (ItemUpsert bad, StoreErrorCode expected) = kind switch
+        {
+            "dimension" => (EngineFactory.Item("x", "text@v1", [1, 2]), StoreErrorCode.DimensionMismatch),
+            "infinity" => (EngineFactory.Item("x", "text@v1", [1, float.PositiveInfinity, 2]), StoreErrorCode.InvalidVector),
+            "zero-cosine" => (EngineFactory.Item("x", "text@v1", [0, 0, 0]), StoreErrorCode.InvalidVector),
+            "not-normalized" => (EngineFactory.Item("x", "unit@v1", [1, 1, 0]), StoreErrorCode.InvalidVector),
+            "unknown-version" => (EngineFactory.Item("x", "text@v9", [1, 2, 3]), StoreErrorCode.ModelVersionNotFound),
+            "bad-version-syntax" => (EngineFactory.Item("x", "text-v1", [1, 2, 3]), StoreErrorCode.InvalidArgument),
+            "duplicate-id" => (EngineFactory.Item("good", "text@v1", [3, 2, 1]), StoreErrorCode.DuplicateId),
+            "empty-id" => (EngineFactory.Item(string.Empty, "text@v1", [1, 2, 3]), StoreErrorCode.InvalidArgument),
+            "long-id" => (EngineFactory.Item(new string('x', 257), "text@v1", [1, 2, 3]), StoreErrorCode.LimitExceeded),
+            "control-id" => (EngineFactory.Item("a\u0000b", "text@v1", [1, 2, 3]), StoreErrorCode.InvalidArgument),
+            "surrogate-id" => (EngineFactory.Item("a\ud800b", "text@v1", [1, 2, 3]), StoreErrorCode.InvalidArgument),
+            "no-vectors" => (new ItemUpsert("x", null, new Dictionary<string, float[]>()), StoreErrorCode.InvalidArgument),
+            "array-payload" => (EngineFactory.Item("x", "text@v1", [1, 2, 3], "[1,2]"), StoreErrorCode.InvalidArgument),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+
+        StoreResult<int> result = await engine.UpsertItemsAsync("docs", [good, bad], Ct);
+        Assert.Equal(expected, result.Error!.Code);
+        Assert.Equal(0, engine.GetCollection("docs").Value!.ItemCount);
+    }
+
+    [Fact]
+    public async Task UpsertItems_OverBatchLimit_IsLimitExceeded()
+    {
+        using var engine = new EmbeddingEngine(new InMemoryRepository(), new EngineLimits { MaxBatchItems = 3 });
+        await engine.LoadAsync(Ct);
+        await engine.RegisterModelVersionAsync("text", "v1", 2, DistanceMetric.DotProduct, false, Ct);
+        await engine.PutCollectionAsync("docs", "text@v1", Ct);
+        var batch = Enumerable.Range(0, 4).Select(i => EngineFactory.Item("i" + i.ToString(CultureInfo.InvariantCulture), "text@v1", [1, 2])).ToList();
+        Assert.Equal(StoreErrorCode.LimitExceeded, (await engine.UpsertItemsAsync("docs", batch, Ct)).Error!.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, (await engine.UpsertItemsAsync("docs", [], Ct)).Error!.Code);
+    }
+
+    [Fact]
+    public async Task UpsertItems_ReplaceWithOtherVersion_DropsOldVector()
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 2, DistanceMetric.DotProduct, cancellationToken: Ct);
+        await engine.RegisterModelVersionAsync("text", "v2", 2, DistanceMetric.DotProduct, false, Ct);
+        Assert.True((await engine.UpsertItemsAsync("docs", [EngineFactory.Item("a", "text@v1", [1, 2])], Ct)).IsSuccess);
+        Assert.True((await engine.UpsertItemsAsync("docs", [EngineFactory.Item("a", "text@v2", [3, 4], """{"k":1}""")], Ct)).IsSuccess);
+
+        CollectionInfo info = engine.GetCollection("docs").Value!;
+        Assert.Equal(1, info.ItemCount);
+        Assert.Equal(new Dictionary<string, long> { ["text@v2"] = 1 }, info.VectorCounts);
+        ItemView item = engine.GetItem("docs", "a", withVectors: true).Value!;
+        Assert.Equal(["text@v2"], item.Vectors!.Keys);
+        Assert.Equal(1, item.Payload!.Value.GetProperty("k").GetInt32());
+    }
+
+    [Fact]
+    public async Task Search_WithFilter_StaysExactAmongMatchingItems()
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 8, DistanceMetric.CosineSimilarity, cancellationToken: Ct);
+        var random = new Random(5);
+        var items = new List<ItemUpsert>();
+        for (int i = 0; i < 300; i++)
+        {
+            string lang = i % 10 == 0 ? "de" : "en";
+            string tags = i % 3 == 0 ? """["a","b"]""" : """["c"]""";
+            items.Add(EngineFactory.Item("i" + i.ToString("D3", CultureInfo.InvariantCulture), "text@v1", TestData.RandomVector(random, 8), $$"""{"lang":"{{lang}}","n":{{i % 7}},"tags":{{tags}}}"""));
+        }
+
+        Assert.True((await engine.UpsertItemsAsync("docs", items, Ct)).IsSuccess);
+        float[] query = TestData.RandomVector(random, 8);
+        PayloadFilter de = Filter(("lang", "\"de\""));
+        IReadOnlyList<SearchHit> filtered = engine.Search("docs", new SearchQuery(query, null, 10, de)).Value!.Hits;
+        IReadOnlyList<SearchHit> all = engine.Search("docs", new SearchQuery(query, null, 300)).Value!.Hits;
+        string[] expected = all.Where(h => h.Payload!.Value.GetProperty("lang").GetString() == "de").Take(10).Select(h => h.Id).ToArray();
+        Assert.Equal(expected, filtered.Select(h => h.Id).ToArray());
+
+        // Numbers and array membership.
+        Assert.All(engine.Search("docs", new SearchQuery(query, null, 50, Filter(("n", "3")))).Value!.Hits, h => Assert.Equal(3, h.Payload!.Value.GetProperty("n").GetInt32()));
+        Assert.Equal(100, engine.Count("docs", Filter(("tags", "\"a\""))).Value);
+        Assert.Equal(0, engine.Count("docs", Filter(("missing", "true"))).Value);
+        Assert.Equal(StoreErrorCode.InvalidArgument, engine.Count("docs", Filter(("lang", "{\"x\":1}"))).Error!.Code);
+    }
+
+    [Fact]
+    public async Task Scroll_WithConcurrentInsertsBetweenPages_VisitsEveryOriginalItemOnce()
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 2, DistanceMetric.DotProduct, cancellationToken: Ct);
+        var ids = Enumerable.Range(0, 95).Select(i => "id" + i.ToString("D3", CultureInfo.InvariantCulture)).ToList();
+        Assert.True((await engine.UpsertItemsAsync("docs", [.. ids.Select(id => EngineFactory.Item(id, "text@v1", [1, 2]))], Ct)).IsSuccess);
+
+        var seen = new List<string>();
+        string? cursor = null;
+        int page = 0;
+        do
+        {
+            ScrollPage result = engine.Scroll("docs", cursor, 10, withVectors: false).Value!;
+            seen.AddRange(result.Items.Select(i => i.Id));
+            cursor = result.NextCursor;
+
+            // Writes between pages: an insert before the cursor and a delete of something already seen.
+            await engine.UpsertItemsAsync("docs", [EngineFactory.Item("aaa" + page.ToString(CultureInfo.InvariantCulture), "text@v1", [1, 2])], Ct);
+            page++;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(ids, seen.Where(id => id.StartsWith("id", StringComparison.Ordinal)).ToList());
+        Assert.Equal(StoreErrorCode.InvalidArgument, engine.Scroll("docs", "!!not-a-cursor!!", 10, false).Error!.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, engine.Scroll("docs", null, 0, false).Error!.Code);
+    }
+
+    [Fact]
+    public async Task Load_AfterWrites_RebuildsSameState()
+    {
+        var repository = new InMemoryRepository();
+        var random = new Random(3);
+        float[] query = TestData.RandomVector(random, 5);
+        (string, float)[] before;
+        using (EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 5, DistanceMetric.CosineSimilarity, repository: repository, cancellationToken: Ct))
+        {
+            var items = Enumerable.Range(0, 40).Select(i => EngineFactory.Item("i" + i.ToString(CultureInfo.InvariantCulture), "text@v1", TestData.RandomVector(random, 5), """{"n":1}""")).ToList();
+            await engine.UpsertItemsAsync("docs", items, Ct);
+            await engine.DeleteItemsAsync("docs", ["i3", "i7", "nope"], Ct);
+            before = [.. engine.Search("docs", new SearchQuery(query, null, 100)).Value!.Hits.Select(h => (h.Id, h.Score))];
+        }
+
+        using var reloaded = new EmbeddingEngine(repository);
+        await reloaded.LoadAsync(Ct);
+        (string, float)[] after = [.. reloaded.Search("docs", new SearchQuery(query, null, 100)).Value!.Hits.Select(h => (h.Id, h.Score))];
+        Assert.Equal(38, after.Length);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task Search_DuringConcurrentBatches_SeesWholeBatchesOnly()
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 4, DistanceMetric.DotProduct, cancellationToken: Ct);
+        const int BatchSize = 25;
+        const int Batches = 40;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        Task writer = Task.Run(
+            async () =>
+            {
+                for (int b = 0; b < Batches; b++)
+                {
+                    var batch = Enumerable.Range(0, BatchSize).Select(i => EngineFactory.Item($"b{b:D2}-{i:D2}", "text@v1", [1, 1, 1, 1])).ToList();
+                    Assert.True((await engine.UpsertItemsAsync("docs", batch, cts.Token)).IsSuccess);
+                }
+            },
+            Ct);
+
+        int observations = 0;
+        while (!writer.IsCompleted || observations == 0)
+        {
+            StoreResult<SearchResult> result = engine.Search("docs", new SearchQuery([1, 0, 0, 0], null, 1000));
+            int count = result.IsSuccess ? result.Value!.Hits.Count : 0;
+            Assert.Equal(0, count % BatchSize);
+            observations++;
+        }
+
+        await writer;
+        Assert.Equal(BatchSize * Batches, engine.GetCollection("docs").Value!.ItemCount);
+    }
+
+    private static PayloadFilter Filter(params (string Key, string Json)[] conditions) =>
+        new([.. conditions.Select(c => new FieldMatch(c.Key, JsonDocument.Parse(c.Json).RootElement.Clone()))]);
+}

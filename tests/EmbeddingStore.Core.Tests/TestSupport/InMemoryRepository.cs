@@ -1,0 +1,96 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Runtime.CompilerServices;
+using EmbeddingStore.Core.Persistence;
+using EmbeddingStore.Core.Versioning;
+
+namespace EmbeddingStore.Core.Tests.TestSupport;
+
+// A repository kept in dictionaries, so engine tests run without a file. It can be told to refuse the next write,
+// which is how the tests prove that a storage refusal leaves memory untouched. The SQLite repository has its own tests.
+internal sealed class InMemoryRepository : IEmbeddingRepository
+{
+    private readonly Dictionary<ModelVersionId, ModelVersion> _versions = [];
+    private readonly Dictionary<string, CollectionRecord> _collections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedDictionary<string, StoredItem>> _items = new(StringComparer.Ordinal);
+
+    public bool RefuseWrites { get; set; }
+
+    public int Writes { get; private set; }
+
+    public async IAsyncEnumerable<ModelVersion> ReadModelVersionsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (ModelVersion v in _versions.Values)
+        {
+            yield return v;
+        }
+    }
+
+    public async IAsyncEnumerable<CollectionRecord> ReadCollectionsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (CollectionRecord c in _collections.Values)
+        {
+            yield return c;
+        }
+    }
+
+    public async IAsyncEnumerable<StoredItem> ReadItemsAsync(string collection, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (_items.TryGetValue(collection, out SortedDictionary<string, StoredItem>? items))
+        {
+            foreach (StoredItem item in items.Values)
+            {
+                yield return item;
+            }
+        }
+    }
+
+    public Task SaveModelVersionAsync(ModelVersion version, CancellationToken cancellationToken) => Write(() => _versions[version.Id] = version);
+
+    public Task SaveCollectionAsync(CollectionRecord collection, CancellationToken cancellationToken) =>
+        Write(() =>
+        {
+            _collections[collection.Name] = collection;
+            _items.TryAdd(collection.Name, new SortedDictionary<string, StoredItem>(StringComparer.Ordinal));
+        });
+
+    public Task DeleteCollectionAsync(string collection, CancellationToken cancellationToken) =>
+        Write(() =>
+        {
+            _collections.Remove(collection);
+            _items.Remove(collection);
+        });
+
+    public Task UpsertItemsAsync(string collection, IReadOnlyList<StoredItem> items, CancellationToken cancellationToken) =>
+        Write(() =>
+        {
+            foreach (StoredItem item in items)
+            {
+                _items[collection][item.Id] = item;
+            }
+        });
+
+    public Task DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        Write(() =>
+        {
+            foreach (string id in ids)
+            {
+                _items[collection].Remove(id);
+            }
+        });
+
+    private Task Write(Action apply)
+    {
+        if (RefuseWrites)
+        {
+            throw new StorageUnavailableException("refused by the test");
+        }
+
+        apply();
+        Writes++;
+        return Task.CompletedTask;
+    }
+}
