@@ -19,13 +19,14 @@ public sealed record SearchRequest
     public string? Version { get; init; }
 
     /// <summary>Hits to return (1 to the configured maximum, 1,000 by default).</summary>
-    public int K { get; init; } = 10;
+    /// <remarks>Settable rather than init-only: source-generated JSON resets missing init-only properties to default, losing the 10.</remarks>
+    public int K { get; set; } = 10;
 
     /// <summary>Optional payload filter; the search stays exact under a filter.</summary>
     public FilterRequest? Filter { get; init; }
 
     /// <summary>Whether hits carry payloads.</summary>
-    public bool WithPayload { get; init; } = true;
+    public bool WithPayload { get; set; } = true;
 
     /// <summary>Whether hits carry their stored vectors.</summary>
     public bool WithVectors { get; init; }

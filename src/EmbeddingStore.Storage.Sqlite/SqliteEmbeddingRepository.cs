@@ -24,6 +24,11 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
     private readonly Dictionary<long, int> _dimensionsById = [];
     private readonly Dictionary<string, long> _collectionIds = new(StringComparer.Ordinal);
 
+    // Guards the connection for writes, checkpoints and disposal: a checkpoint at shutdown must not interleave with a
+    // late write, and hosting may stop (and checkpoint) after it has already disposed the repository.
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
     private SqliteEmbeddingRepository(SqliteConnection connection, string path)
     {
         _connection = connection;
@@ -309,10 +314,26 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
     }
 
     /// <summary>Runs <c>PRAGMA wal_checkpoint(TRUNCATE)</c>, folding the WAL into the main file (used at shutdown and before backups).</summary>
-    public void Checkpoint() => SqliteCommandBuilder.Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+    public void Checkpoint()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                SqliteCommandBuilder.Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+            }
+        }
+    }
 
-    /// <summary>Closes the connection.</summary>
-    public void Dispose() => _connection.Dispose();
+    /// <summary>Closes the connection; later checkpoints are no-ops and later writes fail.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _connection.Dispose();
+        }
+    }
 
     // Runs one write transaction. The callback returns what to change in the id caches, applied only after the
     // commit succeeded, so a rolled-back write leaves the caches matching the file.
@@ -321,15 +342,19 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            Action? onCommit;
-            using (SqliteTransaction transaction = _connection.BeginTransaction())
+            lock (_gate)
             {
-                onCommit = write(transaction);
-                transaction.Commit();
-            }
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                Action? onCommit;
+                using (SqliteTransaction transaction = _connection.BeginTransaction())
+                {
+                    onCommit = write(transaction);
+                    transaction.Commit();
+                }
 
-            onCommit?.Invoke();
-            return Task.CompletedTask;
+                onCommit?.Invoke();
+                return Task.CompletedTask;
+            }
         }
         catch (SqliteException ex) when (SqliteCommandBuilder.IsUnavailable(ex))
         {

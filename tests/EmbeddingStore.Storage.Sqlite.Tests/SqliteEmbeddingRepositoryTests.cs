@@ -1,0 +1,174 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using System.Text.Json;
+using EmbeddingStore.Core;
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Vectors;
+using Microsoft.Data.Sqlite;
+
+namespace EmbeddingStore.Storage.Sqlite.Tests;
+
+public sealed class SqliteEmbeddingRepositoryTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void Open_NewFile_AppliesSchemaInWalMode()
+    {
+        using var db = new TempDatabase();
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        {
+            Assert.Equal(db.FilePath, repository.Path);
+        }
+
+        using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
+        connection.Open();
+        Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode;"));
+        Assert.Equal(SqliteSchema.LatestVersion.ToString(CultureInfo.InvariantCulture), Scalar(connection, "PRAGMA user_version;"));
+        Assert.Equal("0001_initial.sql", Scalar(connection, "SELECT name FROM schema_migrations WHERE number = 1;"));
+    }
+
+    [Fact]
+    public async Task Open_ExistingFile_DoesNotReapplyMigrations()
+    {
+        using var db = new TempDatabase();
+        SqliteEmbeddingRepository.Open(db.FilePath).Dispose();
+        using (SqliteEmbeddingRepository again = SqliteEmbeddingRepository.Open(db.FilePath))
+        {
+            using var engine = new EmbeddingEngine(again);
+            await engine.LoadAsync(Ct);
+            Assert.Empty(engine.ListModelVersions());
+        }
+
+        using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
+        connection.Open();
+        Assert.Equal("1", Scalar(connection, "SELECT count(*) FROM schema_migrations;"));
+    }
+
+    [Fact]
+    public async Task Engine_ReopenedOnSameFile_ReturnsIdenticalResults()
+    {
+        using var db = new TempDatabase();
+        var random = new Random(42);
+        float[] query = RandomVector(random, 16);
+        (string Id, float Score, string Version)[] before;
+        string payloadBefore;
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            Assert.True((await engine.RegisterModelVersionAsync("text", "v1", 16, DistanceMetric.CosineSimilarity, false, Ct)).IsSuccess);
+            Assert.True((await engine.RegisterModelVersionAsync("text", "v2", 16, DistanceMetric.Euclidean, false, Ct)).IsSuccess);
+            Assert.True((await engine.PutCollectionAsync("docs", "text@v1", Ct)).IsSuccess);
+            var items = new List<ItemUpsert>();
+            for (int i = 0; i < 500; i++)
+            {
+                var vectors = new Dictionary<string, float[]> { ["text@v1"] = RandomVector(random, 16) };
+                if (i % 2 == 0)
+                {
+                    vectors["text@v2"] = RandomVector(random, 16);
+                }
+
+                JsonElement payload = JsonDocument.Parse($$"""{"n":{{i}},"s":"é\u2603 {{i}}"}""").RootElement.Clone();
+                items.Add(new ItemUpsert("item-" + i.ToString(CultureInfo.InvariantCulture), payload, vectors));
+            }
+
+            foreach (ItemUpsert[] chunk in items.Chunk(100))
+            {
+                Assert.True((await engine.UpsertItemsAsync("docs", chunk, Ct)).IsSuccess);
+            }
+
+            Assert.Equal(50, (await engine.DeleteItemsAsync("docs", [.. Enumerable.Range(0, 50).Select(i => "item-" + (i * 3).ToString(CultureInfo.InvariantCulture))], Ct)).Value);
+            before = Snapshot(engine, query);
+            payloadBefore = engine.GetItem("docs", "item-1", false).Value!.Payload!.Value.GetRawText();
+        }
+
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            CollectionInfo info = engine.GetCollection("docs").Value!;
+            Assert.Equal(450, info.ItemCount);
+            Assert.Equal(450, info.VectorCounts["text@v1"]);
+            Assert.Equal(225, info.VectorCounts["text@v2"]);
+            Assert.Equal(before, Snapshot(engine, query));
+            Assert.Equal(payloadBefore, engine.GetItem("docs", "item-1", false).Value!.Payload!.Value.GetRawText());
+        }
+
+        using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
+        connection.Open();
+        Assert.Equal("ok", Scalar(connection, "PRAGMA integrity_check;"));
+        Assert.Equal("native", Scalar(connection, "SELECT DISTINCT origin FROM vectors;"));
+    }
+
+    [Fact]
+    public async Task DeleteCollection_RemovesItemsAndVectorsFromFile()
+    {
+        using var db = new TempDatabase();
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            await engine.RegisterModelVersionAsync("text", "v1", 2, DistanceMetric.DotProduct, false, Ct);
+            await engine.PutCollectionAsync("docs", "text@v1", Ct);
+            await engine.UpsertItemsAsync("docs", [new ItemUpsert("a", null, new Dictionary<string, float[]> { ["text@v1"] = [1, 2] })], Ct);
+            Assert.True((await engine.DeleteCollectionAsync("docs", Ct)).IsSuccess);
+            await engine.PutCollectionAsync("docs", "text@v1", Ct);
+        }
+
+        using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
+        connection.Open();
+        Assert.Equal("0", Scalar(connection, "SELECT count(*) FROM items;"));
+        Assert.Equal("0", Scalar(connection, "SELECT count(*) FROM vectors;"));
+        Assert.Equal("1", Scalar(connection, "SELECT count(*) FROM collections;"));
+    }
+
+    [Fact]
+    public void Open_NewerSchemaVersion_RefusesAndLeavesFileUnchanged()
+    {
+        using var db = new TempDatabase();
+        SqliteEmbeddingRepository.Open(db.FilePath).Dispose();
+        using (var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False"))
+        {
+            connection.Open();
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA user_version = {SqliteSchema.LatestVersion + 1}; PRAGMA wal_checkpoint(TRUNCATE);";
+            command.ExecuteNonQuery();
+        }
+
+        byte[] before = File.ReadAllBytes(db.FilePath);
+        SqliteStoreOpenException ex = Assert.Throws<SqliteStoreOpenException>(() => SqliteEmbeddingRepository.Open(db.FilePath));
+        Assert.Contains("newer than this server supports", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(db.FilePath));
+    }
+
+    [Fact]
+    public void Open_NotADatabase_RefusesAndLeavesFileUnchanged()
+    {
+        using var db = new TempDatabase();
+        byte[] garbage = new byte[8192];
+        new Random(1).NextBytes(garbage);
+        File.WriteAllBytes(db.FilePath, garbage);
+
+        SqliteStoreOpenException ex = Assert.Throws<SqliteStoreOpenException>(() => SqliteEmbeddingRepository.Open(db.FilePath));
+        Assert.Contains(db.FilePath, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(garbage, File.ReadAllBytes(db.FilePath));
+    }
+
+    private static (string Id, float Score, string Version)[] Snapshot(EmbeddingEngine engine, float[] query) =>
+    [
+        .. engine.Search("docs", new SearchQuery(query, "text@v1", 1000)).Value!.Hits.Select(h => (h.Id, h.Score, h.Version)),
+        .. engine.Search("docs", new SearchQuery(query, "text@v2", 1000)).Value!.Hits.Select(h => (h.Id, h.Score, h.Version)),
+    ];
+
+    private static float[] RandomVector(Random random, int dimension) =>
+        [.. Enumerable.Range(0, dimension).Select(_ => (float)((random.NextDouble() * 2) - 1))];
+
+    private static string Scalar(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture)!;
+    }
+}
