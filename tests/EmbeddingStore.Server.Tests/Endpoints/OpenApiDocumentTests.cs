@@ -1,0 +1,54 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EmbeddingStore.Server.Tests.TestSupport;
+
+namespace EmbeddingStore.Server.Tests.Endpoints;
+
+public sealed class OpenApiDocumentTests
+{
+    // Set to 1 to rewrite schema/openapi/v1.json from the running server after an intended API change.
+    private const string UpdateVariable = "EMBEDDINGSTORE_UPDATE_OPENAPI";
+
+    [Fact]
+    public async Task OpenApiDocument_Served_MatchesCommittedSnapshot()
+    {
+        using var factory = new ServerFactory();
+        string served = await factory.CreateClient().GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), TestContext.Current.CancellationToken);
+        JsonNode servedNode = JsonNode.Parse(served)!;
+        string snapshotPath = Path.Combine(RepositoryRoot.Path, "schema", "openapi", "v1.json");
+        string pretty = servedNode.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+        {
+            await File.WriteAllTextAsync(snapshotPath, pretty, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(File.Exists(snapshotPath), $"{snapshotPath} is missing; run the tests once with {UpdateVariable}=1 and commit it.");
+        JsonNode committed = JsonNode.Parse(await File.ReadAllTextAsync(snapshotPath, TestContext.Current.CancellationToken))!;
+        Assert.True(
+            JsonNode.DeepEquals(committed, servedNode),
+            $"The served OpenAPI document differs from schema/openapi/v1.json. If the API change is intended, run `{UpdateVariable}=1 dotnet test` and commit the file.");
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_EveryOperation_HasNameAndSummary()
+    {
+        using var factory = new ServerFactory();
+        string served = await factory.CreateClient().GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), TestContext.Current.CancellationToken);
+        JsonObject paths = JsonNode.Parse(served)!["paths"]!.AsObject();
+        int operations = 0;
+        foreach ((string path, JsonNode? item) in paths)
+        {
+            foreach ((string method, JsonNode? operation) in item!.AsObject())
+            {
+                operations++;
+                Assert.False(string.IsNullOrEmpty(operation!["operationId"]?.GetValue<string>()), $"{method} {path} has no operationId");
+                Assert.False(string.IsNullOrEmpty(operation["summary"]?.GetValue<string>()), $"{method} {path} has no summary");
+            }
+        }
+
+        Assert.True(operations >= 13, $"only {operations} operations documented");
+    }
+}

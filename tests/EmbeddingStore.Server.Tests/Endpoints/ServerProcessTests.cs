@@ -1,0 +1,116 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using EmbeddingStore.Server.Tests.TestSupport;
+
+namespace EmbeddingStore.Server.Tests.Endpoints;
+
+// End to end against the real server process over real HTTP on 127.0.0.1.
+public sealed class ServerProcessTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "es-process-tests", Guid.NewGuid().ToString("N"));
+
+    public ServerProcessTests() => Directory.CreateDirectory(_directory);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Restart_AfterKill_SameFileGivesIdenticalAnswers()
+    {
+        string database = Path.Combine(_directory, "data", "store.db");
+        var random = new Random(2024);
+        string[] queries = [.. Enumerable.Range(0, 5).Select(_ => Vector(random, 32))];
+        var before = new List<string>();
+
+        using (ServerProcess server = await ServerProcess.StartAsync(database, Ct))
+        using (HttpClient client = server.CreateClient())
+        {
+            Assert.Equal(HttpStatusCode.Created, (await Api.PutAsync(client, "/v1/models/text/versions/v1", """{"dimension": 32, "metric": "cosine"}""", Ct)).Status);
+            Assert.Equal(HttpStatusCode.Created, (await Api.PutAsync(client, "/v1/models/text/versions/v2", """{"dimension": 32, "metric": "l2"}""", Ct)).Status);
+            Assert.Equal(HttpStatusCode.Created, (await Api.PutAsync(client, "/v1/collections/docs", """{"servingVersion": "text@v1"}""", Ct)).Status);
+            for (int batch = 0; batch < 4; batch++)
+            {
+                var items = new StringBuilder("{\"items\": [");
+                for (int i = 0; i < 250; i++)
+                {
+                    int n = (batch * 250) + i;
+                    string v2 = n % 3 == 0 ? $", \"text@v2\": {Vector(random, 32)}" : string.Empty;
+                    items.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? string.Empty : ",")}{{\"id\": \"doc-{n}\", \"payload\": {{\"n\": {n}, \"even\": {(n % 2 == 0 ? "true" : "false")}}}, \"vectors\": {{\"text@v1\": {Vector(random, 32)}{v2}}}}}");
+                }
+
+                items.Append("]}");
+                var upsert = await Api.PostAsync(client, "/v1/collections/docs/items", items.ToString(), Ct);
+                Assert.Equal(HttpStatusCode.OK, upsert.Status);
+            }
+
+            Assert.Equal(HttpStatusCode.OK, (await Api.PostAsync(client, "/v1/collections/docs/items/delete", """{"ids": ["doc-1", "doc-2", "doc-3"]}""", Ct)).Status);
+            before.AddRange(await AnswersAsync(client, queries));
+            server.Kill();
+        }
+
+        using (ServerProcess restarted = await ServerProcess.StartAsync(database, Ct))
+        using (HttpClient client = restarted.CreateClient())
+        {
+            List<string> after = await AnswersAsync(client, queries);
+            Assert.Equal(before, after);
+            JsonNode collection = (await Api.GetAsync(client, "/v1/collections/docs", Ct)).Body!;
+            Assert.Equal(997, collection["itemCount"]!.GetValue<long>());
+            Assert.Equal(333, collection["vectorCounts"]!["text@v2"]!.GetValue<long>());
+        }
+    }
+
+    [Fact]
+    public async Task Start_DatabaseFromNewerSchema_FailsWithClearMessage()
+    {
+        string database = Path.Combine(_directory, "newer.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 999;";
+            command.ExecuteNonQuery();
+        }
+
+        byte[] original = await File.ReadAllBytesAsync(database, Ct);
+        InvalidOperationException ex = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(database, Ct));
+        Assert.Contains("newer than this server supports", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(original, await File.ReadAllBytesAsync(database, Ct));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+
+    private static async Task<List<string>> AnswersAsync(HttpClient client, string[] queries)
+    {
+        var answers = new List<string>();
+        foreach (string query in queries)
+        {
+            foreach (string version in new[] { "text@v1", "text@v2" })
+            {
+                var search = await Api.PostAsync(client, "/v1/collections/docs/search", $"{{\"vector\": {query}, \"version\": \"{version}\", \"k\": 20, \"withVectors\": true}}", Ct);
+                Assert.Equal(HttpStatusCode.OK, search.Status);
+                answers.Add(search.Body!["hits"]!.ToJsonString());
+            }
+
+            var filtered = await Api.PostAsync(client, "/v1/collections/docs/search", $"{{\"vector\": {query}, \"k\": 5, \"filter\": {{\"must\": [{{\"key\": \"even\", \"match\": true}}]}}}}", Ct);
+            answers.Add(filtered.Body!["hits"]!.ToJsonString());
+        }
+
+        return answers;
+    }
+
+    private static string Vector(Random random, int dimension) =>
+        "[" + string.Join(", ", Enumerable.Range(0, dimension).Select(_ => ((random.NextDouble() * 2) - 1).ToString("R", CultureInfo.InvariantCulture))) + "]";
+}

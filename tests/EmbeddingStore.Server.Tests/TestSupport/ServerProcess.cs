@@ -1,0 +1,114 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace EmbeddingStore.Server.Tests.TestSupport;
+
+// The real server as a separate OS process on 127.0.0.1 with an ephemeral port, started from its build output the way
+// an operator would run it. Kill() is SIGKILL: no shutdown hook runs, so what survives is what was committed.
+public sealed partial class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private ServerProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<ServerProcess> StartAsync(string databasePath, CancellationToken cancellationToken)
+    {
+        string serverDirectory = Path.Combine(RepositoryRoot.Path, "src", "EmbeddingStore.Server", "bin", RepositoryRoot.Configuration, "net10.0");
+        string serverDll = Path.Combine(serverDirectory, "EmbeddingStore.Server.dll");
+        if (!File.Exists(serverDll))
+        {
+            throw new InvalidOperationException($"{serverDll} does not exist; build the solution first.");
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = serverDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { serverDll, "--urls", "http://127.0.0.1:0", "--Storage:Path", databasePath, "--Logging:LogLevel:Default", "Information" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var process = new Process { StartInfo = start };
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lines = new List<string>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                listening.TrySetException(new InvalidOperationException("The server exited before listening:\n" + string.Join('\n', lines)));
+                return;
+            }
+
+            lock (lines)
+            {
+                lines.Add(e.Data);
+            }
+
+            Match match = ListeningLine().Match(e.Data);
+            if (match.Success)
+            {
+                listening.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (lines)
+                {
+                    lines.Add(e.Data);
+                }
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            Uri address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            var server = new ServerProcess(process, address);
+            server._output.AddRange(lines);
+            return server;
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningLine();
+}
