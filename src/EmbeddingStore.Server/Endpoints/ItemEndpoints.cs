@@ -70,6 +70,9 @@ internal static class ItemEndpoints
 
     public static Results<Ok<ItemResponse>, ProblemHttpResult> GetItem(string name, string id, EmbeddingEngine engine, bool withVectors = false)
     {
+        // The server decodes every escape in a path segment except %2F (so that routing is not fooled); ids may contain
+        // '/', so decode it here. An id holding the literal text "%2F" cannot be addressed by path; scroll finds it.
+        id = id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         StoreResult<ItemView> result = engine.GetItem(name, id, withVectors);
         return result.IsSuccess ? TypedResults.Ok(result.Value!.ToResponse()) : ProblemMapping.ToProblem(result.Error);
     }

@@ -3,6 +3,7 @@
 using System.Net;
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Server.Tests.TestSupport;
+using EmbeddingStore.Tests.Shared;
 
 namespace EmbeddingStore.Server.Tests.Endpoints;
 

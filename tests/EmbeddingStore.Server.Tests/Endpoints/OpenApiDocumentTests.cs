@@ -2,7 +2,7 @@
 
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EmbeddingStore.Server.Tests.TestSupport;
+using EmbeddingStore.Tests.Shared;
 
 namespace EmbeddingStore.Server.Tests.Endpoints;
 

@@ -5,6 +5,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using EmbeddingStore.Server.Tests.TestSupport;
+using EmbeddingStore.Tests.Shared;
 
 namespace EmbeddingStore.Server.Tests.Endpoints;
 

@@ -3,7 +3,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
-namespace EmbeddingStore.Server.Tests.TestSupport;
+namespace EmbeddingStore.Tests.Shared;
 
 // The real server in memory, on its own fresh SQLite file. Limits are lowered where a test needs to cross them cheaply.
 public sealed class ServerFactory : WebApplicationFactory<Program>

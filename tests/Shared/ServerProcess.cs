@@ -3,7 +3,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace EmbeddingStore.Server.Tests.TestSupport;
+namespace EmbeddingStore.Tests.Shared;
 
 // The real server as a separate OS process on 127.0.0.1 with an ephemeral port, started from its build output the way
 // an operator would run it. Kill() is SIGKILL: no shutdown hook runs, so what survives is what was committed.

@@ -1,6 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
-namespace EmbeddingStore.Server.Tests.TestSupport;
+namespace EmbeddingStore.Tests.Shared;
 
 internal static class RepositoryRoot
 {
