@@ -313,6 +313,64 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
             cancellationToken);
     }
 
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredLink> ReadLinksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = SqliteCommandBuilder.SelectLinks;
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new StoredLink(
+                reader.GetString(0),
+                _versionsById[reader.GetInt64(1)],
+                _versionsById[reader.GetInt64(2)],
+                reader.GetString(3),
+                (byte[])reader.GetValue(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SaveLinkAsync(StoredLink link, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.InsertLink;
+                command.Parameters.AddWithValue("$id", link.Id);
+                command.Parameters.AddWithValue("$from", _versionIds[link.From]);
+                command.Parameters.AddWithValue("$to", _versionIds[link.To]);
+                command.Parameters.AddWithValue("$kind", link.Kind);
+                command.Parameters.AddWithValue("$bridge", link.Bridge);
+                command.Parameters.AddWithValue("$quality", (object?)link.QualityJson ?? DBNull.Value);
+                command.Parameters.AddWithValue("$fit", (object?)link.FitJson ?? DBNull.Value);
+                command.Parameters.AddWithValue("$createdAt", link.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+                command.ExecuteNonQuery();
+                return null;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task DeleteLinkAsync(string id, CancellationToken cancellationToken) =>
+        WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.DeleteLink;
+                command.Parameters.AddWithValue("$id", id);
+                command.ExecuteNonQuery();
+                return null;
+            },
+            cancellationToken);
+
     /// <summary>Runs <c>PRAGMA wal_checkpoint(TRUNCATE)</c>, folding the WAL into the main file (used at shutdown and before backups).</summary>
     public void Checkpoint()
     {

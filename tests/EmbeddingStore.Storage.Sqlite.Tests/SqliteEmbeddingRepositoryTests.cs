@@ -43,7 +43,7 @@ public sealed class SqliteEmbeddingRepositoryTests
 
         using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
         connection.Open();
-        Assert.Equal("1", Scalar(connection, "SELECT count(*) FROM schema_migrations;"));
+        Assert.Equal(SqliteSchema.LatestVersion.ToString(CultureInfo.InvariantCulture), Scalar(connection, "SELECT count(*) FROM schema_migrations;"));
     }
 
     [Fact]
@@ -122,6 +122,40 @@ public sealed class SqliteEmbeddingRepositoryTests
         Assert.Equal("0", Scalar(connection, "SELECT count(*) FROM items;"));
         Assert.Equal("0", Scalar(connection, "SELECT count(*) FROM vectors;"));
         Assert.Equal("1", Scalar(connection, "SELECT count(*) FROM collections;"));
+    }
+
+    [Fact]
+    public async Task Open_FileAtSchemaVersion1_UpgradesAndKeepsData()
+    {
+        using var db = new TempDatabase();
+        using (var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False"))
+        {
+            // A database as the first release wrote it: only migration 0001, with one item.
+            connection.Open();
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = SqliteSchema.Migrations[0].Sql + """
+                CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+                INSERT INTO schema_migrations VALUES (1, '0001_initial.sql', '2026-01-01T00:00:00Z');
+                INSERT INTO model_versions (model, version, dimension, metric, normalized, created_at) VALUES ('text', 'v1', 2, 'dot', 0, '2026-01-01T00:00:00Z');
+                INSERT INTO collections (name, serving_version_id, created_at) VALUES ('docs', 1, '2026-01-01T00:00:00Z');
+                INSERT INTO items (collection_id, item_id, payload) VALUES (1, 'a', '{"k":1}');
+                INSERT INTO vectors (item_rowid, version_id, data) VALUES (1, 1, X'0000803F00000040');
+                PRAGMA user_version = 1;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            Assert.Equal([1f, 2f], engine.GetItem("docs", "a", withVectors: true).Value!.Vectors!["text@v1"]);
+        }
+
+        using var check = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
+        check.Open();
+        Assert.Equal(SqliteSchema.LatestVersion.ToString(CultureInfo.InvariantCulture), Scalar(check, "PRAGMA user_version;"));
+        Assert.Equal(SqliteSchema.LatestVersion.ToString(CultureInfo.InvariantCulture), Scalar(check, "SELECT count(*) FROM schema_migrations;"));
     }
 
     [Fact]

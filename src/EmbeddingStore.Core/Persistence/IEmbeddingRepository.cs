@@ -38,4 +38,13 @@ public interface IEmbeddingRepository
 
     /// <summary>Deletes the given items in one transaction; ids that do not exist are ignored.</summary>
     Task DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>Every harmonic link, to rebuild the link graph at start-up.</summary>
+    IAsyncEnumerable<StoredLink> ReadLinksAsync(CancellationToken cancellationToken);
+
+    /// <summary>Inserts a link; links are immutable, so there is no update.</summary>
+    Task SaveLinkAsync(StoredLink link, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a link.</summary>
+    Task DeleteLinkAsync(string id, CancellationToken cancellationToken);
 }

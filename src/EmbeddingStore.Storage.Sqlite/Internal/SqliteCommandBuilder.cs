@@ -54,6 +54,17 @@ internal static class SqliteCommandBuilder
 
     public const string DeleteItem = "DELETE FROM items WHERE collection_id = $collection AND item_id = $itemId;";
 
+    public const string SelectLinks =
+        "SELECT id, from_version_id, to_version_id, kind, bridge, quality, fit, created_at FROM links ORDER BY created_at, id;";
+
+    public const string InsertLink =
+        """
+        INSERT INTO links (id, from_version_id, to_version_id, kind, bridge, quality, fit, created_at)
+        VALUES ($id, $from, $to, $kind, $bridge, $quality, $fit, $createdAt);
+        """;
+
+    public const string DeleteLink = "DELETE FROM links WHERE id = $id;";
+
     // SQLite result codes that mean "the store cannot take writes now", as opposed to a bug in a statement.
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;

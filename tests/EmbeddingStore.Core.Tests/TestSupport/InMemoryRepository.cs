@@ -82,6 +82,21 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
             }
         });
 
+    private readonly Dictionary<string, StoredLink> _links = new(StringComparer.Ordinal);
+
+    public async IAsyncEnumerable<StoredLink> ReadLinksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (StoredLink link in _links.Values)
+        {
+            yield return link;
+        }
+    }
+
+    public Task SaveLinkAsync(StoredLink link, CancellationToken cancellationToken) => Write(() => _links[link.Id] = link);
+
+    public Task DeleteLinkAsync(string id, CancellationToken cancellationToken) => Write(() => _links.Remove(id));
+
     private Task Write(Action apply)
     {
         if (RefuseWrites)

@@ -88,7 +88,7 @@ public sealed class ApiWalkthroughTests
         var health = await Api.GetAsync(factory.CreateClient(), "/health", Ct);
         Assert.Equal(HttpStatusCode.OK, health.Status);
         Assert.Equal("healthy", health.Body!["status"]!.GetValue<string>());
-        Assert.Equal(1, health.Body!["schemaVersion"]!.GetValue<int>());
+        Assert.Equal(EmbeddingStore.Storage.Sqlite.SqliteSchema.LatestVersion, health.Body!["schemaVersion"]!.GetValue<int>());
     }
 
     [Theory]
