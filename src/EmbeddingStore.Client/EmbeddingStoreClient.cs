@@ -98,6 +98,25 @@ public sealed class EmbeddingStoreClient
     public Task<SearchResponse> SearchAsync(string collection, SearchRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/search", request, s_json.SearchRequest, s_json.SearchResponse, cancellationToken);
 
+    /// <summary>Declares an identity link or fits a bridge; fitting takes about a second per 5,000 pairs.</summary>
+    public Task<LinkResponse> CreateLinkAsync(LinkRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "v1/links", request, s_json.LinkRequest, s_json.LinkResponse, cancellationToken);
+
+    /// <summary>Lists links with their quality reports.</summary>
+    public Task<LinkListResponse> ListLinksAsync(CancellationToken cancellationToken = default) =>
+        GetAsync("v1/links", s_json.LinkListResponse, cancellationToken);
+
+    /// <summary>Gets one link.</summary>
+    public Task<LinkResponse> GetLinkAsync(string id, CancellationToken cancellationToken = default) =>
+        GetAsync($"v1/links/{Escape(id)}", s_json.LinkResponse, cancellationToken);
+
+    /// <summary>Deletes a link.</summary>
+    public async Task DeleteLinkAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using HttpResponseMessage response = await _http.DeleteAsync(new Uri($"v1/links/{Escape(id)}", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
     private static string Escape(string segment)
     {
         ArgumentException.ThrowIfNullOrEmpty(segment);

@@ -31,4 +31,7 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(SearchRequest))]
 [JsonSerializable(typeof(SearchResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(LinkRequest))]
+[JsonSerializable(typeof(LinkResponse))]
+[JsonSerializable(typeof(LinkListResponse))]
 public sealed partial class EmbeddingStoreJsonContext : JsonSerializerContext;

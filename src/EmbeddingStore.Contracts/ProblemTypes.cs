@@ -20,6 +20,9 @@ public static class ProblemTypes
     /// <summary>No such item in the collection.</summary>
     public const string ItemNotFound = "/problems/item-not-found";
 
+    /// <summary>No link has that id.</summary>
+    public const string LinkNotFound = "/problems/link-not-found";
+
     /// <summary>No such model version is registered.</summary>
     public const string ModelVersionNotFound = "/problems/model-version-not-found";
 

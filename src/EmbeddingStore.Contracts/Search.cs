@@ -12,11 +12,26 @@ namespace EmbeddingStore.Contracts;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SearchRequest
 {
-    /// <summary>The query vector, produced by <see cref="Version"/>.</summary>
-    public required float[] Vector { get; init; }
+    /// <summary>The query vector, produced by <see cref="Version"/>. Give this or <see cref="Vectors"/>.</summary>
+    public float[]? Vector { get; init; }
 
-    /// <summary>The query's version, <c>model@version</c>; defaults to the collection's serving version.</summary>
+    /// <summary>
+    /// The query's version, <c>model@version</c>; defaults to the collection's serving version. With <see cref="Vectors"/>
+    /// it names the primary version: the score scale of the merged hits, and the version preferred for items held in both.
+    /// </summary>
     public string? Version { get; init; }
+
+    /// <summary>
+    /// The query in several versions at once, keyed <c>model@version</c> (clients mid-upgrade can afford both encoders):
+    /// each stored version is searched with its own native query and needs no bridge.
+    /// </summary>
+    public Dictionary<string, float[]>? Vectors { get; init; }
+
+    /// <summary><c>auto</c> (default): reach other stored versions through links; <c>none</c>: search only the query's own versions.</summary>
+    public string? Bridging { get; init; }
+
+    /// <summary>Restricts the search to these stored versions (<c>model@version</c>).</summary>
+    public List<string>? SearchVersions { get; init; }
 
     /// <summary>Hits to return (1 to the configured maximum, 1,000 by default).</summary>
     /// <remarks>Settable rather than init-only: source-generated JSON resets missing init-only properties to default, losing the 10.</remarks>
@@ -56,16 +71,23 @@ public sealed record FieldConditionRequest
 /// <param name="TookMs">Server-side time for the search in milliseconds.</param>
 public sealed record SearchResponse(IReadOnlyList<SearchHitResponse> Hits, double TookMs);
 
-/// <summary>One hit. The score's meaning depends on <see cref="Version"/>'s metric; higher is always closer.</summary>
+/// <summary>One hit. Higher scores are always closer; the version and link say which space the match was made in.</summary>
 /// <param name="Id">The item's id.</param>
-/// <param name="Score">Cosine similarity, dot product, or the negated Euclidean distance.</param>
+/// <param name="Score">
+/// Cosine similarity, dot product, or the negated Euclidean distance, on the scale of the query's primary version
+/// (hits from other versions are calibrated onto it when versions are merged).
+/// </param>
 /// <param name="Version">The version of the matched vector.</param>
+/// <param name="Via">The link that mapped the query into <paramref name="Version"/> (ids joined by ',' when composed); null for a native match.</param>
+/// <param name="RawScore">The score in the matched version's own space, before calibration.</param>
 /// <param name="Payload">The payload, when requested.</param>
 /// <param name="Vector">The matched vector, when requested.</param>
 public sealed record SearchHitResponse(
     string Id,
     float Score,
     string Version,
+    string? Via,
+    float RawScore,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Payload,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float[]? Vector);
 

@@ -4,15 +4,22 @@ using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Indexes.Exact;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
+using EmbeddingStore.Core.Versioning.Internal;
 
 namespace EmbeddingStore.Core;
 
 public sealed partial class EmbeddingEngine
 {
+    // Fewest items scored in both spaces before a per-query calibration is trusted over raw scores.
+    private const int MinCalibrationPairs = 8;
+
     /// <summary>
-    /// Exact nearest-neighbour search within one model version's vectors. A query whose version the collection does
-    /// not hold is refused with <see cref="StoreErrorCode.IncompatibleVersions"/> naming the versions involved, never
-    /// compared against another model's vectors, even when the dimensions happen to match.
+    /// Exact nearest-neighbour search over every version the collection holds that the query reaches: natively (the query
+    /// carries a vector of that version) or through links (the query is mapped, hits name the link in <c>Via</c>). When
+    /// several versions are searched, their hits are merged on the primary version's score scale by a per-query
+    /// calibration fitted on items that hold vectors in both versions, and an item found in several versions is returned
+    /// once (its native hit preferred). A version that is neither held natively nor reachable is refused with
+    /// <see cref="StoreErrorCode.IncompatibleVersions"/>, never compared silently, even when dimensions match.
     /// </summary>
     public StoreResult<SearchResult> Search(string collection, SearchQuery query)
     {
@@ -22,11 +29,6 @@ public sealed partial class EmbeddingEngine
             return query.K < 1
                 ? Invalid($"k must be at least 1; it was {query.K}.")
                 : new StoreError(StoreErrorCode.LimitExceeded, $"k may be at most {Limits.MaxK}; it was {query.K}.");
-        }
-
-        if (query.Vector is null)
-        {
-            return Invalid("vector is required.");
         }
 
         if (query.Filter?.Validate() is { } filterError)
@@ -39,25 +41,27 @@ public sealed partial class EmbeddingEngine
             return error;
         }
 
-        string versionText = query.Version ?? state.ServingVersion.ToString();
-        if (!TryResolveVersion(versionText, out ModelVersion version, out error))
+        if (!TryPrepareQueries(state, query, out List<(ModelVersion Version, float[] Vector)> queries, out ModelVersion primary, out error))
         {
             return error!;
         }
 
-        if (!TryCheckVector(version, query.Vector, "query", out error))
+        HashSet<ModelVersionId>? restrict = null;
+        if (query.SearchVersions is { Count: > 0 })
         {
-            return error!;
+            restrict = [];
+            foreach (string text in query.SearchVersions)
+            {
+                if (!TryResolveVersion(text, out ModelVersion v, out error))
+                {
+                    return error!;
+                }
+
+                restrict.Add(v.Id);
+            }
         }
 
-        // Normalise the query once for cosine: stored vectors already are, so the scan is a dot product.
-        float[] prepared = query.Vector;
-        if (version.Metric == DistanceMetric.CosineSimilarity)
-        {
-            prepared = query.Vector.ToArray();
-            VectorMath.TryNormalize(prepared);
-        }
-
+        LinkGraph graph = _graph;
         state.Lock.EnterReadLock();
         try
         {
@@ -66,23 +70,13 @@ public sealed partial class EmbeddingEngine
                 return new StoreError(StoreErrorCode.CollectionNotFound, $"Collection '{collection}' does not exist.");
             }
 
-            if (!state.Segments.TryGetValue(version.Id, out VectorSegment? segment) || segment.Count == 0)
+            List<SegmentPlan> plans = PlanSegments(state, queries, primary, graph, query.Bridging, restrict);
+            if (plans.Count == 0)
             {
-                return SearchAbsentVersion(state, version);
+                return SearchUnreachable(state, queries, restrict);
             }
 
-            var top = new TopKCollector(Math.Min(query.K, segment.Count));
-            ExactScan.Scan(segment, prepared, query.Filter, top);
-
-            string versionName = version.Id.ToString();
-            var hits = new List<SearchHit>(top.Count);
-            foreach ((ItemEntry item, float raw) in top.ToSortedList())
-            {
-                float[]? vector = query.WithVectors ? segment.Row(item.RowIn(segment)).ToArray() : null;
-                hits.Add(new SearchHit(item.Id, ScoreMapping.ToPublicScore(version.Metric, raw), versionName, query.WithPayload ? item.Payload : null, vector));
-            }
-
-            return new SearchResult(hits);
+            return plans.Count == 1 ? SearchOne(plans[0], query) : SearchMerged(plans, query);
         }
         finally
         {
@@ -90,22 +84,278 @@ public sealed partial class EmbeddingEngine
         }
     }
 
-    // The collection holds no vector of the query's version. Empty is the honest answer only when no other version is
-    // held either (an empty collection, or one whose items all use the query's version and were deleted); otherwise the
-    // caller would read "no results" where the truth is "these results are not comparable".
-    private static StoreResult<SearchResult> SearchAbsentVersion(CollectionState state, ModelVersion version)
+    private bool TryPrepareQueries(
+        CollectionState state, SearchQuery query, out List<(ModelVersion Version, float[] Vector)> queries, out ModelVersion primary, out StoreError? error)
     {
-        var held = state.Segments.Where(s => s.Value.Count > 0).Select(s => s.Key.ToString()).Order(StringComparer.Ordinal).ToList();
-        if (held.Count == 0)
+        queries = [];
+        primary = null!;
+        var raw = new List<(string Version, float[]? Vector)>();
+        if (query.Vectors is { Count: > 0 })
+        {
+            if (query.Vector is not null)
+            {
+                error = Invalid("Give either vector (with an optional version) or vectors keyed by model@version, not both.");
+                return false;
+            }
+
+            if (query.Version is not null && !query.Vectors.ContainsKey(query.Version))
+            {
+                error = Invalid($"With vectors, version names the primary version and must be one of its keys; '{query.Version}' is not.");
+                return false;
+            }
+
+            raw.AddRange(query.Vectors.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, (float[]?)kv.Value)));
+        }
+        else if (query.Vector is null)
+        {
+            error = Invalid("vector is required (or vectors keyed by model@version).");
+            return false;
+        }
+        else
+        {
+            raw.Add((query.Version ?? state.ServingVersion.ToString(), query.Vector));
+        }
+
+        foreach ((string text, float[]? vector) in raw)
+        {
+            if (!TryResolveVersion(text, out ModelVersion version, out error))
+            {
+                return false;
+            }
+
+            if (vector is null)
+            {
+                error = Invalid($"The query vector for {version.Id} is null.");
+                return false;
+            }
+
+            if (!TryCheckVector(version, vector, "query", out error))
+            {
+                return false;
+            }
+
+            queries.Add((version, Prepared(version, vector)));
+        }
+
+        // The primary version sets the score scale and wins de-duplication: the only one, else the one the caller named
+        // (during a re-embedding, the new version), else the serving version, else the first by name.
+        primary = queries.Count == 1
+            ? queries[0].Version
+            : queries.FirstOrDefault(q => string.Equals(q.Version.Id.ToString(), query.Version, StringComparison.Ordinal)).Version
+                ?? queries.FirstOrDefault(q => q.Version.Id == state.ServingVersion).Version
+                ?? queries[0].Version;
+        error = null;
+        return true;
+    }
+
+    // Which segments to scan, with which query each: native when the query carries that version, else mapped along the
+    // shortest link path from one of the query's versions (the primary first).
+    private static List<SegmentPlan> PlanSegments(
+        CollectionState state, List<(ModelVersion Version, float[] Vector)> queries, ModelVersion primary, LinkGraph graph, BridgingMode bridging,
+        HashSet<ModelVersionId>? restrict)
+    {
+        var ordered = queries.OrderBy(q => q.Version.Id == primary.Id ? 0 : 1).ToList();
+        var plans = new List<SegmentPlan>();
+        foreach ((ModelVersionId id, VectorSegment segment) in state.Segments.OrderBy(s => s.Key.ToString(), StringComparer.Ordinal))
+        {
+            if (segment.Count == 0 || (restrict is not null && !restrict.Contains(id)))
+            {
+                continue;
+            }
+
+            (ModelVersion Version, float[] Vector) native = queries.FirstOrDefault(q => q.Version.Id == id);
+            if (native.Vector is not null)
+            {
+                plans.Add(new SegmentPlan(segment, native.Vector, null, native.Version.Id == primary.Id));
+                continue;
+            }
+
+            if (bridging == BridgingMode.None)
+            {
+                continue;
+            }
+
+            IReadOnlyList<LinkStep>? best = null;
+            float[]? from = null;
+            foreach ((ModelVersion version, float[] vector) in ordered)
+            {
+                IReadOnlyList<LinkStep>? path = graph.FindPath(version.Id, id);
+                if (path is not null && (best is null || path.Count < best.Count))
+                {
+                    best = path;
+                    from = vector;
+                }
+            }
+
+            if (best is null || from is null)
+            {
+                continue;
+            }
+
+            float[] mapped = from;
+            foreach (LinkStep step in best)
+            {
+                var next = new float[step.Map.TargetDimension];
+                step.Map.Apply(mapped, next);
+                mapped = next;
+            }
+
+            if (mapped.Length != segment.Dimension || !VectorMath.AllFinite(mapped))
+            {
+                continue;
+            }
+
+            if (segment.Version.Metric == DistanceMetric.CosineSimilarity && !VectorMath.TryNormalize(mapped))
+            {
+                continue;
+            }
+
+            plans.Add(new SegmentPlan(segment, mapped, string.Join(',', best.Select(s => s.LinkId)), false));
+        }
+
+        return plans;
+    }
+
+    private static StoreResult<SearchResult> SearchOne(SegmentPlan plan, SearchQuery query)
+    {
+        var top = new TopKCollector(Math.Min(query.K, plan.Segment.Count));
+        ExactScan.Scan(plan.Segment, plan.Query, query.Filter, top);
+        var hits = new List<SearchHit>(top.Count);
+        foreach ((ItemEntry item, float raw) in top.ToSortedList())
+        {
+            float score = ScoreMapping.ToPublicScore(plan.Segment.Version.Metric, raw);
+            hits.Add(ToHit(plan, item, score, score, query));
+        }
+
+        return new SearchResult(hits);
+    }
+
+    // Several versions: scan each for enough candidates that k distinct items survive de-duplication, put every
+    // version's scores on the reference (primary) scale, then merge.
+    private static StoreResult<SearchResult> SearchMerged(List<SegmentPlan> plans, SearchQuery query)
+    {
+        int perSegment = query.K * plans.Count;
+        var lists = new List<List<(ItemEntry Item, float Score)>>(plans.Count);
+        foreach (SegmentPlan plan in plans)
+        {
+            var top = new TopKCollector(Math.Min(perSegment, plan.Segment.Count));
+            ExactScan.Scan(plan.Segment, plan.Query, query.Filter, top);
+            lists.Add([.. top.ToSortedList().Select(c => (c.Item, ScoreMapping.ToPublicScore(plan.Segment.Version.Metric, c.Score)))]);
+        }
+
+        int reference = plans.FindIndex(p => p.IsPrimaryNative);
+        if (reference < 0)
+        {
+            reference = plans.FindIndex(p => p.Via is not null && !p.Via.Contains(',', StringComparison.Ordinal));
+        }
+
+        reference = Math.Max(reference, 0);
+        var best = new Dictionary<ItemEntry, (SearchHit Hit, int Rank)>(ReferenceEqualityComparer.Instance);
+        for (int p = 0; p < plans.Count; p++)
+        {
+            (double scale, double shift) = p == reference ? (1, 0) : FitCalibration(plans[p], lists[p], plans[reference], lists[reference]);
+            int rank = p == reference ? 0 : plans[p].Via is null ? 1 : 2;
+            foreach ((ItemEntry item, float raw) in lists[p])
+            {
+                var hit = ToHit(plans[p], item, (float)((scale * raw) + shift), raw, query);
+                if (!best.TryGetValue(item, out var current) || rank < current.Rank || (rank == current.Rank && hit.Score > current.Hit.Score))
+                {
+                    best[item] = (hit, rank);
+                }
+            }
+        }
+
+        var merged = best.Values.Select(v => v.Hit).ToList();
+        merged.Sort((a, b) => ScoreMapping.CompareHits(a.Score, a.Id, b.Score, b.Id));
+        if (merged.Count > query.K)
+        {
+            merged.RemoveRange(query.K, merged.Count - query.K);
+        }
+
+        return new SearchResult(merged);
+    }
+
+    // A per-query affine map from `other`'s scores onto `reference`'s scale, fitted by least squares on the candidates
+    // that hold vectors in both versions (each scored in both spaces). Raw scores of two models live on different scales
+    // (mapped vectors crowd out native ones when merged raw), and one fit per query adapts to where the query's
+    // neighbourhood lies. Falls back to raw scores when too few items are shared or the fit is not increasing.
+    private static (double Scale, double Shift) FitCalibration(
+        SegmentPlan other, List<(ItemEntry Item, float Score)> otherHits, SegmentPlan reference, List<(ItemEntry Item, float Score)> referenceHits)
+    {
+        var xs = new List<double>();
+        var ys = new List<double>();
+        var seen = new HashSet<ItemEntry>(ReferenceEqualityComparer.Instance);
+        Span<float> one = stackalloc float[1];
+        foreach ((ItemEntry item, float score) in otherHits)
+        {
+            int row = item.RowIn(reference.Segment);
+            if (row >= 0 && seen.Add(item))
+            {
+                VectorMath.ScoreRows(reference.Query, reference.Segment.Row(row), reference.Segment.Version.Metric, one);
+                xs.Add(score);
+                ys.Add(ScoreMapping.ToPublicScore(reference.Segment.Version.Metric, one[0]));
+            }
+        }
+
+        foreach ((ItemEntry item, float score) in referenceHits)
+        {
+            int row = item.RowIn(other.Segment);
+            if (row >= 0 && seen.Add(item))
+            {
+                VectorMath.ScoreRows(other.Query, other.Segment.Row(row), other.Segment.Version.Metric, one);
+                xs.Add(ScoreMapping.ToPublicScore(other.Segment.Version.Metric, one[0]));
+                ys.Add(score);
+            }
+        }
+
+        if (xs.Count < MinCalibrationPairs)
+        {
+            return (1, 0);
+        }
+
+        double mx = xs.Average(), my = ys.Average(), sxx = 0, sxy = 0;
+        for (int i = 0; i < xs.Count; i++)
+        {
+            sxx += (xs[i] - mx) * (xs[i] - mx);
+            sxy += (xs[i] - mx) * (ys[i] - my);
+        }
+
+        if (!(sxx > 1e-12) || !(sxy > 0))
+        {
+            return (1, 0);
+        }
+
+        double scale = sxy / sxx;
+        return (scale, my - (scale * mx));
+    }
+
+    private static SearchHit ToHit(SegmentPlan plan, ItemEntry item, float score, float raw, SearchQuery query)
+    {
+        float[]? vector = query.WithVectors ? plan.Segment.Row(item.RowIn(plan.Segment)).ToArray() : null;
+        return new SearchHit(item.Id, score, plan.Segment.Version.Id.ToString(), query.WithPayload ? item.Payload : null, vector, raw, plan.Via);
+    }
+
+    // Nothing the query can be compared with. Empty is the honest answer only when the collection holds no vectors at
+    // all; otherwise "no results" would hide "these results are not comparable".
+    private static StoreResult<SearchResult> SearchUnreachable(
+        CollectionState state, List<(ModelVersion Version, float[] Vector)> queries, HashSet<ModelVersionId>? restrict)
+    {
+        var held = state.Segments.Where(s => s.Value.Count > 0 && (restrict is null || restrict.Contains(s.Key)))
+            .Select(s => s.Key.ToString()).Order(StringComparer.Ordinal).ToList();
+        if (held.Count == 0 && state.Segments.All(s => s.Value.Count == 0))
         {
             return new SearchResult([]);
         }
 
-        var versions = new List<string> { version.Id.ToString() };
+        string asked = string.Join(", ", queries.Select(q => q.Version.Id.ToString()));
+        var versions = queries.Select(q => q.Version.Id.ToString()).ToList();
         versions.AddRange(held);
+        string holds = held.Count == 0 ? "none of the requested versions" : string.Join(", ", held);
         return new StoreError(
             StoreErrorCode.IncompatibleVersions,
-            $"Collection '{state.Name}' holds no vectors of {version.Id}; it holds {string.Join(", ", held)}, and no link makes {version.Id} comparable with them.",
+            $"Collection '{state.Name}' holds no vectors of {asked}; it holds {holds}, and no link makes {asked} comparable with them.",
             versions);
     }
+
+    private sealed record SegmentPlan(VectorSegment Segment, float[] Query, string? Via, bool IsPrimaryNative);
 }

@@ -5,6 +5,7 @@ using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
+using EmbeddingStore.Core.Versioning.Internal;
 
 namespace EmbeddingStore.Core;
 
@@ -24,6 +25,10 @@ public sealed partial class EmbeddingEngine : IDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<ModelVersionId, ModelVersion> _versions = new();
     private readonly ConcurrentDictionary<string, CollectionState> _collections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HarmonicLink> _links = new(StringComparer.Ordinal);
+
+    // Rebuilt (copy-on-write) whenever links change, so searches read a consistent graph without a lock.
+    private volatile LinkGraph _graph = new([]);
 
     /// <summary>Creates an engine over a repository; call <see cref="LoadAsync"/> before serving.</summary>
     public EmbeddingEngine(IEmbeddingRepository repository, EngineLimits? limits = null, TimeProvider? timeProvider = null)
@@ -52,6 +57,14 @@ public sealed partial class EmbeddingEngine : IDisposable
             {
                 _versions[version.Id] = version;
             }
+
+            _links.Clear();
+            await foreach (StoredLink stored in _repository.ReadLinksAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _links[stored.Id] = ReadLink(stored);
+            }
+
+            _graph = new LinkGraph(_links.Values);
 
             var records = new List<CollectionRecord>();
             await foreach (CollectionRecord record in _repository.ReadCollectionsAsync(cancellationToken).ConfigureAwait(false))

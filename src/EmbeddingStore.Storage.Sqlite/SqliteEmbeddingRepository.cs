@@ -327,9 +327,10 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
                 _versionsById[reader.GetInt64(2)],
                 reader.GetString(3),
                 (byte[])reader.GetValue(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(5) ? null : (byte[])reader.GetValue(5),
                 reader.IsDBNull(6) ? null : reader.GetString(6),
-                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                DateTimeOffset.Parse(reader.GetString(8), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
         }
     }
 
@@ -348,6 +349,7 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
                 command.Parameters.AddWithValue("$to", _versionIds[link.To]);
                 command.Parameters.AddWithValue("$kind", link.Kind);
                 command.Parameters.AddWithValue("$bridge", link.Bridge);
+                command.Parameters.AddWithValue("$reverse", (object?)link.ReverseBridge ?? DBNull.Value);
                 command.Parameters.AddWithValue("$quality", (object?)link.QualityJson ?? DBNull.Value);
                 command.Parameters.AddWithValue("$fit", (object?)link.FitJson ?? DBNull.Value);
                 command.Parameters.AddWithValue("$createdAt", link.CreatedAt.ToString("O", CultureInfo.InvariantCulture));

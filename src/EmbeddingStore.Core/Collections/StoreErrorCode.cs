@@ -17,6 +17,9 @@ public enum StoreErrorCode
     /// <summary>The collection holds no item with that id.</summary>
     ItemNotFound,
 
+    /// <summary>No link has that id.</summary>
+    LinkNotFound,
+
     /// <summary>No model version with that name is registered.</summary>
     ModelVersionNotFound,
 

@@ -10,6 +10,8 @@ namespace EmbeddingStore.Server.Endpoints;
 // Engine types to wire types and back; no logic beyond the shape change.
 internal static class ContractMapping
 {
+    private static double Round(double value) => Math.Round(value, 4);
+
     public static ModelVersionResponse ToResponse(this ModelVersion v) =>
         new(v.Id.ToString(), v.Id.Model, v.Id.Version, v.Dimension, ScoreMapping.ToWireName(v.Metric), v.Normalized, v.CreatedAt);
 
@@ -17,6 +19,37 @@ internal static class ContractMapping
         new(c.Name, c.ServingVersion, c.ItemCount, c.VectorCounts, c.CreatedAt);
 
     public static ItemResponse ToResponse(this ItemView item) => new(item.Id, item.Payload, item.Vectors);
+
+    public static LinkResponse ToResponse(this HarmonicLink link) => new(
+        link.Id,
+        link.From.ToString(),
+        link.To.ToString(),
+        BridgeKindNames.ToWireName(link.Kind),
+        link.Reverse is not null,
+        link.Fit?.Pairs,
+        link.Quality?.ToResponse(),
+        link.ReverseQuality?.ToResponse(),
+        link.Fit is null
+            ? null
+            : new LinkFitResponse(
+                link.Fit.Source,
+                link.Fit.Collection,
+                link.Fit.Holdout,
+                link.Fit.Seed,
+                link.Fit.FitSeconds,
+                [.. link.Fit.Candidates.Select(c => new LinkCandidateResponse(BridgeKindNames.ToWireName(c.Kind), Round(c.RecallAt10), Round(c.MeanCosine)))]),
+        link.CreatedAt);
+
+    public static LinkQualityResponse ToResponse(this BridgeQualityReport q) => new(
+        q.FitPairs,
+        q.HoldoutPairs,
+        Round(q.RecallAt1),
+        Round(q.RecallAt10),
+        Round(q.RecallAt100),
+        q.NoMapRecallAt10 is { } noMap ? Round(noMap) : null,
+        Round(q.MeanCosine),
+        q.IdentityMeanCosine is { } identity ? Round(identity) : null,
+        q.Calibration.KnotCount);
 
     public static PayloadFilter? ToFilter(this FilterRequest? filter) =>
         filter is null ? null : new PayloadFilter([.. (filter.Must ?? []).Select(c => new FieldMatch(c.Key, c.Match))]);

@@ -14,7 +14,7 @@ internal static class SearchEndpoints
     public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/collections/{name}/search", Search).WithName(nameof(Search)).WithTags("Search")
-            .WithSummary("Exact nearest-neighbour search; scores are higher-is-closer for every metric")
+            .WithSummary("Exact search across every version the collection holds that the query reaches natively or through links; higher scores are closer")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
@@ -23,7 +23,21 @@ internal static class SearchEndpoints
     public static Results<Ok<SearchResponse>, ProblemHttpResult> Search(string name, SearchRequest request, EmbeddingEngine engine)
     {
         long started = Stopwatch.GetTimestamp();
-        var query = new SearchQuery(request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors);
+        BridgingMode bridging;
+        switch (request.Bridging)
+        {
+            case null or "auto":
+                bridging = BridgingMode.Auto;
+                break;
+            case "none":
+                bridging = BridgingMode.None;
+                break;
+            default:
+                return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"bridging must be 'auto' or 'none'; it was '{request.Bridging}'."));
+        }
+
+        var query = new SearchQuery(
+            request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, request.Vectors, bridging, request.SearchVersions);
         StoreResult<SearchResult> result = engine.Search(name, query);
         if (!result.IsSuccess)
         {
@@ -32,7 +46,7 @@ internal static class SearchEndpoints
 
         double tookMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return TypedResults.Ok(new SearchResponse(
-            [.. result.Value!.Hits.Select(h => new SearchHitResponse(h.Id, h.Score, h.Version, h.Payload, h.Vector))],
+            [.. result.Value!.Hits.Select(h => new SearchHitResponse(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector))],
             Math.Round(tookMs, 3)));
     }
 }

@@ -17,6 +17,7 @@ internal static class ProblemMapping
         StoreErrorCode.InvalidArgument => (StatusCodes.Status400BadRequest, ProblemTypes.InvalidArgument, "Invalid argument"),
         StoreErrorCode.CollectionNotFound => (StatusCodes.Status404NotFound, ProblemTypes.CollectionNotFound, "Collection not found"),
         StoreErrorCode.ItemNotFound => (StatusCodes.Status404NotFound, ProblemTypes.ItemNotFound, "Item not found"),
+        StoreErrorCode.LinkNotFound => (StatusCodes.Status404NotFound, ProblemTypes.LinkNotFound, "Link not found"),
         StoreErrorCode.ModelVersionNotFound => (StatusCodes.Status404NotFound, ProblemTypes.ModelVersionNotFound, "Model version not found"),
         StoreErrorCode.DimensionMismatch => (StatusCodes.Status400BadRequest, ProblemTypes.DimensionMismatch, "Dimension mismatch"),
         StoreErrorCode.InvalidVector => (StatusCodes.Status400BadRequest, ProblemTypes.InvalidVector, "Invalid vector"),

@@ -55,12 +55,12 @@ internal static class SqliteCommandBuilder
     public const string DeleteItem = "DELETE FROM items WHERE collection_id = $collection AND item_id = $itemId;";
 
     public const string SelectLinks =
-        "SELECT id, from_version_id, to_version_id, kind, bridge, quality, fit, created_at FROM links ORDER BY created_at, id;";
+        "SELECT id, from_version_id, to_version_id, kind, bridge, reverse_bridge, quality, fit, created_at FROM links ORDER BY created_at, id;";
 
     public const string InsertLink =
         """
-        INSERT INTO links (id, from_version_id, to_version_id, kind, bridge, quality, fit, created_at)
-        VALUES ($id, $from, $to, $kind, $bridge, $quality, $fit, $createdAt);
+        INSERT INTO links (id, from_version_id, to_version_id, kind, bridge, reverse_bridge, quality, fit, created_at)
+        VALUES ($id, $from, $to, $kind, $bridge, $reverse, $quality, $fit, $createdAt);
         """;
 
     public const string DeleteLink = "DELETE FROM links WHERE id = $id;";

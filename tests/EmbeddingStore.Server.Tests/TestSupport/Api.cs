@@ -45,6 +45,7 @@ public static class Api
         {
             (await GetAsync(client, "/v1/models/versions", ct)).Body!.ToJsonString(),
             (await GetAsync(client, "/v1/collections", ct)).Body!.ToJsonString(),
+            (await GetAsync(client, "/v1/links", ct)).Body!.ToJsonString(),
         };
         foreach (JsonNode? collection in (await GetAsync(client, "/v1/collections", ct)).Body!["collections"]!.AsArray())
         {

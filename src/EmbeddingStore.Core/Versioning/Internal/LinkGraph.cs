@@ -1,0 +1,107 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+namespace EmbeddingStore.Core.Versioning.Internal;
+
+// One step of a path: apply Map to go from one version's space into To's, courtesy of link LinkId.
+internal readonly record struct LinkStep(ModelVersionId To, VectorBridge Map, string LinkId, bool Declared);
+
+// The links as a directed graph over versions. Each link contributes its forward map and, when it has one, its reverse.
+// Paths are found breadth-first (fewest maps composed: every map loses information), preferring declared links, then
+// better held-out recall, then the older link, so the choice is deterministic.
+internal sealed class LinkGraph
+{
+    // Composing more maps than this compounds error past usefulness; the search refuses instead.
+    public const int MaxHops = 4;
+
+    private readonly Dictionary<ModelVersionId, List<(LinkStep Step, double Quality, DateTimeOffset CreatedAt)>> _edges = [];
+
+    public LinkGraph(IEnumerable<HarmonicLink> links)
+    {
+        foreach (HarmonicLink link in links)
+        {
+            bool declared = link.Kind == BridgeKind.Identity;
+            Add(link.From, new LinkStep(link.To, link.Bridge, link.Id, declared), declared ? 2 : link.Quality?.RecallAt10 ?? 0, link.CreatedAt);
+            if (link.Reverse is not null)
+            {
+                Add(link.To, new LinkStep(link.From, link.Reverse, link.Id, declared), declared ? 2 : link.ReverseQuality?.RecallAt10 ?? link.Quality?.RecallAt10 ?? 0, link.CreatedAt);
+            }
+        }
+
+        foreach (var list in _edges.Values)
+        {
+            list.Sort((a, b) =>
+            {
+                int byQuality = b.Quality.CompareTo(a.Quality);
+                if (byQuality != 0)
+                {
+                    return byQuality;
+                }
+
+                int byAge = a.CreatedAt.CompareTo(b.CreatedAt);
+                return byAge != 0 ? byAge : string.CompareOrdinal(a.Step.LinkId, b.Step.LinkId);
+            });
+        }
+    }
+
+    // The steps from `from` to `to` (empty when they are equal), or null when no path exists within MaxHops.
+    public IReadOnlyList<LinkStep>? FindPath(ModelVersionId from, ModelVersionId to)
+    {
+        if (from == to)
+        {
+            return [];
+        }
+
+        var previous = new Dictionary<ModelVersionId, (ModelVersionId From, LinkStep Step)>();
+        var frontier = new List<ModelVersionId> { from };
+        var visited = new HashSet<ModelVersionId> { from };
+        for (int hop = 0; hop < MaxHops && frontier.Count > 0; hop++)
+        {
+            var next = new List<ModelVersionId>();
+            foreach (ModelVersionId node in frontier)
+            {
+                if (!_edges.TryGetValue(node, out var edges))
+                {
+                    continue;
+                }
+
+                foreach ((LinkStep step, _, _) in edges)
+                {
+                    if (!visited.Add(step.To))
+                    {
+                        continue;
+                    }
+
+                    previous[step.To] = (node, step);
+                    if (step.To == to)
+                    {
+                        var path = new List<LinkStep>();
+                        for (ModelVersionId at = to; at != from; at = previous[at].From)
+                        {
+                            path.Add(previous[at].Step);
+                        }
+
+                        path.Reverse();
+                        return path;
+                    }
+
+                    next.Add(step.To);
+                }
+            }
+
+            frontier = next;
+        }
+
+        return null;
+    }
+
+    private void Add(ModelVersionId from, LinkStep step, double quality, DateTimeOffset createdAt)
+    {
+        if (!_edges.TryGetValue(from, out var list))
+        {
+            list = [];
+            _edges[from] = list;
+        }
+
+        list.Add((step, quality, createdAt));
+    }
+}
