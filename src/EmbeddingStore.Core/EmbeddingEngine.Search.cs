@@ -10,9 +10,6 @@ namespace EmbeddingStore.Core;
 
 public sealed partial class EmbeddingEngine
 {
-    // Fewest items scored in both spaces before a per-query calibration is trusted over raw scores.
-    private const int MinCalibrationPairs = 8;
-
     /// <summary>
     /// Exact nearest-neighbour search over every version the collection holds that the query reaches: natively (the query
     /// carries a vector of that version) or through links (the query is mapped, hits name the link in <c>Via</c>). When
@@ -76,7 +73,7 @@ public sealed partial class EmbeddingEngine
                 return SearchUnreachable(state, queries, restrict);
             }
 
-            return plans.Count == 1 ? SearchOne(plans[0], query) : SearchMerged(plans, query);
+            return plans.Count == 1 ? SearchOne(plans[0], query) : SearchMerged(plans, query, state.Items.Count);
         }
         finally
         {
@@ -230,9 +227,9 @@ public sealed partial class EmbeddingEngine
         return new SearchResult(hits);
     }
 
-    // Several versions: scan each for enough candidates that k distinct items survive de-duplication, put every
-    // version's scores on the reference (primary) scale, then merge.
-    private static StoreResult<SearchResult> SearchMerged(List<SegmentPlan> plans, SearchQuery query)
+    // Several versions: scan each for enough candidates that k distinct items survive de-duplication, put every other
+    // version's candidates on the reference (primary) version's scale, then merge.
+    private static StoreResult<SearchResult> SearchMerged(List<SegmentPlan> plans, SearchQuery query, int itemCount)
     {
         int perSegment = query.K * plans.Count;
         var lists = new List<List<(ItemEntry Item, float Score)>>(plans.Count);
@@ -253,11 +250,14 @@ public sealed partial class EmbeddingEngine
         var best = new Dictionary<ItemEntry, (SearchHit Hit, int Rank)>(ReferenceEqualityComparer.Instance);
         for (int p = 0; p < plans.Count; p++)
         {
-            (double scale, double shift) = p == reference ? (1, 0) : FitCalibration(plans[p], lists[p], plans[reference], lists[reference]);
             int rank = p == reference ? 0 : plans[p].Via is null ? 1 : 2;
-            foreach ((ItemEntry item, float raw) in lists[p])
+            List<(ItemEntry Item, float Score)> candidates = p == reference
+                ? lists[p]
+                : RankProportional(lists[p], plans[reference], lists[reference], itemCount);
+            for (int i = 0; i < candidates.Count; i++)
             {
-                var hit = ToHit(plans[p], item, (float)((scale * raw) + shift), raw, query);
+                (ItemEntry item, float score) = candidates[i];
+                var hit = ToHit(plans[p], item, score, lists[p].Count > 0 ? RawOf(lists[p], item) : score, query);
                 if (!best.TryGetValue(item, out var current) || rank < current.Rank || (rank == current.Rank && hit.Score > current.Hit.Score))
                 {
                     best[item] = (hit, rank);
@@ -275,58 +275,79 @@ public sealed partial class EmbeddingEngine
         return new SearchResult(merged);
     }
 
-    // A per-query affine map from `other`'s scores onto `reference`'s scale, fitted by least squares on the candidates
-    // that hold vectors in both versions (each scored in both spaces). Raw scores of two models live on different scales
-    // (mapped vectors crowd out native ones when merged raw), and one fit per query adapts to where the query's
-    // neighbourhood lies. Falls back to raw scores when too few items are shared or the fit is not increasing.
-    private static (double Scale, double Shift) FitCalibration(
-        SegmentPlan other, List<(ItemEntry Item, float Score)> otherHits, SegmentPlan reference, List<(ItemEntry Item, float Score)> referenceHits)
+    // Puts another version's candidates on the reference version's scale by rank, in proportion to how many items each
+    // version serves. If the reference version holds a share f of the items (a re-embedding f done), the global top list
+    // should take about f of its entries from it; so the r-th candidate found only in the other version is worth what the
+    // reference list scores at rank r·f/(1−f), read off (and extrapolated from) the reference list's own scores.
+    //
+    // Measured on the shared MiniLM→Arctic data this beats score-based merges: the two models' scores agree only loosely
+    // (the old model recovers a quarter of the new model's top-10), so any calibration from score to score either lets
+    // mediocre native candidates crowd out the other version's best (regression shrinks towards the mean) or the
+    // reverse (moment matching); ranks carry the information that is actually shared.
+    private static List<(ItemEntry Item, float Score)> RankProportional(
+        List<(ItemEntry Item, float Score)> other, SegmentPlan reference, List<(ItemEntry Item, float Score)> referenceList, int itemCount)
     {
-        var xs = new List<double>();
-        var ys = new List<double>();
-        var seen = new HashSet<ItemEntry>(ReferenceEqualityComparer.Instance);
-        Span<float> one = stackalloc float[1];
-        foreach ((ItemEntry item, float score) in otherHits)
+        var result = new List<(ItemEntry Item, float Score)>(other.Count);
+        if (referenceList.Count == 0)
         {
-            int row = item.RowIn(reference.Segment);
-            if (row >= 0 && seen.Add(item))
+            result.AddRange(other);
+            return result;
+        }
+
+        double share = Math.Clamp(reference.Segment.Count / (double)Math.Max(1, itemCount), 0.01, 0.99);
+        double ratio = share / (1 - share);
+        int onlyHere = 0;
+        foreach ((ItemEntry item, float score) in other)
+        {
+            if (item.RowIn(reference.Segment) >= 0)
             {
-                VectorMath.ScoreRows(reference.Query, reference.Segment.Row(row), reference.Segment.Version.Metric, one);
-                xs.Add(score);
-                ys.Add(ScoreMapping.ToPublicScore(reference.Segment.Version.Metric, one[0]));
+                // Held in the reference version too: its native candidate (or absence) decides; keep the raw score.
+                result.Add((item, score));
+                continue;
+            }
+
+            onlyHere++;
+            result.Add((item, ReferenceScoreAt(referenceList, onlyHere * ratio)));
+        }
+
+        return result;
+    }
+
+    // The reference list's score at a fractional 1-based rank, linear between ranks and extrapolated beyond both ends.
+    private static float ReferenceScoreAt(List<(ItemEntry Item, float Score)> list, double rank)
+    {
+        int n = list.Count;
+        if (n == 1)
+        {
+            return list[0].Score - (float)(rank - 1) * 1e-6f;
+        }
+
+        if (rank <= 1)
+        {
+            return list[0].Score + (float)((1 - rank) * (list[0].Score - list[1].Score));
+        }
+
+        if (rank >= n)
+        {
+            return list[n - 1].Score - (float)((rank - n) * (list[n - 2].Score - list[n - 1].Score));
+        }
+
+        int lower = (int)Math.Floor(rank);
+        double t = rank - lower;
+        return (float)(list[lower - 1].Score + (t * (list[lower].Score - list[lower - 1].Score)));
+    }
+
+    private static float RawOf(List<(ItemEntry Item, float Score)> list, ItemEntry item)
+    {
+        foreach ((ItemEntry candidate, float score) in list)
+        {
+            if (ReferenceEquals(candidate, item))
+            {
+                return score;
             }
         }
 
-        foreach ((ItemEntry item, float score) in referenceHits)
-        {
-            int row = item.RowIn(other.Segment);
-            if (row >= 0 && seen.Add(item))
-            {
-                VectorMath.ScoreRows(other.Query, other.Segment.Row(row), other.Segment.Version.Metric, one);
-                xs.Add(ScoreMapping.ToPublicScore(other.Segment.Version.Metric, one[0]));
-                ys.Add(score);
-            }
-        }
-
-        if (xs.Count < MinCalibrationPairs)
-        {
-            return (1, 0);
-        }
-
-        double mx = xs.Average(), my = ys.Average(), sxx = 0, sxy = 0;
-        for (int i = 0; i < xs.Count; i++)
-        {
-            sxx += (xs[i] - mx) * (xs[i] - mx);
-            sxy += (xs[i] - mx) * (ys[i] - my);
-        }
-
-        if (!(sxx > 1e-12) || !(sxy > 0))
-        {
-            return (1, 0);
-        }
-
-        double scale = sxy / sxx;
-        return (scale, my - (scale * mx));
+        return float.NaN;
     }
 
     private static SearchHit ToHit(SegmentPlan plan, ItemEntry item, float score, float raw, SearchQuery query)

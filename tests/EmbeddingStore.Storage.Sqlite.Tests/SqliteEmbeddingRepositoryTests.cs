@@ -5,6 +5,7 @@ using System.Text.Json;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Vectors;
+using EmbeddingStore.Core.Versioning;
 using Microsoft.Data.Sqlite;
 
 namespace EmbeddingStore.Storage.Sqlite.Tests;
@@ -100,6 +101,54 @@ public sealed class SqliteEmbeddingRepositoryTests
         connection.Open();
         Assert.Equal("ok", Scalar(connection, "PRAGMA integrity_check;"));
         Assert.Equal("native", Scalar(connection, "SELECT DISTINCT origin FROM vectors;"));
+    }
+
+    [Fact]
+    public async Task Links_ReopenedOnSameFile_ServeIdenticalBridgedSearches()
+    {
+        using var db = new TempDatabase();
+        var random = new Random(9);
+        float[] query = RandomVector(random, 8);
+        string before;
+        string linkId;
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            await engine.RegisterModelVersionAsync("text", "v1", 8, DistanceMetric.CosineSimilarity, false, Ct);
+            await engine.RegisterModelVersionAsync("text", "v2", 8, DistanceMetric.CosineSimilarity, false, Ct);
+            await engine.PutCollectionAsync("docs", "text@v1", Ct);
+            var items = Enumerable.Range(0, 300).Select(i =>
+            {
+                float[] a = RandomVector(random, 8);
+                var vectors = new Dictionary<string, float[]> { ["text@v1"] = a };
+                if (i < 200)
+                {
+                    vectors["text@v2"] = [.. a.Select((x, j) => (x * 2) + (j * 0.1f))];
+                }
+
+                return new ItemUpsert("i" + i.ToString(CultureInfo.InvariantCulture), null, vectors);
+            }).ToList();
+            await engine.UpsertItemsAsync("docs", items, Ct);
+            var fitted = await engine.FitLinkAsync(new LinkFitRequest("text@v2", "text@v1", "auto", Collection: "docs", Seed: 3), Ct);
+            Assert.True(fitted.IsSuccess, fitted.Error?.Message);
+            linkId = fitted.Value!.Value.Id;
+            before = string.Join(';', engine.Search("docs", new SearchQuery(query, "text@v2", 20)).Value!.Hits.Select(h => $"{h.Id}:{h.Score}:{h.Version}:{h.Via}"));
+        }
+
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            HarmonicLink link = Assert.Single(engine.ListLinks());
+            Assert.Equal(linkId, link.Id);
+            Assert.NotNull(link.Quality);
+            Assert.NotNull(link.Fit);
+            Assert.Equal(200, link.Fit.Pairs);
+            string after = string.Join(';', engine.Search("docs", new SearchQuery(query, "text@v2", 20)).Value!.Hits.Select(h => $"{h.Id}:{h.Score}:{h.Version}:{h.Via}"));
+            Assert.Equal(before, after);
+            Assert.Contains(linkId, after, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
