@@ -59,6 +59,15 @@ public static class ProblemTypes
     /// <summary>The body's content type is not application/json.</summary>
     public const string UnsupportedMediaType = "/problems/unsupported-media-type";
 
+    /// <summary>No API key, or one the server does not know.</summary>
+    public const string Unauthorized = "/problems/unauthorized";
+
+    /// <summary>The API key lacks the scope the operation needs (read, write or admin).</summary>
+    public const string Forbidden = "/problems/forbidden";
+
+    /// <summary>Too many requests for this key (or address); wait for Retry-After seconds.</summary>
+    public const string RateLimited = "/problems/rate-limited";
+
     /// <summary>An unexpected server error; the body never carries exception text.</summary>
     public const string InternalError = "/problems/internal-error";
 }

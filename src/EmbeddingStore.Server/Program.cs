@@ -6,13 +6,35 @@ using EmbeddingStore.Core;
 using EmbeddingStore.Server.Endpoints;
 using EmbeddingStore.Server.Infrastructure;
 using EmbeddingStore.Storage.Sqlite;
+using EmbeddingStore.Server.Security;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 
+AuthOptions auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+if (BindingGuard.Check(builder.Configuration, auth) is { } refusal)
+{
+    await Console.Error.WriteLineAsync("embeddingstore: " + refusal);
+    return 3;
+}
+
 builder.Services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<LimitsOptions>().Bind(builder.Configuration.GetSection(LimitsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+
+builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName));
+builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorization(options =>
+{
+    foreach (string scope in Scopes.All)
+    {
+        options.AddPolicy(scope, policy => policy.RequireClaim(Scopes.ClaimType, scope));
+    }
+});
+builder.Services.AddEmbeddingStoreRateLimiting();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp => SqliteEmbeddingRepository.Open(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path, sp.GetRequiredService<TimeProvider>()));
@@ -74,7 +96,11 @@ app.Use(async (context, next) =>
     await next(context);
 });
 
-app.MapOpenApi();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+
+app.MapOpenApi().AllowAnonymous();
 app.UseSwaggerUI(options =>
 {
     options.RoutePrefix = "docs";

@@ -8,8 +8,11 @@ namespace EmbeddingStore.Tests.Shared;
 // The real server in memory, on its own fresh SQLite file. Limits are lowered where a test needs to cross them cheaply.
 public sealed class ServerFactory : WebApplicationFactory<Program>
 {
-    public ServerFactory()
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    public ServerFactory(IReadOnlyDictionary<string, string?>? settings = null)
     {
+        _settings = settings ?? new Dictionary<string, string?>();
         Directory = Path.Combine(Path.GetTempPath(), "es-server-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         DatabasePath = Path.Combine(Directory, "store.db");
@@ -28,6 +31,10 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         builder.UseSetting("Limits:MaxIdLength", "64");
         builder.UseSetting("Limits:MaxPayloadBytes", "2048");
         builder.UseSetting("Limits:MaxRequestBodyBytes", "262144");
+        foreach ((string key, string? value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     protected override void Dispose(bool disposing)

@@ -20,7 +20,7 @@ public sealed partial class ServerProcess : IDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ServerProcess> StartAsync(string databasePath, CancellationToken cancellationToken)
+    public static async Task<ServerProcess> StartAsync(string databasePath, CancellationToken cancellationToken, string urls = "http://127.0.0.1:0")
     {
         string serverDirectory = Path.Combine(RepositoryRoot.Path, "src", "EmbeddingStore.Server", "bin", RepositoryRoot.Configuration, "net10.0");
         string serverDll = Path.Combine(serverDirectory, "EmbeddingStore.Server.dll");
@@ -36,7 +36,7 @@ public sealed partial class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { serverDll, "--urls", "http://127.0.0.1:0", "--Storage:Path", databasePath, "--Logging:LogLevel:Default", "Information" })
+        foreach (string arg in new[] { serverDll, "--urls", urls, "--Storage:Path", databasePath, "--Logging:LogLevel:Default", "Information" })
         {
             start.ArgumentList.Add(arg);
         }

@@ -4,6 +4,7 @@ using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Server.Infrastructure;
+using EmbeddingStore.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EmbeddingStore.Server.Endpoints;
@@ -12,15 +13,15 @@ internal static class CollectionEndpoints
 {
     public static IEndpointRouteBuilder MapCollectionEndpoints(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder group = app.MapGroup("/v1/collections").WithTags("Collections");
+        RouteGroupBuilder group = app.MapGroup("/v1/collections").WithTags("Collections").RequireAuthorization(Scopes.Read);
         group.MapPut("/{name}", PutCollectionAsync).WithName(nameof(PutCollectionAsync))
             .WithSummary("Create a collection, or change its serving version")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Scopes.Admin);
         group.MapGet("/", ListCollections).WithName(nameof(ListCollections)).WithSummary("List collections");
         group.MapGet("/{name}", GetCollection).WithName(nameof(GetCollection))
             .WithSummary("Get a collection with item and per-version vector counts").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{name}", DeleteCollectionAsync).WithName(nameof(DeleteCollectionAsync))
-            .WithSummary("Delete a collection and everything in it").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Delete a collection and everything in it").ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Scopes.Admin);
         return app;
     }
 

@@ -12,7 +12,7 @@ internal static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", GetHealth).WithName(nameof(GetHealth)).WithTags("Health")
-            .WithSummary("Liveness and readiness: answers once the database is open and loaded");
+            .WithSummary("Liveness and readiness: answers once the database is open and loaded").AllowAnonymous().DisableRateLimiting();
         return app;
     }
 

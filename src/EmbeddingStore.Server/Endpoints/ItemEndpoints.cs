@@ -4,6 +4,7 @@ using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Server.Infrastructure;
+using EmbeddingStore.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EmbeddingStore.Server.Endpoints;
@@ -12,13 +13,14 @@ internal static class ItemEndpoints
 {
     public static IEndpointRouteBuilder MapItemEndpoints(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder group = app.MapGroup("/v1/collections/{name}/items").WithTags("Items");
+        RouteGroupBuilder group = app.MapGroup("/v1/collections/{name}/items").WithTags("Items").RequireAuthorization(Scopes.Read);
         group.MapPost("/", UpsertItemsAsync).WithName(nameof(UpsertItemsAsync))
             .WithSummary("Upsert a batch of items atomically; acknowledged only after it is committed")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).RequireAuthorization(Scopes.Write);
         group.MapPost("/delete", DeleteItemsAsync).WithName(nameof(DeleteItemsAsync))
-            .WithSummary("Delete items by id").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Delete items by id").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(Scopes.Write);
         group.MapPost("/count", CountItems).WithName(nameof(CountItems))
             .WithSummary("Count items, optionally matching a payload filter").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/", ScrollItems).WithName(nameof(ScrollItems))

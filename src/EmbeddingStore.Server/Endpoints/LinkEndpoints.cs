@@ -5,6 +5,7 @@ using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Versioning;
 using EmbeddingStore.Server.Infrastructure;
+using EmbeddingStore.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EmbeddingStore.Server.Endpoints;
@@ -13,14 +14,15 @@ internal static class LinkEndpoints
 {
     public static IEndpointRouteBuilder MapLinkEndpoints(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder group = app.MapGroup("/v1/links").WithTags("Links");
+        RouteGroupBuilder group = app.MapGroup("/v1/links").WithTags("Links").RequireAuthorization(Scopes.Read);
         group.MapPost("/", CreateLinkAsync).WithName(nameof(CreateLinkAsync))
             .WithSummary("Declare two versions harmonic (identity) or fit a bridge with a held-out quality report")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Scopes.Admin);
         group.MapGet("/", ListLinks).WithName(nameof(ListLinks)).WithSummary("List links with their quality reports");
         group.MapGet("/{id}", GetLink).WithName(nameof(GetLink)).WithSummary("Get one link").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id}", DeleteLinkAsync).WithName(nameof(DeleteLinkAsync))
-            .WithSummary("Delete a link; searches that needed it are refused afterwards").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Delete a link; searches that needed it are refused afterwards").ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(Scopes.Admin);
         return app;
     }
 

@@ -6,6 +6,7 @@ using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
 using EmbeddingStore.Server.Infrastructure;
+using EmbeddingStore.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EmbeddingStore.Server.Endpoints;
@@ -14,10 +15,10 @@ internal static class ModelEndpoints
 {
     public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder group = app.MapGroup("/v1/models").WithTags("Model versions");
+        RouteGroupBuilder group = app.MapGroup("/v1/models").WithTags("Model versions").RequireAuthorization(Scopes.Read);
         group.MapPut("/{model}/versions/{version}", RegisterModelVersionAsync).WithName(nameof(RegisterModelVersionAsync))
             .WithSummary("Register a model version (idempotent; immutable once vectors use it)")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Scopes.Admin);
         group.MapGet("/versions", ListModelVersions).WithName(nameof(ListModelVersions)).WithSummary("List registered model versions");
         group.MapGet("/{model}/versions/{version}", GetModelVersion).WithName(nameof(GetModelVersion))
             .WithSummary("Get one model version").ProducesProblem(StatusCodes.Status404NotFound);

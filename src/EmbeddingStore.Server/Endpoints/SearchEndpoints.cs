@@ -5,6 +5,7 @@ using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Server.Infrastructure;
+using EmbeddingStore.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EmbeddingStore.Server.Endpoints;
@@ -16,7 +17,7 @@ internal static class SearchEndpoints
         app.MapPost("/v1/collections/{name}/search", Search).WithName(nameof(Search)).WithTags("Search")
             .WithSummary("Exact search across every version the collection holds that the query reaches natively or through links; higher scores are closer")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Scopes.Read);
         return app;
     }
 

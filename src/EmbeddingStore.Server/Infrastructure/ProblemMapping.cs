@@ -42,10 +42,13 @@ internal static class ProblemMapping
     public static (string Type, string Title)? ForStatus(int status) => status switch
     {
         StatusCodes.Status400BadRequest => (ProblemTypes.MalformedRequest, "Malformed request"),
+        StatusCodes.Status401Unauthorized => (ProblemTypes.Unauthorized, "API key missing or not valid"),
+        StatusCodes.Status403Forbidden => (ProblemTypes.Forbidden, "API key lacks the required scope"),
         StatusCodes.Status404NotFound => (ProblemTypes.RouteNotFound, "Not found"),
         StatusCodes.Status405MethodNotAllowed => (ProblemTypes.MethodNotAllowed, "Method not allowed"),
         StatusCodes.Status413PayloadTooLarge => (ProblemTypes.PayloadTooLarge, "Request body too large"),
         StatusCodes.Status415UnsupportedMediaType => (ProblemTypes.UnsupportedMediaType, "Unsupported media type"),
+        StatusCodes.Status429TooManyRequests => (ProblemTypes.RateLimited, "Too many requests"),
         StatusCodes.Status500InternalServerError => (ProblemTypes.InternalError, "Internal server error"),
         _ => null,
     };
