@@ -8,7 +8,8 @@ namespace EmbeddingStore.Core.Versioning;
 /// Names one version of one embedding model, written <c>model@version</c> everywhere it is referenced.
 /// </summary>
 /// <remarks>
-/// Names are restricted to <c>[A-Za-z0-9._-]</c> (1–64 characters each) so that they are safe in URLs, file
+/// Names are restricted to <c>[A-Za-z0-9._-]</c> (1–64 characters each, starting with a letter or digit, so never
+/// <c>.</c> or <c>..</c>) so that they are safe in URLs, file
 /// names and log lines, and so that <c>@</c> is never ambiguous. Comparison is ordinal and case-sensitive.
 /// </remarks>
 public readonly record struct ModelVersionId
@@ -73,7 +74,7 @@ public readonly record struct ModelVersionId
     /// <summary>Whether <paramref name="part"/> is an acceptable model or version name.</summary>
     public static bool IsValidPart([NotNullWhen(true)] string? part)
     {
-        if (string.IsNullOrEmpty(part) || part.Length > MaxPartLength)
+        if (string.IsNullOrEmpty(part) || part.Length > MaxPartLength || !char.IsAsciiLetterOrDigit(part[0]))
         {
             return false;
         }

@@ -33,6 +33,11 @@ internal static class ItemEndpoints
     public static async Task<Results<Ok<UpsertItemsResponse>, ProblemHttpResult>> UpsertItemsAsync(
         string name, UpsertItemsRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
     {
+        if (request.Items is null)
+        {
+            return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, "items must be an array of items."));
+        }
+
         var items = new List<ItemUpsert>(request.Items.Count);
         foreach (ItemRequest item in request.Items)
         {
@@ -51,6 +56,11 @@ internal static class ItemEndpoints
     public static async Task<Results<Ok<DeleteItemsResponse>, ProblemHttpResult>> DeleteItemsAsync(
         string name, DeleteItemsRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
     {
+        if (request.Ids is null)
+        {
+            return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, "ids must be an array of item ids."));
+        }
+
         StoreResult<int> result = await engine.DeleteItemsAsync(name, request.Ids, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(new DeleteItemsResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
     }
