@@ -92,6 +92,26 @@ public sealed partial class ServerProcess : IDisposable
         }
     }
 
+    // Peak resident memory of the server process (VmHWM), in bytes; Linux only, null elsewhere.
+    public long? PeakWorkingSet()
+    {
+        string status = $"/proc/{_process.Id}/status";
+        if (!File.Exists(status))
+        {
+            return null;
+        }
+
+        foreach (string line in File.ReadLines(status))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return null;
+    }
+
     public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
 
     public void Kill()
