@@ -37,7 +37,11 @@ builder.Services.AddAuthorization(options =>
 builder.Services.AddEmbeddingStoreRateLimiting();
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(sp => SqliteEmbeddingRepository.Open(sp.GetRequiredService<IOptions<StorageOptions>>().Value.Path, sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton(sp =>
+{
+    StorageOptions storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+    return SqliteEmbeddingRepository.Open(storage.Path, sp.GetRequiredService<TimeProvider>(), storage.MaxSizeBytes);
+});
 builder.Services.AddSingleton(sp => new EmbeddingEngine(
     sp.GetRequiredService<SqliteEmbeddingRepository>(),
     sp.GetRequiredService<IOptions<LimitsOptions>>().Value.ToEngineLimits(),

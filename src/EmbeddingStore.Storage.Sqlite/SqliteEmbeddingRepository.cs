@@ -42,8 +42,14 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
     /// Opens (or creates) the database file, refuses files it cannot trust before writing to them, and brings the
     /// schema up to date.
     /// </summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="timeProvider">Clock for migration records.</param>
+    /// <param name="maxSizeBytes">
+    /// Optional cap on the file's size (SQLite's <c>max_page_count</c>). Writes that would grow it further fail like on a
+    /// full disk: refused cleanly, nothing half-written, reads unaffected.
+    /// </param>
     /// <exception cref="SqliteStoreOpenException">The file is corrupt, not a database, from a newer schema, or inaccessible.</exception>
-    public static SqliteEmbeddingRepository Open(string path, TimeProvider? timeProvider = null)
+    public static SqliteEmbeddingRepository Open(string path, TimeProvider? timeProvider = null, long? maxSizeBytes = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!BitConverter.IsLittleEndian)
@@ -91,6 +97,12 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
             SqliteCommandBuilder.Execute(connection, "PRAGMA synchronous = FULL;");
             SqliteCommandBuilder.Execute(connection, "PRAGMA foreign_keys = ON;");
             SqliteSchema.Apply(connection, timeProvider ?? TimeProvider.System);
+            if (maxSizeBytes is > 0)
+            {
+                long pageSize = long.Parse(SqliteCommandBuilder.ScalarText(connection, "PRAGMA page_size;"), CultureInfo.InvariantCulture);
+                long pages = Math.Max(1, maxSizeBytes.Value / pageSize);
+                SqliteCommandBuilder.Execute(connection, $"PRAGMA max_page_count = {pages.ToString(CultureInfo.InvariantCulture)};");
+            }
 
             var repository = new SqliteEmbeddingRepository(connection, fullPath);
             repository.LoadIds();

@@ -12,4 +12,11 @@ public sealed class StorageOptions
     /// <summary>The SQLite file; relative paths resolve against the working directory. Its folder is created if missing.</summary>
     [Required(AllowEmptyStrings = false)]
     public string Path { get; set; } = "./data/embeddingstore.db";
+
+    /// <summary>
+    /// Optional cap on the database file's size in bytes. Beyond it writes are refused with 503 storage-unavailable,
+    /// exactly as on a full disk, while reads keep working: a quota, and the way the full-disk path is tested.
+    /// </summary>
+    [Range(1L << 16, long.MaxValue)]
+    public long? MaxSizeBytes { get; set; }
 }
