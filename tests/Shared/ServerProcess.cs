@@ -114,6 +114,19 @@ public sealed partial class ServerProcess : IDisposable
 
     public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
 
+    // SIGTERM, as a service manager or `docker stop` sends it; returns the exit code once the process has stopped.
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (Process kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
     public void Kill()
     {
         if (!_process.HasExited)

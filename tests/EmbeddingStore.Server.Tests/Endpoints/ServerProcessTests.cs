@@ -64,6 +64,56 @@ public sealed class ServerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_DuringWrites_FinishesInFlightAndCheckpointsWal()
+    {
+        string database = Path.Combine(_directory, "term.db");
+        var random = new Random(77);
+        int acknowledged = 0;
+        using (ServerProcess server = await ServerProcess.StartAsync(database, Ct))
+        using (HttpClient client = server.CreateClient())
+        {
+            await Api.PutAsync(client, "/v1/models/t/versions/v1", """{"dimension": 8, "metric": "dot"}""", Ct);
+            await Api.PutAsync(client, "/v1/collections/c", """{"servingVersion": "t@v1"}""", Ct);
+            using var stop = new CancellationTokenSource();
+            Task writer = Task.Run(
+                async () =>
+                {
+                    for (int n = 0; !stop.IsCancellationRequested; n++)
+                    {
+                        try
+                        {
+                            var response = await Api.PostAsync(client, "/v1/collections/c/items", $"{{\"items\": [{{\"id\": \"n{n}\", \"vectors\": {{\"t@v1\": {Vector(random, 8)}}}}}]}}", CancellationToken.None);
+                            if (response.Status == HttpStatusCode.OK)
+                            {
+                                Interlocked.Increment(ref acknowledged);
+                            }
+                        }
+                        catch (HttpRequestException)
+                        {
+                            return;
+                        }
+                    }
+                },
+                Ct);
+            await Task.Delay(500, Ct);
+            int exitCode = await server.TerminateAsync(TimeSpan.FromSeconds(30));
+            await stop.CancelAsync();
+            await writer;
+            Assert.Equal(0, exitCode);
+        }
+
+        // The WAL was folded into the main file on the way out.
+        string wal = database + "-wal";
+        long walBytes = File.Exists(wal) ? new FileInfo(wal).Length : 0;
+        Assert.True(walBytes == 0, $"WAL left with {walBytes} bytes");
+        Assert.True(acknowledged > 0);
+        using ServerProcess restarted = await ServerProcess.StartAsync(database, Ct);
+        using HttpClient check = restarted.CreateClient();
+        long items = (await Api.GetAsync(check, "/v1/collections/c", Ct)).Body!["itemCount"]!.GetValue<long>();
+        Assert.True(items >= acknowledged, $"{acknowledged} acknowledged, {items} present");
+    }
+
+    [Fact]
     public async Task Start_DatabaseFromNewerSchema_FailsWithClearMessage()
     {
         string database = Path.Combine(_directory, "newer.db");
