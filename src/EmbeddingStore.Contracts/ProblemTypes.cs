@@ -68,6 +68,9 @@ public static class ProblemTypes
     /// <summary>Too many requests for this key (or address); wait for Retry-After seconds.</summary>
     public const string RateLimited = "/problems/rate-limited";
 
+    /// <summary>An Idempotency-Key header was reused within 24 hours for a different request.</summary>
+    public const string IdempotencyKeyReused = "/problems/idempotency-key-reused";
+
     /// <summary>An unexpected server error; the body never carries exception text.</summary>
     public const string InternalError = "/problems/internal-error";
 }

@@ -385,6 +385,54 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
             },
             cancellationToken);
 
+    /// <summary>
+    /// The stored answer to an earlier write sent with <paramref name="key"/>, if one younger than
+    /// <paramref name="since"/> exists; lets a retried write be answered instead of applied again.
+    /// </summary>
+    public IdempotentResponse? FindIdempotentResponse(string key, DateTimeOffset since)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = SqliteCommandBuilder.SelectIdempotent;
+            command.Parameters.AddWithValue("$key", key);
+            command.Parameters.AddWithValue("$since", since.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+            using SqliteDataReader reader = command.ExecuteReader();
+            return reader.Read()
+                ? new IdempotentResponse((byte[])reader.GetValue(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), (byte[])reader.GetValue(3))
+                : null;
+        }
+    }
+
+    /// <summary>Records the answer to a write sent with an idempotency key, and forgets answers older than <paramref name="expiresBefore"/>.</summary>
+    public Task SaveIdempotentResponseAsync(string key, IdempotentResponse response, DateTimeOffset now, DateTimeOffset expiresBefore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand purge = _connection.CreateCommand();
+                purge.Transaction = transaction;
+                purge.CommandText = SqliteCommandBuilder.PurgeIdempotent;
+                purge.Parameters.AddWithValue("$since", expiresBefore.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+                purge.ExecuteNonQuery();
+
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.UpsertIdempotent;
+                command.Parameters.AddWithValue("$key", key);
+                command.Parameters.AddWithValue("$fingerprint", response.Fingerprint);
+                command.Parameters.AddWithValue("$status", response.Status);
+                command.Parameters.AddWithValue("$contentType", (object?)response.ContentType ?? DBNull.Value);
+                command.Parameters.AddWithValue("$body", response.Body);
+                command.Parameters.AddWithValue("$createdAt", now.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+                command.ExecuteNonQuery();
+                return null;
+            },
+            cancellationToken);
+    }
+
     /// <summary>Runs <c>PRAGMA wal_checkpoint(TRUNCATE)</c>, folding the WAL into the main file (used at shutdown and before backups).</summary>
     public void Checkpoint()
     {

@@ -65,6 +65,18 @@ internal static class SqliteCommandBuilder
 
     public const string DeleteLink = "DELETE FROM links WHERE id = $id;";
 
+    public const string SelectIdempotent = "SELECT fingerprint, status, content_type, body FROM idempotency_keys WHERE key = $key AND created_at >= $since;";
+
+    public const string UpsertIdempotent =
+        """
+        INSERT INTO idempotency_keys (key, fingerprint, status, content_type, body, created_at)
+        VALUES ($key, $fingerprint, $status, $contentType, $body, $createdAt)
+        ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
+            content_type = excluded.content_type, body = excluded.body, created_at = excluded.created_at;
+        """;
+
+    public const string PurgeIdempotent = "DELETE FROM idempotency_keys WHERE created_at < $since;";
+
     // SQLite result codes that mean "the store cannot take writes now", as opposed to a bug in a statement.
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;

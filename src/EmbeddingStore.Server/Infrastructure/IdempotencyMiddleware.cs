@@ -1,0 +1,132 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using EmbeddingStore.Contracts;
+using EmbeddingStore.Storage.Sqlite;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EmbeddingStore.Server.Infrastructure;
+
+// Writes sent with an `Idempotency-Key` header are applied once: the first successful answer is stored (24 h) and a
+// retry with the same key and the same request gets that answer back (`Idempotent-Replayed: true`) instead of being
+// applied again; the same key with a different request is refused (422). Requests with one key are serialised, so two
+// concurrent retries cannot both apply.
+//
+// Limit: the answer is stored in its own transaction right after the write's; a crash between the two commits lets a
+// retry apply the write again. Upserts, deletes and PUTs are idempotent in effect anyway; only link creation (a second
+// link) is affected.
+internal sealed class IdempotencyMiddleware(RequestDelegate next)
+{
+    public const string HeaderName = "Idempotency-Key";
+    private const int MaxKeyLength = 200;
+    private static readonly TimeSpan s_retention = TimeSpan.FromHours(24);
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> s_locks = new(StringComparer.Ordinal);
+
+    public async Task InvokeAsync(HttpContext context, SqliteEmbeddingRepository repository, TimeProvider time, IProblemDetailsService problems)
+    {
+        if (!context.Request.Headers.TryGetValue(HeaderName, out var values) || !IsWrite(context.Request))
+        {
+            await next(context);
+            return;
+        }
+
+        string key = values.ToString();
+        if (key.Length is 0 or > MaxKeyLength || key.Any(c => c is < '!' or > '~'))
+        {
+            await WriteProblemAsync(context, problems, StatusCodes.Status400BadRequest, ProblemTypes.InvalidArgument, "Invalid idempotency key",
+                $"{HeaderName} must be 1-{MaxKeyLength} visible ASCII characters.");
+            return;
+        }
+
+        context.Request.EnableBuffering();
+        byte[] fingerprint;
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{context.Request.Method}\n{context.Request.Path}{context.Request.QueryString}\n"));
+            await using var copy = new MemoryStream();
+            await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
+            hash.AppendData(copy.GetBuffer(), 0, (int)copy.Length);
+            fingerprint = hash.GetHashAndReset();
+            context.Request.Body.Position = 0;
+        }
+
+        SemaphoreSlim gate = s_locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(context.RequestAborted);
+        try
+        {
+            DateTimeOffset now = time.GetUtcNow();
+            if (repository.FindIdempotentResponse(key, now - s_retention) is { } stored)
+            {
+                if (!CryptographicOperations.FixedTimeEquals(stored.Fingerprint, fingerprint))
+                {
+                    await WriteProblemAsync(context, problems, StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused, "Idempotency key reused",
+                        $"{HeaderName} '{key}' was already used for a different request in the last 24 hours; use a new key for a new write.");
+                    return;
+                }
+
+                context.Response.StatusCode = stored.Status;
+                context.Response.ContentType = stored.ContentType;
+                context.Response.Headers["Idempotent-Replayed"] = "true";
+                await context.Response.Body.WriteAsync(stored.Body, context.RequestAborted);
+                return;
+            }
+
+            Stream original = context.Response.Body;
+            await using var buffer = new MemoryStream();
+            context.Response.Body = buffer;
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                context.Response.Body = original;
+            }
+
+            byte[] body = buffer.ToArray();
+            if (context.Response.StatusCode is >= 200 and < 300)
+            {
+                // Recorded before the answer leaves: a client that sees the answer can rely on the replay.
+                await repository.SaveIdempotentResponseAsync(
+                    key, new IdempotentResponse(fingerprint, context.Response.StatusCode, context.Response.ContentType, body), now, now - s_retention, CancellationToken.None);
+            }
+
+            await original.WriteAsync(body, CancellationToken.None);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static bool IsWrite(HttpRequest request)
+    {
+        if (!request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method))
+        {
+            return true;
+        }
+
+        string path = request.Path.Value ?? string.Empty;
+        return HttpMethods.IsPost(request.Method)
+            && !path.EndsWith("/search", StringComparison.Ordinal)
+            && !path.EndsWith("/search/batch", StringComparison.Ordinal)
+            && !path.EndsWith("/items/count", StringComparison.Ordinal);
+    }
+
+    private static Task WriteProblemAsync(HttpContext context, IProblemDetailsService problems, int status, string type, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail },
+        }).AsTask();
+    }
+}
