@@ -14,7 +14,6 @@ namespace EmbeddingStore.Contracts;
     NumberHandling = JsonNumberHandling.Strict,
     PropertyNameCaseInsensitive = false,
     RespectNullableAnnotations = true,
-    RespectRequiredConstructorParameters = true,
     AllowDuplicateProperties = false,
     ReadCommentHandling = JsonCommentHandling.Disallow,
     AllowTrailingCommas = false)]
