@@ -37,4 +37,6 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(LinkRequest))]
 [JsonSerializable(typeof(LinkResponse))]
 [JsonSerializable(typeof(LinkListResponse))]
+[JsonSerializable(typeof(DeriveVectorsRequest))]
+[JsonSerializable(typeof(DeriveVectorsResponse))]
 public sealed partial class EmbeddingStoreJsonContext : JsonSerializerContext;

@@ -50,10 +50,12 @@ public sealed record DeleteItemsResponse(int Deleted);
 /// <param name="Id">The id.</param>
 /// <param name="Payload">The payload, or absent.</param>
 /// <param name="Vectors">Vectors keyed <c>model@version</c>, when requested; cosine vectors are returned normalised.</param>
+/// <param name="Lineage">With the vectors: per version, <c>native</c> or <c>derived:&lt;link id&gt;</c>.</param>
 public sealed record ItemResponse(
     string Id,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Payload,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, float[]>? Vectors);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, float[]>? Vectors,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Lineage = null);
 
 /// <summary>A page of items in id order.</summary>
 /// <param name="Items">The items.</param>

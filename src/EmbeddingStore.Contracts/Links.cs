@@ -108,6 +108,21 @@ public sealed record LinkFitResponse(string Source, string? Collection, double H
 /// <param name="MeanCosine">Held-out mean cosine.</param>
 public sealed record LinkCandidateResponse(string Kind, double RecallAt10, double MeanCosine);
 
+/// <summary>Applies a link to a collection's stored vectors (forward migration by map).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record DeriveVectorsRequest
+{
+    /// <summary>The collection whose items get derived vectors.</summary>
+    public required string Collection { get; init; }
+
+    /// <summary><c>forward</c> (default: from the link's <c>from</c> version into its <c>to</c> version) or <c>reverse</c>.</summary>
+    public string? Direction { get; init; }
+}
+
+/// <summary>The result of a derive run; run it again to resume after a stop.</summary>
+/// <param name="Derived">Vectors derived and stored with lineage <c>derived:&lt;link id&gt;</c>.</param>
+public sealed record DeriveVectorsResponse(int Derived);
+
 /// <summary>All links.</summary>
 /// <param name="Links">Oldest first.</param>
 public sealed record LinkListResponse(IReadOnlyList<LinkResponse> Links);

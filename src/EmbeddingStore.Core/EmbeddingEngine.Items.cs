@@ -452,26 +452,31 @@ public sealed partial class EmbeddingEngine
             }
         }
 
+        item.DerivedVia = null;
         foreach (StoredVector vector in stored.Vectors)
         {
             VectorSegment segment = state.GetOrAddSegment(_versions[vector.Version]);
             segment.Set(item, vector.Values);
+            item.SetLineage(vector.Version, vector.Origin == VectorOrigin.Derived ? vector.LinkId ?? string.Empty : null);
         }
     }
 
     private static ItemView ToView(ItemEntry item, bool withVectors)
     {
         Dictionary<string, float[]>? vectors = null;
+        Dictionary<string, string>? lineage = null;
         if (withVectors)
         {
             vectors = new Dictionary<string, float[]>(item.Rows.Count, StringComparer.Ordinal);
+            lineage = new Dictionary<string, string>(item.Rows.Count, StringComparer.Ordinal);
             foreach ((VectorSegment segment, int row) in item.Rows)
             {
                 vectors[segment.Version.Id.ToString()] = segment.Row(row).ToArray();
+                lineage[segment.Version.Id.ToString()] = item.DerivedLinkFor(segment.Version.Id) is { } link ? "derived:" + link : "native";
             }
         }
 
-        return new ItemView(item.Id, item.Payload, vectors);
+        return new ItemView(item.Id, item.Payload, vectors, lineage);
     }
 
     private static string EncodeCursor(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(lastId));

@@ -353,7 +353,9 @@ public sealed partial class EmbeddingEngine
     private static SearchHit ToHit(SegmentPlan plan, ItemEntry item, float score, float raw, SearchQuery query)
     {
         float[]? vector = query.WithVectors ? plan.Segment.Row(item.RowIn(plan.Segment)).ToArray() : null;
-        return new SearchHit(item.Id, score, plan.Segment.Version.Id.ToString(), query.WithPayload ? item.Payload : null, vector, raw, plan.Via);
+        // A vector derived through a link is a bridged match too: the hit names that link.
+        string? via = plan.Via ?? item.DerivedLinkFor(plan.Segment.Version.Id);
+        return new SearchHit(item.Id, score, plan.Segment.Version.Id.ToString(), query.WithPayload ? item.Payload : null, vector, raw, via);
     }
 
     // Nothing the query can be compared with. Empty is the honest answer only when the collection holds no vectors at

@@ -326,6 +326,39 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
     }
 
     /// <inheritdoc />
+    public Task AddVectorsAsync(string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        long collectionId = _collectionIds[collection];
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand find = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.SelectItemRow, "$collection", "$itemId");
+                using SqliteCommand insert = SqliteCommandBuilder.Prepare(
+                    _connection, transaction, SqliteCommandBuilder.ReplaceVector, "$row", "$version", "$origin", "$linkId", "$data");
+                find.Parameters["$collection"].Value = collectionId;
+                foreach ((string itemId, StoredVector vector) in vectors)
+                {
+                    find.Parameters["$itemId"].Value = itemId;
+                    if (find.ExecuteScalar() is not long row)
+                    {
+                        continue;
+                    }
+
+                    insert.Parameters["$row"].Value = row;
+                    insert.Parameters["$version"].Value = _versionIds[vector.Version];
+                    insert.Parameters["$origin"].Value = vector.Origin == VectorOrigin.Derived ? "derived" : "native";
+                    insert.Parameters["$linkId"].Value = (object?)vector.LinkId ?? DBNull.Value;
+                    insert.Parameters["$data"].Value = MemoryMarshal.AsBytes(vector.Values.AsSpan()).ToArray();
+                    insert.ExecuteNonQuery();
+                }
+
+                return null;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<StoredLink> ReadLinksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using SqliteCommand command = _connection.CreateCommand();

@@ -152,6 +152,57 @@ public sealed class SqliteEmbeddingRepositoryTests
     }
 
     [Fact]
+    public async Task DerivedVectors_Lineage_SurvivesRestartAndYieldsToNativeUpserts()
+    {
+        using var db = new TempDatabase();
+        var random = new Random(12);
+        string linkId;
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            await engine.RegisterModelVersionAsync("face", "v1", 6, DistanceMetric.CosineSimilarity, false, Ct);
+            await engine.RegisterModelVersionAsync("face", "v2", 6, DistanceMetric.CosineSimilarity, false, Ct);
+            await engine.PutCollectionAsync("docs", "face@v1", Ct);
+            var items = Enumerable.Range(0, 2500).Select(i => new ItemUpsert(
+                "i" + i.ToString(CultureInfo.InvariantCulture), null, new Dictionary<string, float[]> { ["face@v1"] = RandomVector(random, 6) })).ToList();
+            foreach (ItemUpsert[] chunk in items.Chunk(1000))
+            {
+                await engine.UpsertItemsAsync("docs", chunk, Ct);
+            }
+
+            linkId = (await engine.DeclareIdentityLinkAsync("face@v1", "face@v2", Ct)).Value!.Value.Id;
+
+            // One item is re-embedded natively first; the derive run must leave it alone.
+            await engine.UpsertItemsAsync("docs", [new ItemUpsert("i7", null, new Dictionary<string, float[]> { ["face@v1"] = RandomVector(random, 6), ["face@v2"] = RandomVector(random, 6) })], Ct);
+            Assert.Equal(2499, (await engine.DeriveVectorsAsync(linkId, "docs", reverse: false, Ct)).Value);
+            Assert.Equal(0, (await engine.DeriveVectorsAsync(linkId, "docs", reverse: false, Ct)).Value);
+        }
+
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            Assert.Equal(2500, engine.GetCollection("docs").Value!.VectorCounts["face@v2"]);
+            Assert.Equal("derived:" + linkId, engine.GetItem("docs", "i1", withVectors: true).Value!.Lineage!["face@v2"]);
+            Assert.Equal("native", engine.GetItem("docs", "i1", withVectors: true).Value!.Lineage!["face@v1"]);
+            Assert.Equal("native", engine.GetItem("docs", "i7", withVectors: true).Value!.Lineage!["face@v2"]);
+
+            // Derived vectors answer v2 queries natively in the segment, and the hit names the link it came through.
+            IReadOnlyList<SearchHit> hits = engine.Search("docs", new SearchQuery(RandomVector(random, 6), "face@v2", 20, SearchVersions: ["face@v2"])).Value!.Hits;
+            Assert.All(hits.Where(h => h.Id != "i7"), h => Assert.Equal(linkId, h.Via));
+
+            // A native upsert replaces the derived vector and its lineage.
+            await engine.UpsertItemsAsync("docs", [new ItemUpsert("i1", null, new Dictionary<string, float[]> { ["face@v2"] = RandomVector(random, 6) })], Ct);
+            Assert.Equal("native", engine.GetItem("docs", "i1", withVectors: true).Value!.Lineage!["face@v2"]);
+        }
+
+        using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
+        connection.Open();
+        Assert.Equal("2498", Scalar(connection, "SELECT count(*) FROM vectors WHERE origin = 'derived';"));
+    }
+
+    [Fact]
     public async Task DeleteCollection_RemovesItemsAndVectorsFromFile()
     {
         using var db = new TempDatabase();

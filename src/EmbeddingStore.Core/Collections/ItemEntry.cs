@@ -18,6 +18,25 @@ internal sealed class ItemEntry
 
     public JsonElement? Payload { get; set; }
 
+    // Versions whose vector was derived through a link (version -> link id); null while every vector is native, which is
+    // the common case and costs nothing.
+    public Dictionary<Versioning.ModelVersionId, string>? DerivedVia { get; set; }
+
+    public string? DerivedLinkFor(Versioning.ModelVersionId version) =>
+        DerivedVia is not null && DerivedVia.TryGetValue(version, out string? link) ? link : null;
+
+    public void SetLineage(Versioning.ModelVersionId version, string? derivedVia)
+    {
+        if (derivedVia is null)
+        {
+            DerivedVia?.Remove(version);
+            return;
+        }
+
+        DerivedVia ??= [];
+        DerivedVia[version] = derivedVia;
+    }
+
     // (segment, row) pairs; an item holds one vector per version, rarely more than two or three.
     public List<(VectorSegment Segment, int Row)> Rows { get; } = new(2);
 

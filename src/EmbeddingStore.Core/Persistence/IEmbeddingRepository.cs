@@ -39,6 +39,12 @@ public interface IEmbeddingRepository
     /// <summary>Deletes the given items in one transaction; ids that do not exist are ignored.</summary>
     Task DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds (or replaces) one vector per listed item, keeping the items' other vectors and payloads; used to store vectors
+    /// derived through a link. Items that no longer exist are skipped. One transaction.
+    /// </summary>
+    Task AddVectorsAsync(string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, CancellationToken cancellationToken);
+
     /// <summary>Every harmonic link, to rebuild the link graph at start-up.</summary>
     IAsyncEnumerable<StoredLink> ReadLinksAsync(CancellationToken cancellationToken);
 

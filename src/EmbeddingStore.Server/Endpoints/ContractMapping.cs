@@ -18,7 +18,7 @@ internal static class ContractMapping
     public static CollectionResponse ToResponse(this CollectionInfo c) =>
         new(c.Name, c.ServingVersion, c.ItemCount, c.VectorCounts, c.CreatedAt);
 
-    public static ItemResponse ToResponse(this ItemView item) => new(item.Id, item.Payload, item.Vectors);
+    public static ItemResponse ToResponse(this ItemView item) => new(item.Id, item.Payload, item.Vectors, item.Lineage);
 
     public static LinkResponse ToResponse(this HarmonicLink link) => new(
         link.Id,

@@ -20,6 +20,9 @@ internal static class LinkEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Scopes.Admin);
         group.MapGet("/", ListLinks).WithName(nameof(ListLinks)).WithSummary("List links with their quality reports");
         group.MapGet("/{id}", GetLink).WithName(nameof(GetLink)).WithSummary("Get one link").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/derive", DeriveVectorsAsync).WithName(nameof(DeriveVectorsAsync))
+            .WithSummary("Store vectors derived through the link for a collection's items that lack the target version (resumable)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Scopes.Admin);
         group.MapDelete("/{id}", DeleteLinkAsync).WithName(nameof(DeleteLinkAsync))
             .WithSummary("Delete a link; searches that needed it are refused afterwards").ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(Scopes.Admin);
@@ -67,6 +70,26 @@ internal static class LinkEndpoints
 
         LinkResponse response = result.Value!.Value.ToResponse();
         return result.Value.Created ? TypedResults.Created($"/v1/links/{response.Id}", response) : TypedResults.Ok(response);
+    }
+
+    public static async Task<Results<Ok<DeriveVectorsResponse>, ProblemHttpResult>> DeriveVectorsAsync(
+        string id, DeriveVectorsRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
+    {
+        bool reverse;
+        switch (request.Direction)
+        {
+            case null or "forward":
+                reverse = false;
+                break;
+            case "reverse":
+                reverse = true;
+                break;
+            default:
+                return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"direction must be 'forward' or 'reverse'; it was '{request.Direction}'."));
+        }
+
+        StoreResult<int> result = await engine.DeriveVectorsAsync(id, request.Collection, reverse, cancellationToken);
+        return result.IsSuccess ? TypedResults.Ok(new DeriveVectorsResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
     }
 
     public static Ok<LinkListResponse> ListLinks(EmbeddingEngine engine) =>

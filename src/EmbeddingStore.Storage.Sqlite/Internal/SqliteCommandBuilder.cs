@@ -52,6 +52,11 @@ internal static class SqliteCommandBuilder
     public const string InsertVector =
         "INSERT INTO vectors (item_rowid, version_id, origin, link_id, data) VALUES ($row, $version, $origin, $linkId, $data);";
 
+    public const string SelectItemRow = "SELECT id FROM items WHERE collection_id = $collection AND item_id = $itemId;";
+
+    public const string ReplaceVector =
+        "INSERT OR REPLACE INTO vectors (item_rowid, version_id, origin, link_id, data) VALUES ($row, $version, $origin, $linkId, $data);";
+
     public const string DeleteItem = "DELETE FROM items WHERE collection_id = $collection AND item_id = $itemId;";
 
     public const string SelectLinks =

@@ -93,6 +93,18 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
         }
     }
 
+    public Task AddVectorsAsync(string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, CancellationToken cancellationToken) =>
+        Write(() =>
+        {
+            foreach ((string itemId, StoredVector vector) in vectors)
+            {
+                if (_items[collection].TryGetValue(itemId, out StoredItem? item))
+                {
+                    _items[collection][itemId] = item with { Vectors = [.. item.Vectors.Where(v => v.Version != vector.Version), vector] };
+                }
+            }
+        });
+
     public Task SaveLinkAsync(StoredLink link, CancellationToken cancellationToken) => Write(() => _links[link.Id] = link);
 
     public Task DeleteLinkAsync(string id, CancellationToken cancellationToken) => Write(() => _links.Remove(id));

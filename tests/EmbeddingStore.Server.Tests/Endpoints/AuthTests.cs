@@ -32,6 +32,7 @@ public sealed class AuthTests
         ["GET /v1/links"] = "read",
         ["GET /v1/links/{id}"] = "read",
         ["DELETE /v1/links/{id}"] = "admin",
+        ["POST /v1/links/{id}/derive"] = "admin",
     };
 
     private static readonly Dictionary<string, string> s_keys = new(StringComparer.Ordinal)
