@@ -2,10 +2,12 @@
 
 using EmbeddingStore.Client;
 using EmbeddingStore.Client.Internal;
+using EmbeddingStore.Client.VectorData;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.VectorData;
 using Polly;
 using Polly.Timeout;
 
@@ -57,6 +59,21 @@ public static class EmbeddingStoreServiceCollectionExtensions
         }
 
         return AddCore(services);
+    }
+
+    /// <summary>
+    /// Registers <see cref="EmbeddingStoreVectorStore"/> as the Microsoft.Extensions.VectorData <see cref="VectorStore"/>,
+    /// over the <see cref="EmbeddingStoreClient"/> registered by <c>AddEmbeddingStoreClient</c> (call that first).
+    /// Transient like the client, so HTTP handlers keep rotating; the store holds no state of its own.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddEmbeddingStoreVectorStore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddTransient(static provider => new EmbeddingStoreVectorStore(provider.GetRequiredService<EmbeddingStoreClient>()));
+        services.TryAddTransient<VectorStore>(static provider => provider.GetRequiredService<EmbeddingStoreVectorStore>());
+        return services;
     }
 
     private static IHttpClientBuilder AddCore(IServiceCollection services)
