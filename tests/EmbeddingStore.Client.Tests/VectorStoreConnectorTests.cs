@@ -3,6 +3,7 @@
 using EmbeddingStore.Client.Tests.TestSupport;
 using EmbeddingStore.Client.VectorData;
 using EmbeddingStore.Contracts;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.VectorData;
 
@@ -57,6 +58,29 @@ public sealed class VectorStoreConnectorTests(ServerFixture server) : IClassFixt
 
         [VectorStoreVector(4)]
         public ReadOnlyMemory<float> Text { get; set; }
+    }
+
+    // No attributes: mapped through a VectorStoreCollectionDefinition instead.
+    public sealed class PlainDoc
+    {
+        public string Key { get; set; } = "";
+
+        public string Lang { get; set; } = "";
+
+        public ReadOnlyMemory<float>? Vector { get; set; }
+    }
+
+    // Embeds "a" as (1,0,0,0) and anything else as (0,1,0,0): enough to prove the string reaches the generator.
+    private sealed class TwoWordGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(v => new Embedding<float>(v == "a" ? new float[] { 1, 0, 0, 0 } : [0, 1, 0, 0]))));
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
     }
 
     private static Doc[] Docs() =>
@@ -257,6 +281,43 @@ public sealed class VectorStoreConnectorTests(ServerFixture server) : IClassFixt
             await Assert.ThrowsAsync<ArgumentException>(() => collection.UpsertAsync(new Doc { Id = "x" }, Ct));
             Assert.Equal(0, (await client.GetCollectionAsync("vd-bad", Ct)).ItemCount);
         }
+    }
+
+    [Fact]
+    public async Task Search_StringWithEmbeddingGenerator_EmbedsThenSearches()
+    {
+        (EmbeddingStoreClient client, _) = await CreateAsync("vd-generator");
+        using (client)
+        {
+            var collection = new EmbeddingStoreCollection<string, Doc>(client, "vd-generator", new EmbeddingStoreCollectionOptions { EmbeddingGenerator = new TwoWordGenerator() });
+            Assert.Equal("d1", (await collection.SearchAsync("a", 1, cancellationToken: Ct).SingleAsync(Ct)).Record.Id);
+            Assert.Equal("d4", (await collection.SearchAsync("b", 1, cancellationToken: Ct).SingleAsync(Ct)).Record.Id);
+            await Assert.ThrowsAsync<NotSupportedException>(() => collection.SearchAsync(42, 1, cancellationToken: Ct).ToListAsync(Ct).AsTask());
+        }
+    }
+
+    [Fact]
+    public async Task Definition_WithoutAttributes_MapsByStorageNameVersion()
+    {
+        using EmbeddingStoreClient client = server.CreateClient();
+        var definition = new VectorStoreCollectionDefinition
+        {
+            Properties =
+            [
+                new VectorStoreKeyProperty(nameof(PlainDoc.Key), typeof(string)),
+                new VectorStoreDataProperty(nameof(PlainDoc.Lang), typeof(string)) { StorageName = "lang" },
+                new VectorStoreVectorProperty(nameof(PlainDoc.Vector), typeof(ReadOnlyMemory<float>?), 4) { StorageName = "vd-text@v1" },
+            ],
+        };
+        VectorStoreCollection<string, PlainDoc> collection = new EmbeddingStoreVectorStore(client).GetCollection<string, PlainDoc>("vd-definition", definition);
+        await collection.EnsureCollectionExistsAsync(Ct);
+        await collection.UpsertAsync(new PlainDoc { Key = "p1", Lang = "en", Vector = new float[] { 0, 0, 0, 1 } }, Ct);
+
+        ItemResponse stored = await client.GetItemAsync("vd-definition", "p1", withVectors: true, Ct);
+        Assert.Equal("en", stored.Payload!.Value.GetProperty("lang").GetString());
+        Assert.Equal(["vd-text@v1"], stored.Vectors!.Keys);
+        PlainDoc hit = (await collection.SearchAsync(new float[] { 0, 0, 0, 1 }, 1, new() { Filter = d => d.Lang == "en" }, Ct).SingleAsync(Ct)).Record;
+        Assert.Equal(("p1", "en"), (hit.Key, hit.Lang));
     }
 
     [Fact]
