@@ -20,11 +20,17 @@ public sealed class RetryTests(ServerFixture server) : IClassFixture<ServerFixtu
         DependencyInjection,
     }
 
-    private EmbeddingStoreClient Create(Path path, FaultInjectingHandler faults, out IDisposable owner)
+    private EmbeddingStoreClient Create(Path path, FaultInjectingHandler faults, out IDisposable owner, TimeSpan? attemptTimeout = null)
     {
         if (path == Path.BuiltIn)
         {
-            EmbeddingStoreClient client = server.CreateClient(faults);
+            EmbeddingStoreClient client = new(new EmbeddingStoreClientOptions
+            {
+                BaseAddress = server.Address,
+                RetryBaseDelay = TimeSpan.FromMilliseconds(1),
+                MaxRetryDelay = TimeSpan.FromMilliseconds(5),
+                AttemptTimeout = attemptTimeout ?? TimeSpan.FromSeconds(30),
+            }, faults.WithNetwork());
             owner = client;
             return client;
         }
@@ -36,6 +42,7 @@ public sealed class RetryTests(ServerFixture server) : IClassFixture<ServerFixtu
             o.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
             o.MaxRetryDelay = TimeSpan.FromMilliseconds(5);
             o.ApiKey = "secret-key";
+            o.AttemptTimeout = attemptTimeout ?? TimeSpan.FromSeconds(30);
         }).AddHttpMessageHandler(() => faults);
         ServiceProvider provider = services.BuildServiceProvider();
         owner = provider;
@@ -144,6 +151,37 @@ public sealed class RetryTests(ServerFixture server) : IClassFixture<ServerFixtu
             Assert.Equal(1, (await client.UpsertItemsAsync(name, batch, "job-7-batch-0", Ct)).Upserted);
             Assert.Equal(["job-7-batch-0", "job-7-batch-0", "job-7-batch-0"], faults.Requests.Where(r => r.Path.EndsWith("/items", StringComparison.Ordinal)).Select(r => r.IdempotencyKey));
             Assert.Equal(2, (await client.GetCollectionAsync(name, Ct)).ItemCount);
+        }
+    }
+
+    [Theory]
+    [InlineData(Path.BuiltIn)]
+    [InlineData(Path.DependencyInjection)]
+    public async Task Search_FirstAttemptHangs_AttemptTimesOutAndIsRetried(Path path)
+    {
+        string name = await SeedAsync($"hang-search-{path}");
+        var faults = new FaultInjectingHandler(1, null, hang: true);
+        EmbeddingStoreClient client = Create(path, faults, out IDisposable owner, attemptTimeout: TimeSpan.FromMilliseconds(300));
+        using (owner)
+        {
+            Assert.Equal("a", (await client.SearchAsync(name, new SearchRequest { Vector = [1, 0], K = 1 }, Ct)).Hits.Single().Id);
+            Assert.Equal(2, faults.Attempts("/search"));
+        }
+    }
+
+    [Theory]
+    [InlineData(Path.BuiltIn)]
+    [InlineData(Path.DependencyInjection)]
+    public async Task Upsert_AttemptHangsWithoutKey_ThrowsTimeoutWithoutRetry(Path path)
+    {
+        string name = await SeedAsync($"hang-upsert-{path}");
+        var faults = new FaultInjectingHandler(1, null, hang: true);
+        EmbeddingStoreClient client = Create(path, faults, out IDisposable owner, attemptTimeout: TimeSpan.FromMilliseconds(300));
+        using (owner)
+        {
+            var batch = new UpsertItemsRequest { Items = [new ItemRequest { Id = "b", Vectors = new() { ["retry@v1"] = [0, 1] } }] };
+            await Assert.ThrowsAsync<TimeoutException>(() => client.UpsertItemsAsync(name, batch, Ct));
+            Assert.Equal(1, faults.Attempts("/items"));
         }
     }
 

@@ -11,10 +11,12 @@ public sealed class FaultInjectingHandler : DelegatingHandler
     private readonly Func<HttpRequestMessage, bool> _matches;
     private readonly HttpStatusCode? _status;
     private readonly TimeSpan? _retryAfter;
+    private readonly bool _hang;
     private int _faultsLeft;
 
-    public FaultInjectingHandler(int faults, HttpStatusCode? status, Func<HttpRequestMessage, bool>? matches = null, TimeSpan? retryAfter = null)
+    public FaultInjectingHandler(int faults, HttpStatusCode? status, Func<HttpRequestMessage, bool>? matches = null, TimeSpan? retryAfter = null, bool hang = false)
     {
+        _hang = hang;
         _faultsLeft = faults;
         _status = status;
         _matches = matches ?? (_ => true);
@@ -33,7 +35,7 @@ public sealed class FaultInjectingHandler : DelegatingHandler
 
     public int Attempts(string pathSuffix) => Requests.Count(r => r.Path.EndsWith(pathSuffix, StringComparison.Ordinal));
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         lock (Requests)
         {
@@ -44,6 +46,12 @@ public sealed class FaultInjectingHandler : DelegatingHandler
 
         if (_matches(request) && Interlocked.Decrement(ref _faultsLeft) >= 0)
         {
+            if (_hang)
+            {
+                // A server that never answers: only the attempt timeout (or the caller) ends this.
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            }
+
             if (_status is null)
             {
                 throw new HttpRequestException(HttpRequestError.ConnectionError, "Injected connection failure.");
@@ -55,9 +63,9 @@ public sealed class FaultInjectingHandler : DelegatingHandler
                 response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(delay);
             }
 
-            return Task.FromResult(response);
+            return response;
         }
 
-        return base.SendAsync(request, cancellationToken);
+        return await base.SendAsync(request, cancellationToken);
     }
 }
