@@ -78,6 +78,13 @@ public static class EmbeddingStoreServiceCollectionExtensions
 
     private static IHttpClientBuilder AddCore(IServiceCollection services)
     {
+        // A second call only adds configuration: the client, its validation and its pipeline are registered once
+        // (a second resilience handler would retry retries).
+        if (services.Any(d => d.ServiceType == typeof(EmbeddingStoreClient)))
+        {
+            return services.AddHttpClient(HttpClientName);
+        }
+
         // Validate() throws an ArgumentException naming the bad setting the first time the client is resolved.
         services.AddOptions<EmbeddingStoreClientOptions>().Validate(o =>
         {

@@ -221,6 +221,26 @@ public sealed class RetryTests(ServerFixture server) : IClassFixture<ServerFixtu
     }
 
     [Fact]
+    public async Task AddEmbeddingStoreClient_CalledTwice_OnePipelineAndLaterSettingsWin()
+    {
+        string name = await SeedAsync("twice");
+        var faults = new FaultInjectingHandler(10, HttpStatusCode.ServiceUnavailable);
+        var services = new ServiceCollection();
+        services.AddEmbeddingStoreClient(o => o.BaseAddress = new Uri("http://127.0.0.1:1/"));
+        services.AddEmbeddingStoreClient(o =>
+        {
+            o.BaseAddress = server.Address;
+            o.MaxRetries = 2;
+            o.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxRetryDelay = TimeSpan.FromMilliseconds(5);
+        }).AddHttpMessageHandler(() => faults);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        await Assert.ThrowsAsync<EmbeddingStoreException>(() => provider.GetRequiredService<EmbeddingStoreClient>().GetCollectionAsync(name, Ct));
+        Assert.Equal(3, faults.Attempts($"/{name}"));
+    }
+
+    [Fact]
     public void AddEmbeddingStoreClient_WithoutBaseAddress_ThrowsOnResolve()
     {
         var services = new ServiceCollection();

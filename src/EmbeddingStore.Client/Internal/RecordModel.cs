@@ -52,10 +52,9 @@ internal sealed class RecordModel
         {
             foreach (PropertyInfo property in recordType.GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.MetadataToken))
             {
-                if (property.GetCustomAttribute<VectorStoreKeyAttribute>() is { } keyAttribute)
+                if (property.GetCustomAttribute<VectorStoreKeyAttribute>() is not null)
                 {
                     key = key is null ? property : throw new NotSupportedException($"Record type {recordType.Name} has more than one [VectorStoreKey] property.");
-                    _ = keyAttribute;
                 }
                 else if (property.GetCustomAttribute<VectorStoreDataAttribute>() is { } dataAttribute)
                 {
