@@ -27,9 +27,10 @@ namespace EmbeddingStore.Client;
 /// </list>
 /// <para>Upserts, item deletes and link creation are not retried, because a lost answer may hide an applied write;
 /// pass an idempotency key to the overloads that take one to make them retryable. The key is sent as the
-/// <c>Idempotency-Key</c> header. The server does not deduplicate by it yet, so a retried keyed write may be applied
-/// twice; for these operations that is harmless (an upsert replaces the item, a delete of a deleted id is a no-op), but a
-/// retried link creation can create a second link.</para>
+/// <c>Idempotency-Key</c> header. A server that honours the header applies a keyed write once and replays its first
+/// answer to retries; a server that does not (this repository's server before its idempotency middleware) ignores it,
+/// and then a retried write may be applied twice: harmless for an upsert (it replaces the same item) or a delete (a
+/// deleted id is a no-op), but a retried link creation can create a second link.</para>
 /// <para>Thread-safe: one instance can serve a whole process.</para>
 /// </remarks>
 public sealed partial class EmbeddingStoreClient : IDisposable
@@ -230,8 +231,8 @@ public sealed partial class EmbeddingStoreClient : IDisposable
         SendAsync(HttpMethod.Post, "v1/links", request, s_json.LinkRequest, s_json.LinkResponse, default, cancellationToken);
 
     /// <summary>
-    /// Creates a link under an idempotency key, which makes the call retryable. Until the server honours the key a retry
-    /// after a lost answer can create a second, identical link; list links to check.
+    /// Creates a link under an idempotency key, which makes the call retryable. Against a server that ignores the
+    /// <c>Idempotency-Key</c> header, a retry after a lost answer can create a second, identical link; list links to check.
     /// </summary>
     /// <param name="request">The versions, kind and fitting source.</param>
     /// <param name="idempotencyKey">A key unique to this link request.</param>

@@ -19,7 +19,7 @@ public sealed class EmbeddingStoreClientOptions
     /// <summary>
     /// Sent as the <c>X-Api-Key</c> header on every request when set. <c>X-Api-Key</c> rather than
     /// <c>Authorization: Bearer</c> because the key is a static secret, not an OAuth token, and a bearer header would be
-    /// taken for one by proxies and gateways. The server does not check keys yet; a gateway in front of it can.
+    /// taken for one by proxies and gateways. A server without keys configured ignores the header.
     /// </summary>
     public string? ApiKey { get; set; }
 
