@@ -5,21 +5,42 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using EmbeddingStore.Client.Internal;
 using EmbeddingStore.Contracts;
+using Polly.Timeout;
 
 namespace EmbeddingStore.Client;
 
 /// <summary>
 /// A typed client for the EmbeddingStore REST API, so .NET callers never hand-write HTTP calls or JSON. Refusals come
-/// back as <see cref="EmbeddingStoreException"/> carrying the problem type and detail.
+/// back as <see cref="EmbeddingStoreException"/> (or a more specific subclass) carrying the problem type and detail.
 /// </summary>
-/// <remarks>The client does not own <see cref="HttpClient"/>; pass one from IHttpClientFactory or keep one per process.</remarks>
-public sealed class EmbeddingStoreClient
+/// <remarks>
+/// <para>Three ways to get one:</para>
+/// <list type="bullet">
+/// <item><c>services.AddEmbeddingStoreClient(...)</c>: IHttpClientFactory plus Microsoft.Extensions.Http.Resilience
+/// retries and timeouts; the recommended path for applications.</item>
+/// <item><see cref="EmbeddingStoreClient(EmbeddingStoreClientOptions, HttpMessageHandler?)"/>: a client that owns its
+/// <see cref="HttpClient"/> with the built-in <see cref="EmbeddingStoreRetryHandler"/>; for tools and scripts.</item>
+/// <item><see cref="EmbeddingStoreClient(HttpClient)"/>: over your own <see cref="HttpClient"/>, exactly as configured
+/// (no retries are added).</item>
+/// </list>
+/// <para>Upserts, item deletes and link creation are not retried, because a lost answer may hide an applied write;
+/// pass an idempotency key to the overloads that take one to make them retryable. The key is sent as the
+/// <c>Idempotency-Key</c> header. A server that honours the header applies a keyed write once and replays its first
+/// answer to retries; a server that does not (this repository's server before its idempotency middleware) ignores it,
+/// and then a retried write may be applied twice: harmless for an upsert (it replaces the same item) or a delete (a
+/// deleted id is a no-op), but a retried link creation can create a second link.</para>
+/// <para>Thread-safe: one instance can serve a whole process.</para>
+/// </remarks>
+public sealed partial class EmbeddingStoreClient : IDisposable
 {
     private static readonly EmbeddingStoreJsonContext s_json = EmbeddingStoreJsonContext.Default;
     private readonly HttpClient _http;
+    private readonly bool _ownsHttpClient;
 
     /// <summary>Creates a client over an <see cref="HttpClient"/> whose <see cref="HttpClient.BaseAddress"/> is the server.</summary>
+    /// <param name="httpClient">Used as configured; not disposed by the client.</param>
     public EmbeddingStoreClient(HttpClient httpClient)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
@@ -31,56 +52,153 @@ public sealed class EmbeddingStoreClient
         _http = httpClient;
     }
 
+    /// <summary>
+    /// Creates a client that owns its <see cref="HttpClient"/>: the API key header, the total timeout and the built-in
+    /// <see cref="EmbeddingStoreRetryHandler"/> come from <paramref name="options"/>. Dispose the client when done.
+    /// </summary>
+    /// <param name="options">Validated here; later changes to the object are not seen.</param>
+    /// <param name="innerHandler">
+    /// The handler below the retry handler that sends to the network (default: a pooled <see cref="SocketsHttpHandler"/>);
+    /// pass one to add logging or to inject faults in tests. The client takes ownership of it.
+    /// </param>
+    public EmbeddingStoreClient(EmbeddingStoreClientOptions options, HttpMessageHandler? innerHandler = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        // Connections are recycled every few minutes so a long-lived client follows DNS changes of the server.
+        innerHandler ??= new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var http = new HttpClient(new EmbeddingStoreRetryHandler(options, innerHandler), disposeHandler: true)
+        {
+            BaseAddress = options.NormalizedBaseAddress(),
+            Timeout = options.Timeout,
+        };
+        ApplyDefaultHeaders(http, options);
+        _http = http;
+        _ownsHttpClient = true;
+    }
+
+    /// <summary>The header that carries <see cref="EmbeddingStoreClientOptions.ApiKey"/>: <c>X-Api-Key</c>.</summary>
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    /// <summary>The header that carries an idempotency key: <c>Idempotency-Key</c>.</summary>
+    public const string IdempotencyKeyHeader = RetryPolicy.IdempotencyKeyHeader;
+
+    /// <summary>Disposes the <see cref="HttpClient"/> if the client created it; a caller's client is left alone.</summary>
+    public void Dispose()
+    {
+        if (_ownsHttpClient)
+        {
+            _http.Dispose();
+        }
+    }
+
     /// <summary>Checks that the server is up and has loaded its database.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
     public Task<HealthResponse> GetHealthAsync(CancellationToken cancellationToken = default) =>
         GetAsync("health", s_json.HealthResponse, cancellationToken);
 
-    /// <summary>Registers a model version (idempotent for identical settings).</summary>
+    /// <summary>Registers a model version; repeating it with identical settings is harmless, so it is retried like a read.</summary>
+    /// <param name="model">The model name, e.g. <c>text</c>.</param>
+    /// <param name="version">The version, e.g. <c>v1</c>; the version is then referred to as <c>text@v1</c>.</param>
+    /// <param name="request">Dimension, metric and normalisation; immutable once vectors use the version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     public Task<ModelVersionResponse> RegisterModelVersionAsync(string model, string version, ModelVersionRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, $"v1/models/{Escape(model)}/versions/{Escape(version)}", request, s_json.ModelVersionRequest, s_json.ModelVersionResponse, cancellationToken);
+        SendAsync(HttpMethod.Put, $"v1/models/{Escape(model)}/versions/{Escape(version)}", request, s_json.ModelVersionRequest, s_json.ModelVersionResponse, default, cancellationToken);
 
     /// <summary>Gets one model version.</summary>
+    /// <param name="model">The model name.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreNotFoundException">No such version is registered.</exception>
     public Task<ModelVersionResponse> GetModelVersionAsync(string model, string version, CancellationToken cancellationToken = default) =>
         GetAsync($"v1/models/{Escape(model)}/versions/{Escape(version)}", s_json.ModelVersionResponse, cancellationToken);
 
     /// <summary>Lists model versions.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
     public Task<ModelVersionListResponse> ListModelVersionsAsync(CancellationToken cancellationToken = default) =>
         GetAsync("v1/models/versions", s_json.ModelVersionListResponse, cancellationToken);
 
-    /// <summary>Creates a collection or changes its serving version.</summary>
+    /// <summary>Creates a collection or changes its serving version (PUT: repeating it is harmless).</summary>
+    /// <param name="name">The collection's name.</param>
+    /// <param name="request">The serving version, which must be registered.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CollectionResponse> PutCollectionAsync(string name, CollectionRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, $"v1/collections/{Escape(name)}", request, s_json.CollectionRequest, s_json.CollectionResponse, cancellationToken);
+        SendAsync(HttpMethod.Put, $"v1/collections/{Escape(name)}", request, s_json.CollectionRequest, s_json.CollectionResponse, default, cancellationToken);
 
     /// <summary>Gets a collection with its counts.</summary>
+    /// <param name="name">The collection's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreNotFoundException">No such collection.</exception>
     public Task<CollectionResponse> GetCollectionAsync(string name, CancellationToken cancellationToken = default) =>
         GetAsync($"v1/collections/{Escape(name)}", s_json.CollectionResponse, cancellationToken);
 
     /// <summary>Lists collections.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CollectionListResponse> ListCollectionsAsync(CancellationToken cancellationToken = default) =>
         GetAsync("v1/collections", s_json.CollectionListResponse, cancellationToken);
 
     /// <summary>Deletes a collection and everything in it.</summary>
+    /// <param name="name">The collection's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreNotFoundException">No such collection.</exception>
     public async Task DeleteCollectionAsync(string name, CancellationToken cancellationToken = default)
     {
-        using HttpResponseMessage response = await _http.DeleteAsync(new Uri($"v1/collections/{Escape(name)}", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri($"v1/collections/{Escape(name)}", UriKind.Relative));
+        using HttpResponseMessage response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Upserts one atomic batch; returns once it is durable.</summary>
+    /// <summary>Upserts one atomic batch; returns once it is durable. Not retried (see the class remarks).</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="request">At most the server's batch limit (1,000 by default); see <c>BulkUpsertAsync</c> for more.</param>
+    /// <param name="cancellationToken">Cancels the call; the batch may still have been committed.</param>
     public Task<UpsertItemsResponse> UpsertItemsAsync(string collection, UpsertItemsRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items", request, s_json.UpsertItemsRequest, s_json.UpsertItemsResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items", request, s_json.UpsertItemsRequest, s_json.UpsertItemsResponse, default, cancellationToken);
 
-    /// <summary>Deletes items by id.</summary>
+    /// <summary>Upserts one atomic batch under an idempotency key, which makes it retryable on transient failures.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="request">The batch.</param>
+    /// <param name="idempotencyKey">A key unique to this batch's content, e.g. a hash or an import-job id plus batch number.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<UpsertItemsResponse> UpsertItemsAsync(string collection, UpsertItemsRequest request, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items", request, s_json.UpsertItemsRequest, s_json.UpsertItemsResponse,
+            new SendMode(false, CheckKey(idempotencyKey)), cancellationToken);
+
+    /// <summary>Deletes items by id (unknown ids are ignored). Not retried (see the class remarks).</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="request">The ids.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     public Task<DeleteItemsResponse> DeleteItemsAsync(string collection, DeleteItemsRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items/delete", request, s_json.DeleteItemsRequest, s_json.DeleteItemsResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items/delete", request, s_json.DeleteItemsRequest, s_json.DeleteItemsResponse, default, cancellationToken);
+
+    /// <summary>Deletes items by id under an idempotency key, which makes the call retryable on transient failures.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="request">The ids.</param>
+    /// <param name="idempotencyKey">A key unique to this delete.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<DeleteItemsResponse> DeleteItemsAsync(string collection, DeleteItemsRequest request, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items/delete", request, s_json.DeleteItemsRequest, s_json.DeleteItemsResponse,
+            new SendMode(false, CheckKey(idempotencyKey)), cancellationToken);
 
     /// <summary>Gets one item.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="id">The item's id; any characters, escaped here.</param>
+    /// <param name="withVectors">Whether to return the item's vectors (cosine vectors come back normalised).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreNotFoundException">No such collection or item.</exception>
     public Task<ItemResponse> GetItemAsync(string collection, string id, bool withVectors = false, CancellationToken cancellationToken = default) =>
         GetAsync($"v1/collections/{Escape(collection)}/items/{Escape(id)}?withVectors={(withVectors ? "true" : "false")}", s_json.ItemResponse, cancellationToken);
 
     /// <summary>Reads one page of items in id order; pass the previous page's <see cref="ScrollResponse.NextCursor"/>.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="limit">Items per page (1 to the server's limit, 1,000 by default).</param>
+    /// <param name="cursor">The previous page's cursor, or null for the first page.</param>
+    /// <param name="withVectors">Whether to return vectors.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     public Task<ScrollResponse> ScrollAsync(string collection, int limit = 100, string? cursor = null, bool withVectors = false, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         string query = string.Create(CultureInfo.InvariantCulture, $"limit={limit}&withVectors={(withVectors ? "true" : "false")}");
         if (cursor is not null)
         {
@@ -90,54 +208,137 @@ public sealed class EmbeddingStoreClient
         return GetAsync($"v1/collections/{Escape(collection)}/items?{query}", s_json.ScrollResponse, cancellationToken);
     }
 
-    /// <summary>Counts items, optionally matching a filter.</summary>
+    /// <summary>Counts items, optionally matching a filter. A read, so it is retried although it is a POST.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="request">An optional filter.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CountResponse> CountAsync(string collection, CountRequest? request = null, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items/count", request ?? new CountRequest(), s_json.CountRequest, s_json.CountResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items/count", request ?? new CountRequest(), s_json.CountRequest, s_json.CountResponse,
+            new SendMode(true, null), cancellationToken);
 
-    /// <summary>Searches a collection.</summary>
+    /// <summary>Searches a collection. A read, so it is retried although it is a POST.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="request">The query vector and its version, k, filter and options.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="IncompatibleVersionsException">The query's version cannot be compared with the stored vectors.</exception>
     public Task<SearchResponse> SearchAsync(string collection, SearchRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/search", request, s_json.SearchRequest, s_json.SearchResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/search", request, s_json.SearchRequest, s_json.SearchResponse, new SendMode(true, null), cancellationToken);
 
-    /// <summary>Declares an identity link or fits a bridge; fitting takes about a second per 5,000 pairs.</summary>
+    /// <summary>Declares an identity link or fits a bridge; fitting takes about a second per 5,000 pairs. Not retried.</summary>
+    /// <param name="request">The versions, kind and fitting source.</param>
+    /// <param name="cancellationToken">Cancels the call; the link may still have been created.</param>
     public Task<LinkResponse> CreateLinkAsync(LinkRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "v1/links", request, s_json.LinkRequest, s_json.LinkResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, "v1/links", request, s_json.LinkRequest, s_json.LinkResponse, default, cancellationToken);
+
+    /// <summary>
+    /// Creates a link under an idempotency key, which makes the call retryable. Against a server that ignores the
+    /// <c>Idempotency-Key</c> header, a retry after a lost answer can create a second, identical link; list links to check.
+    /// </summary>
+    /// <param name="request">The versions, kind and fitting source.</param>
+    /// <param name="idempotencyKey">A key unique to this link request.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<LinkResponse> CreateLinkAsync(LinkRequest request, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "v1/links", request, s_json.LinkRequest, s_json.LinkResponse, new SendMode(false, CheckKey(idempotencyKey)), cancellationToken);
 
     /// <summary>Lists links with their quality reports.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
     public Task<LinkListResponse> ListLinksAsync(CancellationToken cancellationToken = default) =>
         GetAsync("v1/links", s_json.LinkListResponse, cancellationToken);
 
     /// <summary>Gets one link.</summary>
+    /// <param name="id">The link's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreNotFoundException">No such link.</exception>
     public Task<LinkResponse> GetLinkAsync(string id, CancellationToken cancellationToken = default) =>
         GetAsync($"v1/links/{Escape(id)}", s_json.LinkResponse, cancellationToken);
 
     /// <summary>Deletes a link.</summary>
+    /// <param name="id">The link's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreNotFoundException">No such link.</exception>
     public async Task DeleteLinkAsync(string id, CancellationToken cancellationToken = default)
     {
-        using HttpResponseMessage response = await _http.DeleteAsync(new Uri($"v1/links/{Escape(id)}", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri($"v1/links/{Escape(id)}", UriKind.Relative));
+        using HttpResponseMessage response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Escape(string segment)
+    internal static void ApplyDefaultHeaders(HttpClient http, EmbeddingStoreClientOptions options)
     {
-        ArgumentException.ThrowIfNullOrEmpty(segment);
+        if (options.ApiKey is not null)
+        {
+            http.DefaultRequestHeaders.Remove(ApiKeyHeader);
+            http.DefaultRequestHeaders.Add(ApiKeyHeader, options.ApiKey);
+        }
+    }
+
+    // How a POST may be retried: as a read, or under the caller's idempotency key; default is neither.
+    private readonly record struct SendMode(bool ReadOnly, string? IdempotencyKey);
+
+    private static string CheckKey(string idempotencyKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        if (idempotencyKey.Length > 256 || idempotencyKey.Any(c => c < 0x20 || c > 0x7e))
+        {
+            throw new ArgumentException("An idempotency key must be 1 to 256 printable ASCII characters.", nameof(idempotencyKey));
+        }
+
+        return idempotencyKey;
+    }
+
+    private static string Escape(string segment, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(segment))] string? name = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(segment, name);
         return Uri.EscapeDataString(segment);
     }
 
     private async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
     {
-        using HttpResponseMessage response = await _http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        using HttpResponseMessage response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         return await ReadAsync(response, responseType, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<TResponse> SendAsync<TRequest, TResponse>(
-        HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, SendMode mode,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(body);
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative))
         {
             Content = JsonContent.Create(body, requestType),
         };
-        using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (mode.ReadOnly)
+        {
+            request.Options.Set(RetryPolicy.ReadOnlyPost, true);
+        }
+
+        if (mode.IdempotencyKey is not null)
+        {
+            request.Headers.Add(IdempotencyKeyHeader, mode.IdempotencyKey);
+        }
+
+        using HttpResponseMessage response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         return await ReadAsync(response, responseType, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Timeouts surface as TimeoutException whichever layer enforced them (HttpClient.Timeout, the built-in handler, or a
+    // Polly timeout in the DI pipeline), so callers catch one type; the caller's own cancellation stays an
+    // OperationCanceledException.
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new TimeoutException($"EmbeddingStore did not answer {request.Method} {request.RequestUri} in time ({ex.Timeout.TotalSeconds:0.###} s).", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested && ex.InnerException is TimeoutException)
+        {
+            throw new TimeoutException($"EmbeddingStore did not answer {request.Method} {request.RequestUri} within {_http.Timeout.TotalSeconds:0.###} s.", ex);
+        }
     }
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
@@ -161,19 +362,24 @@ public sealed class EmbeddingStoreClient
         {
             using JsonDocument document = JsonDocument.Parse(body);
             JsonElement root = document.RootElement;
-            type = root.TryGetProperty("type", out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-            title = root.TryGetProperty("title", out JsonElement ti) && ti.ValueKind == JsonValueKind.String ? ti.GetString() : null;
-            detail = root.TryGetProperty("detail", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-            if (root.TryGetProperty("versions", out JsonElement v) && v.ValueKind == JsonValueKind.Array)
+            if (root.ValueKind == JsonValueKind.Object)
             {
-                versions = [.. v.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)];
+                type = root.TryGetProperty("type", out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                title = root.TryGetProperty("title", out JsonElement ti) && ti.ValueKind == JsonValueKind.String ? ti.GetString() : null;
+                detail = root.TryGetProperty("detail", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                if (root.TryGetProperty("versions", out JsonElement v) && v.ValueKind == JsonValueKind.Array)
+                {
+                    versions = [.. v.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)];
+                }
             }
         }
         catch (JsonException)
         {
+            // Not problem+json (a proxy's HTML error page, say): keep the start of it as the detail.
             detail = body.Length > 500 ? body[..500] : body;
         }
 
-        throw new EmbeddingStoreException(response.StatusCode == 0 ? HttpStatusCode.InternalServerError : response.StatusCode, type, title, detail, versions);
+        HttpStatusCode status = response.StatusCode == 0 ? HttpStatusCode.InternalServerError : response.StatusCode;
+        throw EmbeddingStoreException.FromProblem(status, type, title, detail, versions);
     }
 }

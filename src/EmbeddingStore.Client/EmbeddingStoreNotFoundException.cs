@@ -1,0 +1,40 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Net;
+
+namespace EmbeddingStore.Client;
+
+/// <summary>A collection, item, link or model version does not exist (404). Separate from validation failures because callers usually treat "missing" as a normal outcome (create it, or return null).</summary>
+public sealed class EmbeddingStoreNotFoundException : EmbeddingStoreException
+{
+    /// <summary>Creates the exception from a problem answer.</summary>
+    /// <param name="status">The HTTP status.</param>
+    /// <param name="problemType">The problem's stable <c>type</c>.</param>
+    /// <param name="title">The problem's title.</param>
+    /// <param name="detail">The problem's detail.</param>
+    /// <param name="versions">The model versions involved, if any.</param>
+    public EmbeddingStoreNotFoundException(HttpStatusCode status, string? problemType, string? title, string? detail, IReadOnlyList<string>? versions = null)
+        : base(status, problemType, title, detail, versions)
+    {
+    }
+
+    /// <summary>Creates the exception with no server answer behind it.</summary>
+    public EmbeddingStoreNotFoundException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message only.</summary>
+    /// <param name="message">What went wrong.</param>
+    public EmbeddingStoreNotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception wrapping another.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public EmbeddingStoreNotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

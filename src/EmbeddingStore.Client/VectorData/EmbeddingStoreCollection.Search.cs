@@ -1,0 +1,106 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Runtime.CompilerServices;
+using EmbeddingStore.Client.Internal;
+using EmbeddingStore.Contracts;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.VectorData;
+
+namespace EmbeddingStore.Client.VectorData;
+
+public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
+{
+    /// <summary>
+    /// Searches with the chosen vector property's model version (<see cref="VectorSearchOptions{TRecord}.VectorProperty"/>,
+    /// default the first vector property). The query must be embedded by that version; with bridging allowed, items that
+    /// hold only other versions are reached through the server's harmonic links.
+    /// </summary>
+    /// <typeparam name="TInput">
+    /// <see cref="ReadOnlyMemory{T}"/>, <c>float[]</c> or <see cref="Embedding{T}"/> of float; or a string when the
+    /// collection options carry an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> for that version.
+    /// </typeparam>
+    /// <param name="searchValue">The query.</param>
+    /// <param name="top">Results to return; <paramref name="top"/> plus <c>Skip</c> may not exceed the server's k limit (1,000).</param>
+    /// <param name="options">Filter, vector property, skip, score threshold and whether to include vectors.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <remarks>
+    /// Scores are similarities (higher is closer) except for EuclideanDistance properties, whose scores are distances; the
+    /// <c>ScoreThreshold</c> is a minimum similarity or a maximum distance accordingly.
+    /// </remarks>
+    public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(
+        TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(searchValue);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        int skip = options?.Skip ?? 0;
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        if (top + skip > BulkUpsertOptions.ServerBatchLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(top), top, $"top + Skip is {top + skip}; EmbeddingStore returns at most 1,000 hits per search.");
+        }
+
+        RecordModel.VectorField vector = ResolveVector(options);
+        float[] query = await QueryVectorAsync(searchValue, vector, cancellationToken).ConfigureAwait(false);
+        if (query.Length != vector.Dimensions)
+        {
+            throw new ArgumentException(
+                $"The query has {query.Length} dimensions; {typeof(TRecord).Name}.{vector.Property.Name} holds {vector.Version} with {vector.Dimensions}.", nameof(searchValue));
+        }
+
+        var request = new SearchRequest
+        {
+            Vector = query,
+            Version = vector.Version,
+            K = top + skip,
+            Filter = options?.Filter is { } filter ? FilterTranslator.Translate(filter, _model) : null,
+            Bridging = _allowBridging ? "auto" : "none",
+            WithPayload = true,
+        };
+
+        SearchResponse response;
+        try
+        {
+            response = await _client.SearchAsync(Name, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EmbeddingStoreException ex)
+        {
+            throw Wrap(ex, "Search");
+        }
+
+        bool includeVectors = options?.IncludeVectors ?? false;
+        foreach (SearchHitResponse hit in response.Hits.Skip(skip))
+        {
+            double score = vector.IsDistance ? -hit.Score : hit.Score;
+            if (options?.ScoreThreshold is double threshold && (vector.IsDistance ? score > threshold : score < threshold))
+            {
+                continue;
+            }
+
+            TRecord record = includeVectors
+                ? await GetAsync((TKey)(object)hit.Id, new RecordRetrievalOptions { IncludeVectors = true }, cancellationToken).ConfigureAwait(false)
+                    ?? _model.FromItem<TRecord>(hit.Id, hit.Payload, null)
+                : _model.FromItem<TRecord>(hit.Id, hit.Payload, null);
+            yield return new VectorSearchResult<TRecord>(record, score);
+        }
+    }
+
+    private async ValueTask<float[]> QueryVectorAsync<TInput>(TInput searchValue, RecordModel.VectorField vector, CancellationToken cancellationToken)
+    {
+        switch (searchValue)
+        {
+            case ReadOnlyMemory<float> memory:
+                return memory.ToArray();
+            case float[] array:
+                return array;
+            case Embedding<float> embedding:
+                return embedding.Vector.ToArray();
+            case string text when _generator is IEmbeddingGenerator<string, Embedding<float>> generator:
+                Embedding<float> generated = await generator.GenerateAsync(text, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return generated.Vector.ToArray();
+            default:
+                throw new NotSupportedException(
+                    $"Cannot search {vector.Version} with a {typeof(TInput).Name}: pass ReadOnlyMemory<float>, float[] or Embedding<float> embedded by {vector.Version}, " +
+                    "or a string with an IEmbeddingGenerator<string, Embedding<float>> in the collection options.");
+        }
+    }
+}
