@@ -96,6 +96,7 @@ public class EmbeddingStoreException : Exception
                 => new EmbeddingStoreNotFoundException(status, type, title, detail, versions),
             ProblemTypes.MalformedRequest or ProblemTypes.InvalidArgument or ProblemTypes.DimensionMismatch or ProblemTypes.InvalidVector
                 or ProblemTypes.DuplicateId or ProblemTypes.LimitExceeded or ProblemTypes.PayloadTooLarge or ProblemTypes.UnsupportedMediaType
+                or ProblemTypes.IdempotencyKeyReused
                 => new EmbeddingStoreValidationException(status, type, title, detail, versions),
             ProblemTypes.VersionConflict => new EmbeddingStoreConflictException(status, type, title, detail, versions),
             null when status == HttpStatusCode.NotFound => new EmbeddingStoreNotFoundException(status, type, title, detail, versions),

@@ -148,8 +148,10 @@ public sealed class RetryTests(ServerFixture server) : IClassFixture<ServerFixtu
         using (owner)
         {
             var batch = new UpsertItemsRequest { Items = [new ItemRequest { Id = "b", Vectors = new() { ["retry@v1"] = [0, 1] } }] };
-            Assert.Equal(1, (await client.UpsertItemsAsync(name, batch, "job-7-batch-0", Ct)).Upserted);
-            Assert.Equal(["job-7-batch-0", "job-7-batch-0", "job-7-batch-0"], faults.Requests.Where(r => r.Path.EndsWith("/items", StringComparison.Ordinal)).Select(r => r.IdempotencyKey));
+            // One key per test case: the server honours keys, and both cases share one server.
+            string key = $"job-7-{path}-batch-0";
+            Assert.Equal(1, (await client.UpsertItemsAsync(name, batch, key, Ct)).Upserted);
+            Assert.Equal([key, key, key], faults.Requests.Where(r => r.Path.EndsWith("/items", StringComparison.Ordinal)).Select(r => r.IdempotencyKey));
             Assert.Equal(2, (await client.GetCollectionAsync(name, Ct)).ItemCount);
         }
     }
