@@ -253,7 +253,7 @@ public sealed partial class EmbeddingEngine
             int rank = p == reference ? 0 : plans[p].Via is null ? 1 : 2;
             List<(ItemEntry Item, float Score)> candidates = p == reference
                 ? lists[p]
-                : RankProportional(lists[p], plans[reference], lists[reference], itemCount);
+                : RankProportional(plans[p], lists[p], plans[reference], lists[reference], itemCount);
             for (int i = 0; i < candidates.Count; i++)
             {
                 (ItemEntry item, float score) = candidates[i];
@@ -285,7 +285,7 @@ public sealed partial class EmbeddingEngine
     // mediocre native candidates crowd out the other version's best (regression shrinks towards the mean) or the
     // reverse (moment matching); ranks carry the information that is actually shared.
     private static List<(ItemEntry Item, float Score)> RankProportional(
-        List<(ItemEntry Item, float Score)> other, SegmentPlan reference, List<(ItemEntry Item, float Score)> referenceList, int itemCount)
+        SegmentPlan otherPlan, List<(ItemEntry Item, float Score)> other, SegmentPlan reference, List<(ItemEntry Item, float Score)> referenceList, int itemCount)
     {
         var result = new List<(ItemEntry Item, float Score)>(other.Count);
         if (referenceList.Count == 0)
@@ -295,14 +295,14 @@ public sealed partial class EmbeddingEngine
         }
 
         double share = Math.Clamp(reference.Segment.Count / (double)Math.Max(1, itemCount), 0.01, 0.99);
-        double ratio = share / (1 - share);
+        double ratio = share / (1 - share) / Agreement(otherPlan, other, reference, referenceList);
         int onlyHere = 0;
         foreach ((ItemEntry item, float score) in other)
         {
             if (item.RowIn(reference.Segment) >= 0)
             {
-                // Held in the reference version too: its native candidate (or absence) decides; keep the raw score.
-                result.Add((item, score));
+                // Held in the reference version too: the reference version has judged it (its native candidate, or its
+                // absence from the reference list), so this version's opinion does not enter the merge.
                 continue;
             }
 
@@ -311,6 +311,42 @@ public sealed partial class EmbeddingEngine
         }
 
         return result;
+    }
+
+    // How far this query's two rankings agree, measured on the items held in both versions: the overlap of the top-m
+    // such items by each version's score, as a fraction of m. Candidates from a version that agrees poorly with the
+    // reference are worth less than the reference's own candidates at the same proportional rank, so their ranks are
+    // stretched by 1/agreement. Without enough shared items there is nothing to measure, and ranks stay proportional.
+    private static double Agreement(
+        SegmentPlan otherPlan, List<(ItemEntry Item, float Score)> other, SegmentPlan reference, List<(ItemEntry Item, float Score)> referenceList)
+    {
+        var fromReference = new List<ItemEntry>();
+        var fromOther = new List<ItemEntry>();
+        foreach ((ItemEntry item, _) in other)
+        {
+            if (item.RowIn(reference.Segment) >= 0)
+            {
+                fromOther.Add(item);
+            }
+        }
+
+        foreach ((ItemEntry item, _) in referenceList)
+        {
+            if (item.RowIn(otherPlan.Segment) >= 0)
+            {
+                fromReference.Add(item);
+            }
+        }
+
+        int m = Math.Min(fromOther.Count, fromReference.Count);
+        if (m < 5)
+        {
+            return 1;
+        }
+
+        var top = new HashSet<ItemEntry>(fromReference.Take(m), ReferenceEqualityComparer.Instance);
+        int shared = fromOther.Take(m).Count(top.Contains);
+        return Math.Max(0.05, shared / (double)m);
     }
 
     // The reference list's score at a fractional 1-based rank, linear between ranks and extrapolated beyond both ends.

@@ -82,21 +82,14 @@ public sealed class MixedVersionRealDataTests
         // Floors (issue 4): the bridge must clear 0.95 x "keep the old model" and 10 x no map.
         Assert.True(bridged >= 0.95 * oldOnly, text);
         Assert.True(bridged >= 10 * noMap, text);
-        // Mixed versions, as measured when this was written (see the closing note of issue 4): with both query vectors the
-        // merge beats both baselines from 10 % to 75 % re-embedded and sits within 0.01 of new-only at 90 %; with the new
-        // query alone (old part reached through the bridge) it beats new-only up to 75 % and old-only from 25 % on.
+        // Mixed versions (issue 4's target): with the query in both versions the merge is at least both baselines at every
+        // stage. With the new query alone the old part is reached through the bridge, which answers slightly worse than
+        // the old model's own queries (above), so below 25 % re-embedded it cannot beat "old only"; it must still beat
+        // "new only" everywhere and "old only" from 25 % on.
         foreach ((double fraction, double newOnly, double both, double viaBridge) in rows)
         {
-            if (fraction <= 0.75)
-            {
-                Assert.True(both >= Math.Max(oldOnly, newOnly), $"{fraction:P0}: merge with both vectors below a baseline\n{text}");
-                Assert.True(viaBridge >= newOnly, $"{fraction:P0}: bridged merge below new-only\n{text}");
-            }
-            else
-            {
-                Assert.True(both >= newOnly - 0.01 && viaBridge >= newOnly - 0.02, $"{fraction:P0}: merge fell well below new-only\n{text}");
-            }
-
+            Assert.True(both >= Math.Max(oldOnly, newOnly), $"{fraction:P0}: merge with both vectors below a baseline\n{text}");
+            Assert.True(viaBridge >= newOnly, $"{fraction:P0}: bridged merge below new-only\n{text}");
             if (fraction >= 0.25)
             {
                 Assert.True(viaBridge >= oldOnly, $"{fraction:P0}: bridged merge below old-only\n{text}");
