@@ -34,6 +34,11 @@ public sealed partial class EmbeddingEngine
             return filterError;
         }
 
+        if (ValidateIndexOptions(query.Index, query.Oversampling) is { } indexError)
+        {
+            return indexError;
+        }
+
         if (!TryGetCollection(collection, out CollectionState? state, out StoreError? error))
         {
             return error;
@@ -72,7 +77,7 @@ public sealed partial class EmbeddingEngine
             }
 
             var top = new TopKCollector(Math.Min(query.K, segment.Count));
-            ExactScan.Scan(segment, prepared, query.Filter, top);
+            ScanSegment(segment, prepared, query.Filter, query.Index, query.Oversampling, top);
 
             string versionName = version.Id.ToString();
             var hits = new List<SearchHit>(top.Count);

@@ -12,10 +12,17 @@ namespace EmbeddingStore.Core.Collections;
 /// <param name="Filter">Payload conditions, or null.</param>
 /// <param name="WithPayload">Whether hits carry payloads.</param>
 /// <param name="WithVectors">Whether hits carry their stored vectors.</param>
+/// <param name="Index">Exact (default) or a quantised scan with exact re-scoring.</param>
+/// <param name="Oversampling">
+/// For <see cref="SearchIndexKind.Int8"/>: candidates re-scored per wanted hit (k × this); null means
+/// <see cref="EngineLimits.DefaultOversampling"/>. More buys recall with re-scoring time.
+/// </param>
 public sealed record SearchQuery(
     float[] Vector,
     string? Version,
     int K,
     PayloadFilter? Filter = null,
     bool WithPayload = true,
-    bool WithVectors = false);
+    bool WithVectors = false,
+    SearchIndexKind Index = SearchIndexKind.Exact,
+    int? Oversampling = null);
