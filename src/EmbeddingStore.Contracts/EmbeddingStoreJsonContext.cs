@@ -30,5 +30,7 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(CountResponse))]
 [JsonSerializable(typeof(SearchRequest))]
 [JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(BatchSearchRequest))]
+[JsonSerializable(typeof(BatchSearchResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 public sealed partial class EmbeddingStoreJsonContext : JsonSerializerContext;

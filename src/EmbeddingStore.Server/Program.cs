@@ -86,6 +86,7 @@ app.MapModelEndpoints();
 app.MapCollectionEndpoints();
 app.MapItemEndpoints();
 app.MapSearchEndpoints();
+app.MapBatchSearchEndpoints();
 
 try
 {

@@ -23,7 +23,13 @@ internal static class SearchEndpoints
     public static Results<Ok<SearchResponse>, ProblemHttpResult> Search(string name, SearchRequest request, EmbeddingEngine engine)
     {
         long started = Stopwatch.GetTimestamp();
-        var query = new SearchQuery(request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors);
+        if (!ContractMapping.TryParseIndex(request.Index, out SearchIndexKind index))
+        {
+            return ProblemMapping.ToProblem(ContractMapping.UnknownIndex(request.Index));
+        }
+
+        var query = new SearchQuery(
+            request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, index, request.Oversampling);
         StoreResult<SearchResult> result = engine.Search(name, query);
         if (!result.IsSuccess)
         {
