@@ -16,6 +16,7 @@ internal static class AdminCommands
           health         check that the server is up and loaded
           collections    list collections with item and per-version vector counts
           versions       list registered model versions
+          bench          benchmark search in-process on .fvecs/.ivecs files (esadmin bench --help)
         The server defaults to http://127.0.0.1:5080 or the ESADMIN_SERVER environment variable.
         """;
 
@@ -25,6 +26,11 @@ internal static class AdminCommands
         {
             await stdout.WriteLineAsync(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+
+        if (args[0] == "bench")
+        {
+            return await Bench.BenchCommand.RunAsync(args[1..], stdout, stderr, cancellationToken);
         }
 
         string server = Environment.GetEnvironmentVariable("ESADMIN_SERVER") ?? DefaultServer;
