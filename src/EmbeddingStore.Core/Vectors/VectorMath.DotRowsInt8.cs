@@ -53,21 +53,41 @@ public static partial class VectorMath
                 ref byte r1 = ref Unsafe.Add(ref r0, length);
                 ref byte r2 = ref Unsafe.Add(ref r1, length);
                 ref byte r3 = ref Unsafe.Add(ref r2, length);
-                Vector256<int> a0 = Vector256<int>.Zero;
-                Vector256<int> a1 = Vector256<int>.Zero;
-                Vector256<int> a2 = Vector256<int>.Zero;
-                Vector256<int> a3 = Vector256<int>.Zero;
+                // Two accumulators per row: vpdpbusd has a latency of about five cycles, so eight independent chains
+                // are needed to issue one or two per cycle. Integer sums do not depend on the order.
+                Vector256<int> a0 = Vector256<int>.Zero, b0 = Vector256<int>.Zero;
+                Vector256<int> a1 = Vector256<int>.Zero, b1 = Vector256<int>.Zero;
+                Vector256<int> a2 = Vector256<int>.Zero, b2 = Vector256<int>.Zero;
+                Vector256<int> a3 = Vector256<int>.Zero, b3 = Vector256<int>.Zero;
                 int i = 0;
-                do
+                for (; i <= last - Vector256<byte>.Count; i += 2 * Vector256<byte>.Count)
+                {
+                    nuint j = (nuint)(i + Vector256<byte>.Count);
+                    Vector256<sbyte> q = Vector256.LoadUnsafe(ref qRef, (nuint)i);
+                    Vector256<sbyte> p = Vector256.LoadUnsafe(ref qRef, j);
+                    a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.LoadUnsafe(ref r0, (nuint)i), q);
+                    b0 = AvxVnni.MultiplyWideningAndAdd(b0, Vector256.LoadUnsafe(ref r0, j), p);
+                    a1 = AvxVnni.MultiplyWideningAndAdd(a1, Vector256.LoadUnsafe(ref r1, (nuint)i), q);
+                    b1 = AvxVnni.MultiplyWideningAndAdd(b1, Vector256.LoadUnsafe(ref r1, j), p);
+                    a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector256.LoadUnsafe(ref r2, (nuint)i), q);
+                    b2 = AvxVnni.MultiplyWideningAndAdd(b2, Vector256.LoadUnsafe(ref r2, j), p);
+                    a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector256.LoadUnsafe(ref r3, (nuint)i), q);
+                    b3 = AvxVnni.MultiplyWideningAndAdd(b3, Vector256.LoadUnsafe(ref r3, j), p);
+                }
+
+                if (i <= last)
                 {
                     Vector256<sbyte> q = Vector256.LoadUnsafe(ref qRef, (nuint)i);
                     a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.LoadUnsafe(ref r0, (nuint)i), q);
                     a1 = AvxVnni.MultiplyWideningAndAdd(a1, Vector256.LoadUnsafe(ref r1, (nuint)i), q);
                     a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector256.LoadUnsafe(ref r2, (nuint)i), q);
                     a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector256.LoadUnsafe(ref r3, (nuint)i), q);
-                    i += Vector256<byte>.Count;
                 }
-                while (i <= last);
+
+                a0 += b0;
+                a1 += b1;
+                a2 += b2;
+                a3 += b3;
 
                 if (hasTail)
                 {

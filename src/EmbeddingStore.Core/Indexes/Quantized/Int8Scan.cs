@@ -19,6 +19,19 @@ internal static class Int8Scan
     // Queries up to this dimension keep their codes on the stack.
     private const int StackDimension = 4_096;
 
+    // The smallest integer dot whose approximate score could reach `threshold`, one below the exact bound so float
+    // rounding can only admit a row too many, never reject one that belongs.
+    private static int MinDotFor(float threshold, float offset, float scale)
+    {
+        if (float.IsNegativeInfinity(threshold))
+        {
+            return int.MinValue;
+        }
+
+        double bound = Math.Floor((threshold - (double)offset) / scale) - 1;
+        return bound <= int.MinValue ? int.MinValue : bound >= int.MaxValue ? int.MaxValue : (int)bound;
+    }
+
     [SkipLocalsInit]
     public static void Search(VectorSegment segment, Int8Segment codes, ReadOnlySpan<float> query, PayloadFilter? filter, TopKCollector top, int oversampling)
     {
@@ -48,16 +61,33 @@ internal static class Int8Scan
                 Span<float> block = approx[..rows];
                 VectorMath.DotRowsInt8(q, data.Slice(start * dimension, rows * dimension), blockDots);
 
-                // Approximate q·x; for L2 rank by 2 q·x - ‖x‖², which orders like -‖q - x‖².
-                for (int r = 0; r < rows; r++)
+                if (!euclidean)
                 {
-                    float dot = offset + (scale * blockDots[r]);
-                    block[r] = euclidean ? (2f * dot) - norms[start + r] : dot;
-                }
+                    // Dot and cosine: the approximate score offset + scale · dot grows with the integer dot (scale > 0),
+                    // so whole blocks are rejected on integers, and only rows that may enter are converted to floats.
+                    int minDot = MinDotFor(threshold, offset, scale);
+                    if (TensorPrimitives.Max<int>(blockDots) < minDot)
+                    {
+                        continue;
+                    }
 
-                if (TensorPrimitives.Max<float>(block) < threshold)
+                    for (int r = 0; r < rows; r++)
+                    {
+                        block[r] = blockDots[r] >= minDot ? offset + (scale * blockDots[r]) : float.NegativeInfinity;
+                    }
+                }
+                else
                 {
-                    continue;
+                    // L2: rank by 2 q·x - ‖x‖², which orders like -‖q - x‖²; the norms differ per row.
+                    for (int r = 0; r < rows; r++)
+                    {
+                        block[r] = (2f * (offset + (scale * blockDots[r]))) - norms[start + r];
+                    }
+
+                    if (TensorPrimitives.Max<float>(block) < threshold)
+                    {
+                        continue;
+                    }
                 }
 
                 threshold = ExactScan.Offer(segment, block, start, filter, candidates, threshold);
