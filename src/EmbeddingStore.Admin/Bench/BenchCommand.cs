@@ -112,6 +112,53 @@ internal static class BenchCommand
             }
         }
 
+        // Each repetition runs every query; the fastest repetition is reported (the usual answer to a shared, noisy
+        // machine: interference only ever slows a run down). Recall is the same in every repetition.
+        List<double> latencies = [];
+        List<IReadOnlyList<SearchHit>> results = [];
+        double seconds = double.MaxValue;
+        for (int repetition = 0; repetition < options.Repeat; repetition++)
+        {
+            (List<double> runLatencies, List<IReadOnlyList<SearchHit>> runResults, double runSeconds) = RunQueries(engine, queries, queryCount, options);
+            if (runSeconds < seconds)
+            {
+                (latencies, results, seconds) = (runLatencies, runResults, runSeconds);
+            }
+        }
+
+        long peakBytes = Process.GetCurrentProcess().PeakWorkingSet64;
+
+        long found = 0;
+        for (int q = 0; q < queryCount; q++)
+        {
+            var truth = new HashSet<int>(groundTruth.Row(q)[..options.K].ToArray());
+            found += results[q].Count(h => truth.Contains(int.Parse(h.Id, CultureInfo.InvariantCulture)));
+        }
+
+        // Measured last, so its buffer is not counted in the peak memory above.
+        double bandwidth = MemoryBandwidth.MeasureBytesPerSecond((long)options.BandwidthMiB * 1024 * 1024, options.Threads, passes: 3 + (2 * options.Repeat));
+        latencies.Sort();
+        return new BenchReport
+        {
+            Options = options,
+            BaseCount = baseVectors.Count,
+            Dimension = dimension,
+            QueryCount = queryCount,
+            LoadSeconds = loadSeconds,
+            Recall = (double)found / ((long)queryCount * options.K),
+            QueriesPerSecond = queryCount / seconds,
+            P50Ms = Percentile(latencies, 0.50),
+            P99Ms = Percentile(latencies, 0.99),
+            PeakBytes = peakBytes,
+            BandwidthBytesPerSecond = bandwidth,
+            ScanBytesPerQuery = (double)baseVectors.Count * dimension * (options.Index == SearchIndexKind.Int8 ? 1 : sizeof(float))
+                / (options.Batch ? Math.Min(options.BatchSize, queryCount) : 1),
+        };
+    }
+
+    private static (List<double> Latencies, List<IReadOnlyList<SearchHit>> Results, double Seconds) RunQueries(
+        EmbeddingEngine engine, VecsMatrix<float> queries, int queryCount, BenchOptions options)
+    {
         var latencies = new List<double>();
         var results = new List<IReadOnlyList<SearchHit>>(queryCount);
         long started = Stopwatch.GetTimestamp();
@@ -140,35 +187,7 @@ internal static class BenchCommand
             }
         }
 
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        long peakBytes = Process.GetCurrentProcess().PeakWorkingSet64;
-
-        long found = 0;
-        for (int q = 0; q < queryCount; q++)
-        {
-            var truth = new HashSet<int>(groundTruth.Row(q)[..options.K].ToArray());
-            found += results[q].Count(h => truth.Contains(int.Parse(h.Id, CultureInfo.InvariantCulture)));
-        }
-
-        // Measured last, so its buffer is not counted in the peak memory above.
-        double bandwidth = MemoryBandwidth.MeasureBytesPerSecond((long)options.BandwidthMiB * 1024 * 1024, options.Threads);
-        latencies.Sort();
-        return new BenchReport
-        {
-            Options = options,
-            BaseCount = baseVectors.Count,
-            Dimension = dimension,
-            QueryCount = queryCount,
-            LoadSeconds = loadSeconds,
-            Recall = (double)found / ((long)queryCount * options.K),
-            QueriesPerSecond = queryCount / seconds,
-            P50Ms = Percentile(latencies, 0.50),
-            P99Ms = Percentile(latencies, 0.99),
-            PeakBytes = peakBytes,
-            BandwidthBytesPerSecond = bandwidth,
-            ScanBytesPerQuery = (double)baseVectors.Count * dimension * (options.Index == SearchIndexKind.Int8 ? 1 : sizeof(float))
-                / (options.Batch ? Math.Min(options.BatchSize, queryCount) : 1),
-        };
+        return (latencies, results, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     private static async Task LoadAsync(EmbeddingEngine engine, VecsMatrix<float> vectors, DistanceMetric metric, CancellationToken cancellationToken)

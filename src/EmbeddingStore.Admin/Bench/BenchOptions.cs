@@ -14,10 +14,11 @@ internal sealed record BenchOptions
         usage: esadmin bench --base FILE.fvecs --query FILE.fvecs [--gt FILE.ivecs | --write-gt FILE.ivecs]
                              [--k 10] [--index exact|int8] [--mode single|batch] [--threads 1] [--json]
                              [--metric dot|cosine|l2] [--oversampling 4] [--batch-size 1000] [--queries N]
-                             [--bandwidth-mib 1024]
+                             [--repeat 1] [--bandwidth-mib 1024]
           Loads the base vectors into an in-process engine, runs the queries and prints recall@k against the ground
           truth (computed exactly when --gt is omitted), queries per second, p50/p99 latency, peak memory, and the
-          measured memory read bandwidth with the floor it implies for one exact scan.
+          measured memory read bandwidth with the floor it implies for one exact scan. With --repeat N every query
+          runs N times and the fastest repetition is reported.
         """;
 
     public required string BasePath { get; init; }
@@ -48,10 +49,12 @@ internal sealed record BenchOptions
 
     public int BandwidthMiB { get; init; } = 1_024;
 
+    public int Repeat { get; init; } = 1;
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         string? basePath = null, queryPath = null, gt = null, writeGt = null;
-        int k = 10, threads = 1, batchSize = 1_000, bandwidth = 1_024;
+        int k = 10, threads = 1, batchSize = 1_000, bandwidth = 1_024, repeat = 1;
         int? oversampling = null, maxQueries = null;
         SearchIndexKind index = SearchIndexKind.Exact;
         bool batch = false, json = false;
@@ -66,7 +69,7 @@ internal sealed record BenchOptions
                     json = true;
                     continue;
                 case "--base" or "--query" or "--gt" or "--write-gt" or "--k" or "--index" or "--mode" or "--threads" or "--metric"
-                    or "--oversampling" or "--batch-size" or "--queries" or "--bandwidth-mib":
+                    or "--oversampling" or "--batch-size" or "--queries" or "--bandwidth-mib" or "--repeat":
                     break;
                 default:
                     throw new BenchInputException($"unknown option '{name}'; see esadmin bench --help");
@@ -90,6 +93,7 @@ internal sealed record BenchOptions
                 case "--batch-size": batchSize = Positive(name, value, 100_000); break;
                 case "--queries": maxQueries = Positive(name, value, int.MaxValue); break;
                 case "--bandwidth-mib": bandwidth = Positive(name, value, 65_536); break;
+                case "--repeat": repeat = Positive(name, value, 100); break;
                 case "--index":
                     index = value switch
                     {
@@ -142,6 +146,7 @@ internal sealed record BenchOptions
             BatchSize = batchSize,
             MaxQueries = maxQueries,
             BandwidthMiB = bandwidth,
+            Repeat = repeat,
         };
     }
 

@@ -50,7 +50,8 @@ internal sealed record BenchReport
         var text = new StringBuilder();
         CultureInfo c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"esadmin bench: {BaseCount} x {Dimension} base, {QueryCount} queries, k={Options.K}, index {Index}, mode {Mode}"
-            + $"{(Options.Batch ? $" (batches of {Math.Min(Options.BatchSize, QueryCount)})" : string.Empty)}, threads {Options.Threads}, metric {Metric}");
+            + $"{(Options.Batch ? $" (batches of {Math.Min(Options.BatchSize, QueryCount)})" : string.Empty)}, threads {Options.Threads}, metric {Metric}"
+            + $"{(Options.Repeat > 1 ? $", fastest of {Options.Repeat} repetitions" : string.Empty)}");
         text.AppendLine(c, $"  load          {LoadSeconds:F1} s");
         text.AppendLine(c, $"  recall@{Options.K,-6} {Recall:F4}");
         text.AppendLine(c, $"  QPS           {QueriesPerSecond:F1}");
@@ -75,6 +76,7 @@ internal sealed record BenchReport
             json.WriteString("mode", Mode);
             json.WriteNumber("batchSize", Options.Batch ? Math.Min(Options.BatchSize, QueryCount) : 1);
             json.WriteNumber("threads", Options.Threads);
+            json.WriteNumber("repeat", Options.Repeat);
             json.WriteString("metric", Metric);
             json.WriteNumber("loadSeconds", Math.Round(LoadSeconds, 3));
             json.WriteNumber("recall", Math.Round(Recall, 5));

@@ -33,7 +33,7 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("recall@10     1.0000", output, StringComparison.Ordinal);
         Assert.Equal(12, VecsFile.ReadIvecs(_files["gt.ivecs"]).Count);
 
-        (code, output, errors) = await RunAsync("--gt", _files["gt.ivecs"], "--index", index, "--mode", mode, "--threads", "2", "--json");
+        (code, output, errors) = await RunAsync("--gt", _files["gt.ivecs"], "--index", index, "--mode", mode, "--threads", "2", "--repeat", "2", "--json");
 
         Assert.True(code == 0, errors);
         using JsonDocument json = JsonDocument.Parse(output);
@@ -97,6 +97,7 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--index", "hnsw")]
     [InlineData("--mode", "fast")]
     [InlineData("--metric", "manhattan")]
+    [InlineData("--repeat", "0")]
     [InlineData("--colour", "red")]
     public async Task Bench_BadOption_Refused(string option, string value)
     {
