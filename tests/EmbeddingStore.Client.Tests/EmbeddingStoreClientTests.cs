@@ -69,6 +69,9 @@ public sealed class EmbeddingStoreClientTests : IAsyncLifetime
         Assert.Equal(["a", "b"], search.Hits.Select(h => h.Id));
         Assert.Equal("en", search.Hits[0].Payload!.Value.GetProperty("lang").GetString());
 
+        BatchSearchResponse batch = await _client.SearchBatchAsync("docs", new BatchSearchRequest { Vectors = [[0.9f, 0.1f, 0], [0, 0.1f, 0.9f]], K = 1, Index = "int8" }, Ct);
+        Assert.Equal(["a", "c/with slash"], batch.Results.Select(r => r.Hits.Single().Id));
+
         Assert.Equal("c/with slash", (await _client.GetItemAsync("docs", "c/with slash", withVectors: true, Ct)).Id);
         ScrollResponse page = await _client.ScrollAsync("docs", limit: 2, cancellationToken: Ct);
         Assert.Equal(2, page.Items.Count);
