@@ -2,6 +2,7 @@
 
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Indexes.Exact;
+using EmbeddingStore.Core.Indexes.Quantized;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
 
@@ -17,7 +18,8 @@ public sealed partial class EmbeddingEngine
     /// <remarks>
     /// The batch sees one consistent state of the collection (one read lock for all queries), which a series of single
     /// searches interleaved with writes would not. The lock is held for the whole batch, hence
-    /// <see cref="EngineLimits.MaxBatchQueries"/>. Int8 batches run the int8 search once per query (in parallel).
+    /// <see cref="EngineLimits.MaxBatchQueries"/>. Int8 batches run the int8 search once per query, queries spread over
+    /// <see cref="EngineLimits.SearchParallelism"/> threads.
     /// </remarks>
     public StoreResult<BatchSearchResult> SearchBatch(string collection, BatchSearchQuery query)
     {
@@ -117,8 +119,11 @@ public sealed partial class EmbeddingEngine
             }
             else
             {
+                // One query per thread; each int8 search then stays on its thread (degree 1), so the threads are not oversubscribed.
                 Parallel.For(0, tops.Length, new ParallelOptions { MaxDegreeOfParallelism = Limits.SearchParallelism }, i =>
-                    ScanSegment(segment, queries.AsSpan(i * dimension, dimension).ToArray(), query.Filter, query.Index, query.Oversampling, tops[i]));
+                    Int8Scan.Search(
+                        segment, segment.GetOrBuildInt8(), queries.AsSpan(i * dimension, dimension).ToArray(), query.Filter, tops[i],
+                        query.Oversampling ?? Limits.DefaultOversampling, parallelism: 1, Limits.ParallelScanMinBytes));
             }
 
             string versionName = version.Id.ToString();

@@ -32,7 +32,9 @@ public sealed partial class EmbeddingEngine
         switch (index)
         {
             case SearchIndexKind.Int8:
-                Int8Scan.Search(segment, segment.GetOrBuildInt8(), prepared, filter, top, oversampling ?? Limits.DefaultOversampling);
+                Int8Scan.Search(
+                    segment, segment.GetOrBuildInt8(), prepared, filter, top, oversampling ?? Limits.DefaultOversampling,
+                    Limits.SearchParallelism, Limits.ParallelScanMinBytes);
                 break;
             default:
                 ExactScan.ScanParallel(segment, prepared, filter, top, Limits.SearchParallelism, Limits.ParallelScanMinBytes);

@@ -92,6 +92,25 @@ public sealed class Int8SearchTests
         Assert.Equal(StoreErrorCode.InvalidArgument, result.Error?.Code);
     }
 
+    [Theory]
+    [InlineData(DistanceMetric.DotProduct, 24)]
+    [InlineData(DistanceMetric.Euclidean, 40)]
+    public async Task Search_Int8ParallelPartitions_EqualsSingleThreaded(DistanceMetric metric, int dimension)
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        var repository = new InMemoryRepository();
+        using EmbeddingEngine serial = await BatchAndParallelSearchTests.CreateAsync(metric, dimension, rows: 3_000, new EngineLimits { SearchParallelism = 1 }, ct, repository);
+        using EmbeddingEngine parallel = await EngineFactory.CreateAsync(repository, new EngineLimits { SearchParallelism = 3, ParallelScanMinBytes = 0 }, ct);
+        var random = new Random(dimension + 1);
+        for (int q = 0; q < 5; q++)
+        {
+            float[] query = TestData.RandomVector(random, dimension);
+            var expected = serial.Search("docs", new SearchQuery(query, null, 15, Index: SearchIndexKind.Int8)).Value!;
+            var actual = parallel.Search("docs", new SearchQuery(query, null, 15, Index: SearchIndexKind.Int8)).Value!;
+            Assert.Equal(BatchAndParallelSearchTests.Describe(expected), BatchAndParallelSearchTests.Describe(actual));
+        }
+    }
+
     [Fact]
     public async Task SearchBatch_Int8_EqualsSingleInt8Searches()
     {
