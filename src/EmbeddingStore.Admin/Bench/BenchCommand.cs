@@ -1,22 +1,17 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Diagnostics;
-using System.Globalization;
-using EmbeddingStore.Core;
+using EmbeddingStore.Client;
 using EmbeddingStore.Core.Collections;
-using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Admin.Bench;
 
-// `esadmin bench`: the engine in-process on standard .fvecs/.ivecs files, so the same files can be run through FAISS,
-// hnswlib or USearch and compared as ratios on the same machine. Measures; never asserts.
+// `esadmin bench`: search on standard .fvecs/.ivecs files, in-process or through a server, so the same files can be
+// run through FAISS, hnswlib or USearch and compared as ratios on the same machine. Measures; never asserts.
 internal static class BenchCommand
 {
-    private const string Version = "bench@v1";
-    private const string Collection = "bench";
-    private const int LoadBatch = 10_000;
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, Func<Uri, HttpClient>? httpClientFactory = null)
     {
         if (args.Count > 0 && args[0] is "-h" or "--help")
         {
@@ -27,7 +22,7 @@ internal static class BenchCommand
         try
         {
             BenchOptions options = BenchOptions.Parse(args);
-            BenchReport report = await RunAsync(options, stderr, cancellationToken);
+            BenchReport report = await RunAsync(options, stderr, httpClientFactory, cancellationToken);
             await stdout.WriteLineAsync(options.Json ? report.ToJson() : report.ToText());
             return 0;
         }
@@ -36,9 +31,19 @@ internal static class BenchCommand
             await stderr.WriteLineAsync("esadmin: bench: " + ex.Message);
             return 2;
         }
+        catch (EmbeddingStoreException ex)
+        {
+            await stderr.WriteLineAsync($"esadmin: bench: the server refused: {(int)ex.Status} {ex.ProblemType}: {ex.Message}");
+            return 1;
+        }
+        catch (HttpRequestException ex)
+        {
+            await stderr.WriteLineAsync($"esadmin: bench: cannot reach the server: {ex.Message}");
+            return 1;
+        }
     }
 
-    private static async Task<BenchReport> RunAsync(BenchOptions options, TextWriter log, CancellationToken cancellationToken)
+    private static async Task<BenchReport> RunAsync(BenchOptions options, TextWriter log, Func<Uri, HttpClient>? httpClientFactory, CancellationToken cancellationToken)
     {
         VecsMatrix<float> baseVectors = VecsFile.ReadFvecs(options.BasePath);
         VecsMatrix<float> queries = VecsFile.ReadFvecs(options.QueryPath);
@@ -48,49 +53,17 @@ internal static class BenchCommand
                 $"{options.QueryPath} holds {queries.Dimension}-d queries but {options.BasePath} holds {baseVectors.Dimension}-d vectors");
         }
 
-        VecsMatrix<int>? groundTruth = null;
-        if (options.GroundTruthPath is { } gtPath)
-        {
-            groundTruth = VecsFile.ReadIvecs(gtPath);
-            if (groundTruth.Count != queries.Count)
-            {
-                throw new BenchInputException($"{gtPath} has {groundTruth.Count} rows but {options.QueryPath} has {queries.Count} queries");
-            }
-
-            if (groundTruth.Dimension < options.K)
-            {
-                throw new BenchInputException($"{gtPath} lists {groundTruth.Dimension} neighbours per query; --k {options.K} needs at least {options.K}");
-            }
-
-            foreach (int id in groundTruth.Data)
-            {
-                if (id < 0 || id >= baseVectors.Count)
-                {
-                    throw new BenchInputException($"{gtPath} names vector {id}, but {options.BasePath} has {baseVectors.Count} vectors (0-{baseVectors.Count - 1})");
-                }
-            }
-        }
-
+        VecsMatrix<int>? groundTruth = options.GroundTruthPath is { } gtPath ? ReadGroundTruth(gtPath, options, baseVectors.Count, queries.Count) : null;
         int queryCount = Math.Min(queries.Count, options.MaxQueries ?? int.MaxValue);
-        int dimension = baseVectors.Dimension;
-        var limits = new EngineLimits
-        {
-            MaxBatchItems = LoadBatch,
-            MaxK = Math.Max(options.K, 1_000),
-            MaxDimension = Math.Max(dimension, new EngineLimits().MaxDimension),
-            MaxBatchQueries = Math.Max(options.BatchSize, 1_000),
-            SearchParallelism = options.Threads,
-        };
 
-        using var engine = new EmbeddingEngine(new DiscardingRepository(), limits);
-        await engine.LoadAsync(cancellationToken);
+        using IBenchTarget target = CreateTarget(options, baseVectors.Dimension, httpClientFactory);
         long loadStarted = Stopwatch.GetTimestamp();
-        await LoadAsync(engine, baseVectors, options.Metric, cancellationToken);
+        await target.LoadAsync(baseVectors, options.Metric, cancellationToken);
         double loadSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
 
         if (groundTruth is null)
         {
-            groundTruth = ComputeGroundTruth(engine, queries, queryCount, options.K);
+            groundTruth = await ComputeGroundTruthAsync(target, queries, queryCount, options, cancellationToken);
             if (options.WriteGroundTruthPath is { } writePath)
             {
                 VecsFile.WriteIvecs(writePath, groundTruth.Data, groundTruth.Dimension);
@@ -103,23 +76,22 @@ internal static class BenchCommand
         long warmupStarted = Stopwatch.GetTimestamp();
         for (int i = 0; i < 50 || Stopwatch.GetElapsedTime(warmupStarted).TotalSeconds < 1; i++)
         {
-            var warmup = new SearchQuery(queries.Row(i % queries.Count).ToArray(), Version, options.K, WithPayload: false, Index: options.Index, Oversampling: options.Oversampling);
-            Check(engine.Search(Collection, warmup));
+            await target.SearchAsync(queries.Row(i % queries.Count).ToArray(), options.K, options.Index, options.Oversampling, cancellationToken);
             if (options.Batch && i % 10 == 0)
             {
-                var few = Enumerable.Range(0, Math.Min(8, queries.Count)).Select(j => queries.Row(j).ToArray()).ToList();
-                Check(engine.SearchBatch(Collection, new BatchSearchQuery(few, Version, options.K, WithPayload: false, Index: options.Index, Oversampling: options.Oversampling)));
+                var few = Enumerable.Range(0, Math.Min(Math.Min(8, options.BatchSize), queries.Count)).Select(j => queries.Row(j).ToArray()).ToList();
+                await target.SearchBatchAsync(few, options.K, options.Index, options.Oversampling, cancellationToken);
             }
         }
 
         // Each repetition runs every query; the fastest repetition is reported (the usual answer to a shared, noisy
         // machine: interference only ever slows a run down). Recall is the same in every repetition.
         List<double> latencies = [];
-        List<IReadOnlyList<SearchHit>> results = [];
+        List<int[]> results = [];
         double seconds = double.MaxValue;
         for (int repetition = 0; repetition < options.Repeat; repetition++)
         {
-            (List<double> runLatencies, List<IReadOnlyList<SearchHit>> runResults, double runSeconds) = RunQueries(engine, queries, queryCount, options);
+            (List<double> runLatencies, List<int[]> runResults, double runSeconds) = await RunQueriesAsync(target, queries, queryCount, options, cancellationToken);
             if (runSeconds < seconds)
             {
                 (latencies, results, seconds) = (runLatencies, runResults, runSeconds);
@@ -127,12 +99,11 @@ internal static class BenchCommand
         }
 
         long peakBytes = Process.GetCurrentProcess().PeakWorkingSet64;
-
         long found = 0;
         for (int q = 0; q < queryCount; q++)
         {
             var truth = new HashSet<int>(groundTruth.Row(q)[..options.K].ToArray());
-            found += results[q].Count(h => truth.Contains(int.Parse(h.Id, CultureInfo.InvariantCulture)));
+            found += results[q].Count(truth.Contains);
         }
 
         // Measured last, so its buffer is not counted in the peak memory above.
@@ -141,8 +112,9 @@ internal static class BenchCommand
         return new BenchReport
         {
             Options = options,
+            Target = target.Description,
             BaseCount = baseVectors.Count,
-            Dimension = dimension,
+            Dimension = baseVectors.Dimension,
             QueryCount = queryCount,
             LoadSeconds = loadSeconds,
             Recall = (double)found / ((long)queryCount * options.K),
@@ -151,16 +123,57 @@ internal static class BenchCommand
             P99Ms = Percentile(latencies, 0.99),
             PeakBytes = peakBytes,
             BandwidthBytesPerSecond = bandwidth,
-            ScanBytesPerQuery = (double)baseVectors.Count * dimension * (options.Index == SearchIndexKind.Int8 ? 1 : sizeof(float))
+            ScanBytesPerQuery = (double)baseVectors.Count * baseVectors.Dimension * (options.Index == SearchIndexKind.Int8 ? 1 : sizeof(float))
                 / (options.Batch ? Math.Min(options.BatchSize, queryCount) : 1),
         };
     }
 
-    private static (List<double> Latencies, List<IReadOnlyList<SearchHit>> Results, double Seconds) RunQueries(
-        EmbeddingEngine engine, VecsMatrix<float> queries, int queryCount, BenchOptions options)
+    private static IBenchTarget CreateTarget(BenchOptions options, int dimension, Func<Uri, HttpClient>? httpClientFactory)
+    {
+        if (options.Server is null)
+        {
+            return new InProcessTarget(dimension, options.K, options.BatchSize, options.Threads);
+        }
+
+        string server = options.Server.EndsWith('/') ? options.Server : options.Server + "/";
+        if (!Uri.TryCreate(server, UriKind.Absolute, out Uri? baseAddress) || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new BenchInputException($"--server '{options.Server}' is not an http(s) URL");
+        }
+
+        HttpClient http = httpClientFactory?.Invoke(baseAddress) ?? new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };
+        return new HttpTarget(http, options.Collection, options.UploadBatch);
+    }
+
+    private static VecsMatrix<int> ReadGroundTruth(string path, BenchOptions options, int baseCount, int queryCount)
+    {
+        VecsMatrix<int> groundTruth = VecsFile.ReadIvecs(path);
+        if (groundTruth.Count != queryCount)
+        {
+            throw new BenchInputException($"{path} has {groundTruth.Count} rows but {options.QueryPath} has {queryCount} queries");
+        }
+
+        if (groundTruth.Dimension < options.K)
+        {
+            throw new BenchInputException($"{path} lists {groundTruth.Dimension} neighbours per query; --k {options.K} needs at least {options.K}");
+        }
+
+        foreach (int id in groundTruth.Data)
+        {
+            if (id < 0 || id >= baseCount)
+            {
+                throw new BenchInputException($"{path} names vector {id}, but {options.BasePath} has {baseCount} vectors (0-{baseCount - 1})");
+            }
+        }
+
+        return groundTruth;
+    }
+
+    private static async Task<(List<double> Latencies, List<int[]> Results, double Seconds)> RunQueriesAsync(
+        IBenchTarget target, VecsMatrix<float> queries, int queryCount, BenchOptions options, CancellationToken cancellationToken)
     {
         var latencies = new List<double>();
-        var results = new List<IReadOnlyList<SearchHit>>(queryCount);
+        var results = new List<int[]>(queryCount);
         long started = Stopwatch.GetTimestamp();
         if (options.Batch)
         {
@@ -169,72 +182,48 @@ internal static class BenchCommand
                 int n = Math.Min(options.BatchSize, queryCount - first);
                 var vectors = Enumerable.Range(first, n).Select(i => queries.Row(i).ToArray()).ToList();
                 long t = Stopwatch.GetTimestamp();
-                BatchSearchResult batch = Check(engine.SearchBatch(
-                    Collection, new BatchSearchQuery(vectors, Version, options.K, WithPayload: false, Index: options.Index, Oversampling: options.Oversampling)));
+                IReadOnlyList<int[]> batch = await target.SearchBatchAsync(vectors, options.K, options.Index, options.Oversampling, cancellationToken);
                 latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                results.AddRange(batch.Results.Select(r => r.Hits));
+                results.AddRange(batch);
             }
         }
         else
         {
             for (int i = 0; i < queryCount; i++)
             {
-                var query = new SearchQuery(queries.Row(i).ToArray(), Version, options.K, WithPayload: false, Index: options.Index, Oversampling: options.Oversampling);
+                float[] query = queries.Row(i).ToArray();
                 long t = Stopwatch.GetTimestamp();
-                SearchResult result = Check(engine.Search(Collection, query));
+                int[] ids = await target.SearchAsync(query, options.K, options.Index, options.Oversampling, cancellationToken);
                 latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                results.Add(result.Hits);
+                results.Add(ids);
             }
         }
 
         return (latencies, results, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    private static async Task LoadAsync(EmbeddingEngine engine, VecsMatrix<float> vectors, DistanceMetric metric, CancellationToken cancellationToken)
+    // The exact top-k by the target itself, in batches: ground truth costs one batched scan, not one scan per query.
+    private static async Task<VecsMatrix<int>> ComputeGroundTruthAsync(
+        IBenchTarget target, VecsMatrix<float> queries, int queryCount, BenchOptions options, CancellationToken cancellationToken)
     {
-        Check(await engine.RegisterModelVersionAsync("bench", "v1", vectors.Dimension, metric, normalized: false, cancellationToken));
-        Check(await engine.PutCollectionAsync(Collection, Version, cancellationToken));
-        for (int first = 0; first < vectors.Count; first += LoadBatch)
-        {
-            int n = Math.Min(LoadBatch, vectors.Count - first);
-            var items = new List<ItemUpsert>(n);
-            for (int i = first; i < first + n; i++)
-            {
-                // Ids are the row numbers, as the ground-truth files name them.
-                items.Add(new ItemUpsert(i.ToString(CultureInfo.InvariantCulture), null, new Dictionary<string, float[]> { [Version] = vectors.Row(i).ToArray() }));
-            }
-
-            StoreResult<int> written = await engine.UpsertItemsAsync(Collection, items, cancellationToken);
-            if (!written.IsSuccess)
-            {
-                throw new BenchInputException($"base vector in rows {first}-{first + n - 1} refused: {written.Error!.Message}");
-            }
-        }
-    }
-
-    private static VecsMatrix<int> ComputeGroundTruth(EmbeddingEngine engine, VecsMatrix<float> queries, int queryCount, int k)
-    {
+        int k = options.K;
         var ids = new int[queryCount * k];
-        for (int first = 0; first < queryCount; first += 1_000)
+        for (int first = 0; first < queryCount; first += options.BatchSize)
         {
-            int n = Math.Min(1_000, queryCount - first);
+            int n = Math.Min(options.BatchSize, queryCount - first);
             var vectors = Enumerable.Range(first, n).Select(i => queries.Row(i).ToArray()).ToList();
-            BatchSearchResult batch = Check(engine.SearchBatch(Collection, new BatchSearchQuery(vectors, Version, k, WithPayload: false)));
+            IReadOnlyList<int[]> batch = await target.SearchBatchAsync(vectors, k, SearchIndexKind.Exact, null, cancellationToken);
             for (int q = 0; q < n; q++)
             {
-                IReadOnlyList<SearchHit> hits = batch.Results[q].Hits;
                 for (int j = 0; j < k; j++)
                 {
-                    ids[((first + q) * k) + j] = j < hits.Count ? int.Parse(hits[j].Id, CultureInfo.InvariantCulture) : -1;
+                    ids[((first + q) * k) + j] = j < batch[q].Length ? batch[q][j] : -1;
                 }
             }
         }
 
         return new VecsMatrix<int>(ids, queryCount, k);
     }
-
-    private static T Check<T>(StoreResult<T> result) =>
-        result.IsSuccess ? result.Value! : throw new BenchInputException(result.Error!.Message);
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

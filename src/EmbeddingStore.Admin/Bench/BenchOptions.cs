@@ -15,10 +15,12 @@ internal sealed record BenchOptions
                              [--k 10] [--index exact|int8] [--mode single|batch] [--threads 1] [--json]
                              [--metric dot|cosine|l2] [--oversampling 4] [--batch-size 1000] [--queries N]
                              [--repeat 1] [--bandwidth-mib 1024]
+                             [--server URL [--collection bench] [--upload-batch 1000]]
           Loads the base vectors into an in-process engine, runs the queries and prints recall@k against the ground
           truth (computed exactly when --gt is omitted), queries per second, p50/p99 latency, peak memory, and the
           measured memory read bandwidth with the floor it implies for one exact scan. With --repeat N every query
-          runs N times and the fastest repetition is reported.
+          runs N times and the fastest repetition is reported. With --server the same runs go through a running
+          server over HTTP (it registers bench@v1 and fills the collection); the figures then include HTTP and JSON.
         """;
 
     public required string BasePath { get; init; }
@@ -51,9 +53,17 @@ internal sealed record BenchOptions
 
     public int Repeat { get; init; } = 1;
 
+    public string? Server { get; init; }
+
+    public string Collection { get; init; } = "bench";
+
+    public int UploadBatch { get; init; } = 1_000;
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
-        string? basePath = null, queryPath = null, gt = null, writeGt = null;
+        string? basePath = null, queryPath = null, gt = null, writeGt = null, server = null;
+        string collection = "bench";
+        int uploadBatch = 1_000;
         int k = 10, threads = 1, batchSize = 1_000, bandwidth = 1_024, repeat = 1;
         int? oversampling = null, maxQueries = null;
         SearchIndexKind index = SearchIndexKind.Exact;
@@ -69,7 +79,8 @@ internal sealed record BenchOptions
                     json = true;
                     continue;
                 case "--base" or "--query" or "--gt" or "--write-gt" or "--k" or "--index" or "--mode" or "--threads" or "--metric"
-                    or "--oversampling" or "--batch-size" or "--queries" or "--bandwidth-mib" or "--repeat":
+                    or "--oversampling" or "--batch-size" or "--queries" or "--bandwidth-mib" or "--repeat" or "--server" or "--collection"
+                    or "--upload-batch":
                     break;
                 default:
                     throw new BenchInputException($"unknown option '{name}'; see esadmin bench --help");
@@ -94,6 +105,9 @@ internal sealed record BenchOptions
                 case "--queries": maxQueries = Positive(name, value, int.MaxValue); break;
                 case "--bandwidth-mib": bandwidth = Positive(name, value, 65_536); break;
                 case "--repeat": repeat = Positive(name, value, 100); break;
+                case "--server": server = value; break;
+                case "--collection": collection = value; break;
+                case "--upload-batch": uploadBatch = Positive(name, value, 100_000); break;
                 case "--index":
                     index = value switch
                     {
@@ -147,6 +161,9 @@ internal sealed record BenchOptions
             MaxQueries = maxQueries,
             BandwidthMiB = bandwidth,
             Repeat = repeat,
+            Server = server,
+            Collection = collection,
+            UploadBatch = uploadBatch,
         };
     }
 

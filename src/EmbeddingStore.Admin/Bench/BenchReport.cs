@@ -11,6 +11,8 @@ internal sealed record BenchReport
 {
     public required BenchOptions Options { get; init; }
 
+    public required string Target { get; init; }
+
     public int BaseCount { get; init; }
 
     public int Dimension { get; init; }
@@ -52,6 +54,7 @@ internal sealed record BenchReport
         text.AppendLine(c, $"esadmin bench: {BaseCount} x {Dimension} base, {QueryCount} queries, k={Options.K}, index {Index}, mode {Mode}"
             + $"{(Options.Batch ? $" (batches of {Math.Min(Options.BatchSize, QueryCount)})" : string.Empty)}, threads {Options.Threads}, metric {Metric}"
             + $"{(Options.Repeat > 1 ? $", fastest of {Options.Repeat} repetitions" : string.Empty)}");
+        text.AppendLine(c, $"  target        {Target}");
         text.AppendLine(c, $"  load          {LoadSeconds:F1} s");
         text.AppendLine(c, $"  recall@{Options.K,-6} {Recall:F4}");
         text.AppendLine(c, $"  QPS           {QueriesPerSecond:F1}");
@@ -68,6 +71,7 @@ internal sealed record BenchReport
         using (var json = new Utf8JsonWriter(stream))
         {
             json.WriteStartObject();
+            json.WriteString("target", Target);
             json.WriteNumber("base", BaseCount);
             json.WriteNumber("dimension", Dimension);
             json.WriteNumber("queries", QueryCount);

@@ -1,7 +1,11 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+extern alias admin;
+
 using System.Text.Json;
-using EmbeddingStore.Admin.Bench;
+using admin::EmbeddingStore.Admin;
+using admin::EmbeddingStore.Admin.Bench;
+using EmbeddingStore.Tests.Shared;
 
 namespace EmbeddingStore.Admin.Tests.Bench;
 
@@ -41,6 +45,49 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(index, json.RootElement.GetProperty("index").GetString());
         double recall = json.RootElement.GetProperty("recall").GetDouble();
         Assert.True(index == "exact" ? recall == 1.0 : recall >= 0.9, $"recall {recall}");
+    }
+
+    [Theory]
+    [InlineData("single")]
+    [InlineData("batch")]
+    public async Task Bench_ThroughServer_FindsTheInProcessGroundTruth(string mode)
+    {
+        (int code, _, string errors) = await RunAsync("--write-gt", _files["gt.ivecs"]);
+        Assert.True(code == 0, errors);
+
+        // The test server allows 50 items per upsert and 5 queries per batch.
+        using var factory = new ServerFactory();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        string[] args =
+        [
+            "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--gt", _files["gt.ivecs"], "--server", "http://localhost/",
+            "--upload-batch", "50", "--batch-size", "5", "--mode", mode, "--json", "--bandwidth-mib", "8",
+        ];
+        code = await BenchCommand.RunAsync(args, stdout, stderr, TestContext.Current.CancellationToken, _ => factory.CreateClient());
+
+        Assert.True(code == 0, stderr.ToString());
+        using JsonDocument json = JsonDocument.Parse(stdout.ToString());
+        Assert.Equal(1.0, json.RootElement.GetProperty("recall").GetDouble());
+        Assert.Contains("over HTTP", json.RootElement.GetProperty("target").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_ServerRefusesBatch_OneLineNonZeroExit()
+    {
+        // 12 queries in one batch exceed the test server's limit of 5: the server's refusal is reported, not a crash.
+        using var factory = new ServerFactory();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        string[] args =
+        [
+            "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--server", "http://localhost/", "--upload-batch", "50", "--batch-size", "12",
+        ];
+        int code = await BenchCommand.RunAsync(args, stdout, stderr, TestContext.Current.CancellationToken, _ => factory.CreateClient());
+
+        Assert.Equal(1, code);
+        Assert.Contains("limit-exceeded", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Single(stderr.ToString().Trim().Split('\n'));
     }
 
     [Fact]
@@ -98,6 +145,7 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--mode", "fast")]
     [InlineData("--metric", "manhattan")]
     [InlineData("--repeat", "0")]
+    [InlineData("--server", "ftp://example")]
     [InlineData("--colour", "red")]
     public async Task Bench_BadOption_Refused(string option, string value)
     {

@@ -1,6 +1,8 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
-using EmbeddingStore.Admin.Bench;
+extern alias admin;
+
+using admin::EmbeddingStore.Admin.Bench;
 
 namespace EmbeddingStore.Admin.Tests.Bench;
 
