@@ -17,6 +17,7 @@ internal static class AdminCommands
           collections    list collections with item and per-version vector counts
           versions       list registered model versions
           hash-key [KEY|--new]   print the SHA-256 to configure as Auth:Keys:N:Sha256
+          bench          benchmark search in-process on .fvecs/.ivecs files (esadmin bench --help)
         The server defaults to http://127.0.0.1:5080 or the ESADMIN_SERVER environment variable.
         """;
 
@@ -31,6 +32,11 @@ internal static class AdminCommands
         if (args[0] == "hash-key")
         {
             return await HashKeyCommand.RunAsync(args, Console.In, stdout, stderr);
+        }
+
+        if (args[0] == "bench")
+        {
+            return await Bench.BenchCommand.RunAsync(args[1..], stdout, stderr, cancellationToken);
         }
 
         string server = Environment.GetEnvironmentVariable("ESADMIN_SERVER") ?? DefaultServer;

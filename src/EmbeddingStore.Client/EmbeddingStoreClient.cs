@@ -224,6 +224,13 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     public Task<SearchResponse> SearchAsync(string collection, SearchRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/search", request, s_json.SearchRequest, s_json.SearchResponse, new SendMode(true, null), cancellationToken);
 
+    /// <summary>
+    /// Runs many searches of one model version in one request; results come back in request order. Cheaper than the same
+    /// searches one by one, because the server scores blocks of queries per pass over the vectors. A read: retried.
+    /// </summary>
+    public Task<BatchSearchResponse> SearchBatchAsync(string collection, BatchSearchRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/search/batch", request, s_json.BatchSearchRequest, s_json.BatchSearchResponse, new SendMode(true, null), cancellationToken);
+
     /// <summary>Declares an identity link or fits a bridge; fitting takes about a second per 5,000 pairs. Not retried.</summary>
     /// <param name="request">The versions, kind and fitting source.</param>
     /// <param name="cancellationToken">Cancels the call; the link may still have been created.</param>

@@ -33,6 +33,8 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(CountResponse))]
 [JsonSerializable(typeof(SearchRequest))]
 [JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(BatchSearchRequest))]
+[JsonSerializable(typeof(BatchSearchResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(LinkRequest))]
 [JsonSerializable(typeof(LinkResponse))]

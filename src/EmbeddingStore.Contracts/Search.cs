@@ -45,6 +45,15 @@ public sealed record SearchRequest
 
     /// <summary>Whether hits carry their stored vectors.</summary>
     public bool WithVectors { get; init; }
+
+    /// <summary>
+    /// <c>exact</c> (default: a full scan, recall 1.0) or <c>int8</c> (a scan of 8-bit codes whose best
+    /// k × <see cref="Oversampling"/> candidates are re-scored exactly: same scores, slightly approximate candidate set).
+    /// </summary>
+    public string? Index { get; init; }
+
+    /// <summary>For <c>int8</c>: candidates re-scored per wanted hit; defaults to the server's setting (4).</summary>
+    public int? Oversampling { get; init; }
 }
 
 /// <summary>A payload filter. Only <c>must</c> exists today; <c>should</c>, <c>mustNot</c> and ranges will join it in this object.</summary>

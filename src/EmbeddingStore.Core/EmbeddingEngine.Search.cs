@@ -33,6 +33,11 @@ public sealed partial class EmbeddingEngine
             return filterError;
         }
 
+        if (ValidateIndexOptions(query.Index, query.Oversampling) is { } indexError)
+        {
+            return indexError;
+        }
+
         if (!TryGetCollection(collection, out CollectionState? state, out StoreError? error))
         {
             return error;
@@ -213,10 +218,10 @@ public sealed partial class EmbeddingEngine
         return plans;
     }
 
-    private static StoreResult<SearchResult> SearchOne(SegmentPlan plan, SearchQuery query)
+    private StoreResult<SearchResult> SearchOne(SegmentPlan plan, SearchQuery query)
     {
         var top = new TopKCollector(Math.Min(query.K, plan.Segment.Count));
-        ExactScan.Scan(plan.Segment, plan.Query, query.Filter, top);
+        ScanSegment(plan.Segment, plan.Query, query.Filter, query.Index, query.Oversampling, top);
         var hits = new List<SearchHit>(top.Count);
         foreach ((ItemEntry item, float raw) in top.ToSortedList())
         {
@@ -229,14 +234,14 @@ public sealed partial class EmbeddingEngine
 
     // Several versions: scan each for enough candidates that k distinct items survive de-duplication, put every other
     // version's candidates on the reference (primary) version's scale, then merge.
-    private static StoreResult<SearchResult> SearchMerged(List<SegmentPlan> plans, SearchQuery query, int itemCount)
+    private StoreResult<SearchResult> SearchMerged(List<SegmentPlan> plans, SearchQuery query, int itemCount)
     {
         int perSegment = query.K * plans.Count;
         var lists = new List<List<(ItemEntry Item, float Score)>>(plans.Count);
         foreach (SegmentPlan plan in plans)
         {
             var top = new TopKCollector(Math.Min(perSegment, plan.Segment.Count));
-            ExactScan.Scan(plan.Segment, plan.Query, query.Filter, top);
+            ScanSegment(plan.Segment, plan.Query, query.Filter, query.Index, query.Oversampling, top);
             lists.Add([.. top.ToSortedList().Select(c => (c.Item, ScoreMapping.ToPublicScore(plan.Segment.Version.Metric, c.Score)))]);
         }
 

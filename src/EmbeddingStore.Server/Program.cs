@@ -121,6 +121,7 @@ app.MapCollectionEndpoints();
 app.MapItemEndpoints();
 app.MapSearchEndpoints();
 app.MapLinkEndpoints();
+app.MapBatchSearchEndpoints();
 
 try
 {

@@ -44,6 +44,9 @@ public sealed class EmbeddingStoreClientTests(ServerFixture server) : IClassFixt
         Assert.Equal(["a", "b"], search.Hits.Select(h => h.Id));
         Assert.Equal("en", search.Hits[0].Payload!.Value.GetProperty("lang").GetString());
 
+        BatchSearchResponse batch = await client.SearchBatchAsync("every", new BatchSearchRequest { Vectors = [[0.9f, 0.1f, 0], [0, 0.1f, 0.9f]], K = 1, Index = "int8" }, Ct);
+        Assert.Equal(["a", "c/with slash"], batch.Results.Select(r => r.Hits.Single().Id));
+
         ItemResponse slashed = await client.GetItemAsync("every", "c/with slash", withVectors: true, Ct);
         Assert.Equal(new float[] { 0, 0, 1 }, slashed.Vectors!["every@v1"]);
         ScrollResponse page = await client.ScrollAsync("every", limit: 2, cancellationToken: Ct);

@@ -28,6 +28,7 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         builder.UseSetting("Storage:Path", DatabasePath);
         builder.UseSetting("Limits:MaxBatchItems", "50");
         builder.UseSetting("Limits:MaxK", "100");
+        builder.UseSetting("Limits:MaxBatchQueries", "5");
         builder.UseSetting("Limits:MaxIdLength", "64");
         builder.UseSetting("Limits:MaxPayloadBytes", "2048");
         builder.UseSetting("Limits:MaxRequestBodyBytes", "262144");

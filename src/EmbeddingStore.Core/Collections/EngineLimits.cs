@@ -28,4 +28,31 @@ public sealed record EngineLimits
 
     /// <summary>Ids in one delete request.</summary>
     public int MaxDeleteIds { get; init; } = 10_000;
+
+    /// <summary>
+    /// Queries in one batch search; a batch holds the collection's read lock for its whole scan, so this bounds how long
+    /// writers can be kept waiting (1,000 queries over 100,000 × 384 floats take about a second on one core).
+    /// </summary>
+    public int MaxBatchQueries { get; init; } = 1_000;
+
+    /// <summary>
+    /// Threads one search may use to scan a large segment. Defaults to the processor count (at most 8): past the
+    /// memory bandwidth more threads only add scheduling cost. 1 turns parallel scans off.
+    /// </summary>
+    public int SearchParallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
+
+    /// <summary>
+    /// Vector bytes (rows × dimension × 4) below which a scan stays on the calling thread: 4 MiB scan in about a quarter
+    /// of a millisecond, where handing partitions to the thread pool would cost a noticeable share.
+    /// </summary>
+    public long ParallelScanMinBytes { get; init; } = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// Int8 candidates re-scored per wanted hit when a query does not say: 4 × k keeps recall@10 above 0.99 on the
+    /// shared 384-d corpora (docs/bench/issue-3.md) while re-scoring stays a rounding error next to the code scan.
+    /// </summary>
+    public int DefaultOversampling { get; init; } = 4;
+
+    /// <summary>The largest oversampling a query may ask for; k × this candidates are kept and re-scored.</summary>
+    public int MaxOversampling { get; init; } = 64;
 }

@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Diagnostics;
+using EmbeddingStore.Core.Indexes.Quantized;
 using EmbeddingStore.Core.Versioning;
 
 namespace EmbeddingStore.Core.Collections;
@@ -12,8 +13,12 @@ internal sealed class VectorSegment
 {
     private const int InitialCapacity = 64;
 
+    private readonly Lock _int8Lock = new();
     private float[] _data;
     private ItemEntry[] _items;
+
+    // Int8 codes, built by the first int8 query and then maintained by Set and Remove (see Int8Segment for the policy).
+    private Int8Segment? _int8;
 
     public VectorSegment(ModelVersion version)
     {
@@ -48,6 +53,7 @@ internal sealed class VectorSegment
         }
 
         vector.CopyTo(_data.AsSpan(row * Dimension, Dimension));
+        _int8?.Set(row, vector);
         return row;
     }
 
@@ -69,9 +75,34 @@ internal sealed class VectorSegment
             moved.SetRow(this, row);
         }
 
+        _int8?.RemoveSwap(row);
         _items[last] = null!;
         Count = last;
         item.Rows.RemoveAll(r => ReferenceEquals(r.Segment, this));
+    }
+
+    // The int8 codes, trained now if absent or due for retraining. Called by searches under the read lock: writers are
+    // excluded, so the floats are stable; the lock only stops two concurrent searches from training twice. A retrain
+    // publishes a new object, so a search still scanning the previous codes is unaffected.
+    public Int8Segment GetOrBuildInt8()
+    {
+        Int8Segment? current = Volatile.Read(ref _int8);
+        if (current is not null && !current.NeedsRetraining(Count))
+        {
+            return current;
+        }
+
+        lock (_int8Lock)
+        {
+            current = _int8;
+            if (current is null || current.NeedsRetraining(Count))
+            {
+                current = Int8Segment.Build(this);
+                Volatile.Write(ref _int8, current);
+            }
+
+            return current;
+        }
     }
 
     private void EnsureCapacity(int rows)

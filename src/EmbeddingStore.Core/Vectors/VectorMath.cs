@@ -87,43 +87,31 @@ public static partial class VectorMath
     /// </summary>
     /// <remarks>
     /// The squared distance is used during the scan (monotone in the distance, no square root per row);
-    /// <see cref="ScoreMapping.ToPublicScore"/> converts only the final hits.
+    /// <see cref="ScoreMapping.ToPublicScore"/> converts only the final hits. The fused kernels of
+    /// <see cref="DotRows"/> and <see cref="SquaredEuclideanRows"/> do the work, in one summation order per row that
+    /// <see cref="ScoreRowsBatch"/> repeats exactly.
     /// </remarks>
     public static void ScoreRows(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, DistanceMetric metric, Span<float> scores)
     {
-        int dimension = query.Length;
-        if (dimension == 0)
+        if (query.Length == 0)
         {
             ThrowLengthMismatch(0, 1);
         }
 
-        if (rows.Length < scores.Length * dimension)
-        {
-            ThrowLengthMismatch(rows.Length, scores.Length * dimension);
-        }
-
+        ValidateRows(query.Length, rows.Length, scores.Length);
         ScoreRowsCore(query, rows, metric, scores);
     }
 
     private static void ScoreRowsCore(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, DistanceMetric metric, Span<float> scores)
     {
-        int dimension = query.Length;
         switch (metric)
         {
             case DistanceMetric.CosineSimilarity:
             case DistanceMetric.DotProduct:
-                for (int r = 0; r < scores.Length; r++)
-                {
-                    scores[r] = TensorPrimitives.Dot(query, rows.Slice(r * dimension, dimension));
-                }
-
+                ScoreRowsCore<DotScorer>(query, rows, scores);
                 break;
             case DistanceMetric.Euclidean:
-                for (int r = 0; r < scores.Length; r++)
-                {
-                    scores[r] = -SquaredEuclideanCore(query, rows.Slice(r * dimension, dimension));
-                }
-
+                ScoreRowsCore<NegatedSquaredEuclideanScorer>(query, rows, scores);
                 break;
             default:
                 ScoreMapping.ThrowUnknownMetric(metric);

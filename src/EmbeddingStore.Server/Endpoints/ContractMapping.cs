@@ -53,4 +53,26 @@ internal static class ContractMapping
 
     public static PayloadFilter? ToFilter(this FilterRequest? filter) =>
         filter is null ? null : new PayloadFilter([.. (filter.Must ?? []).Select(c => new FieldMatch(c.Key, c.Match))]);
+
+    // The wire names of SearchIndexKind; null means exact. False for anything else, which the caller refuses.
+    public static bool TryParseIndex(string? name, out SearchIndexKind index)
+    {
+        switch (name)
+        {
+            case null or "exact":
+                index = SearchIndexKind.Exact;
+                return true;
+            case "int8":
+                index = SearchIndexKind.Int8;
+                return true;
+            default:
+                index = default;
+                return false;
+        }
+    }
+
+    public static StoreError UnknownIndex(string? name) =>
+        new(StoreErrorCode.InvalidArgument, $"index '{name}' is not one of exact, int8.");
+
+    public static SearchHitResponse ToResponse(this SearchHit h) => new(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector);
 }

@@ -37,8 +37,14 @@ internal static class SearchEndpoints
                 return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"bridging must be 'auto' or 'none'; it was '{request.Bridging}'."));
         }
 
+        if (!ContractMapping.TryParseIndex(request.Index, out SearchIndexKind index))
+        {
+            return ProblemMapping.ToProblem(ContractMapping.UnknownIndex(request.Index));
+        }
+
         var query = new SearchQuery(
-            request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, request.Vectors, bridging, request.SearchVersions);
+            request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, request.Vectors, bridging, request.SearchVersions,
+            index, request.Oversampling);
         StoreResult<SearchResult> result = engine.Search(name, query);
         if (!result.IsSuccess)
         {

@@ -32,6 +32,18 @@ public sealed class LimitsOptions
     [Range(1_024, 1L << 31)]
     public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Queries in one batch search; the batch holds the collection's read lock while it runs.</summary>
+    [Range(1, 100_000)]
+    public int MaxBatchQueries { get; set; } = 1_000;
+
+    /// <summary>Threads one search may use on a large segment; 1 turns parallel scans off.</summary>
+    [Range(1, 256)]
+    public int SearchParallelism { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
+
+    /// <summary>Vector bytes below which a scan stays on the request's thread.</summary>
+    [Range(0, long.MaxValue)]
+    public long ParallelScanMinBytes { get; set; } = 4L * 1024 * 1024;
+
     public EngineLimits ToEngineLimits() => new()
     {
         MaxBatchItems = MaxBatchItems,
@@ -40,5 +52,8 @@ public sealed class LimitsOptions
         MaxDimension = MaxDimension,
         MaxPayloadBytes = MaxPayloadBytes,
         MaxScrollLimit = MaxScrollLimit,
+        MaxBatchQueries = MaxBatchQueries,
+        SearchParallelism = SearchParallelism,
+        ParallelScanMinBytes = ParallelScanMinBytes,
     };
 }

@@ -26,8 +26,34 @@ internal sealed class TopKCollector
 
     public bool IsFull => _count == _scores.Length;
 
+    public int Capacity => _scores.Length;
+
     // Whether a candidate with this score could enter; the id is needed only when it ties with the worst.
     public bool Admits(float score) => !IsFull || score >= _scores[0];
+
+    // The score a candidate must reach (ties then go by id): -infinity until full. Scans keep it in a local and
+    // refresh it after each Offer, so a rejected candidate costs one float comparison.
+    public float Threshold => IsFull ? _scores[0] : float.NegativeInfinity;
+
+    // The i-th kept entry, in heap order (not ranked).
+    public ItemEntry ItemAt(int i) => _items[i];
+
+    // Empties the collector for reuse by the next query of a batch, without reallocating.
+    public void Clear()
+    {
+        Array.Clear(_items, 0, _count);
+        _count = 0;
+    }
+
+    // Offers every entry of another collector. The ranking is a total order (score, then ordinal id), so merging
+    // per-partition collectors yields the same top-k whatever the partitioning or the merge order.
+    public void MergeFrom(TopKCollector other)
+    {
+        for (int i = 0; i < other._count; i++)
+        {
+            Offer(other._scores[i], other._items[i]);
+        }
+    }
 
     public void Offer(float score, ItemEntry item)
     {

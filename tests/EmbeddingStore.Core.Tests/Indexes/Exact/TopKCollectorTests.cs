@@ -42,4 +42,42 @@ public sealed class TopKCollectorTests
             .ToArray();
         Assert.Equal(expected, top.ToSortedList().Select(c => c.Item.Id).ToArray());
     }
+
+    [Theory]
+    [InlineData(10, 1000, 2)]
+    [InlineData(10, 1000, 7)]
+    [InlineData(50, 300, 3)]
+    public void MergeFrom_PartitionedWithTies_EqualsSingleCollector(int k, int n, int partitions)
+    {
+        var random = new Random((k * 31) + n + partitions);
+        var whole = new TopKCollector(k);
+        var parts = Enumerable.Range(0, partitions).Select(_ => new TopKCollector(k)).ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            var item = new ItemEntry("id" + random.Next(1_000).ToString("D4", CultureInfo.InvariantCulture) + "-" + i.ToString(CultureInfo.InvariantCulture), null);
+            float score = random.Next(10) / 2f;
+            whole.Offer(score, item);
+            parts[i * partitions / n].Offer(score, item);
+        }
+
+        // Merge in reverse order: the result must not depend on it.
+        var merged = new TopKCollector(k);
+        foreach (TopKCollector part in parts.Reverse())
+        {
+            merged.MergeFrom(part);
+        }
+
+        Assert.Equal(whole.ToSortedList().Select(c => c.Item.Id), merged.ToSortedList().Select(c => c.Item.Id));
+    }
+
+    [Fact]
+    public void Threshold_FullCollector_IsWorstKeptScore()
+    {
+        var top = new TopKCollector(2);
+        Assert.Equal(float.NegativeInfinity, top.Threshold);
+        top.Offer(3f, new ItemEntry("a", null));
+        top.Offer(1f, new ItemEntry("b", null));
+        top.Offer(2f, new ItemEntry("c", null));
+        Assert.Equal(2f, top.Threshold);
+    }
 }

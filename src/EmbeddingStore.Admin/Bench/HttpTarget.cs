@@ -1,0 +1,62 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using EmbeddingStore.Client;
+using EmbeddingStore.Contracts;
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Vectors;
+
+namespace EmbeddingStore.Admin.Bench;
+
+// A running server through the .NET client: the same queries, with HTTP, JSON and the server's own limits in the figures.
+// It registers the version bench@v1 and (re)fills the collection given by --collection, row numbers as ids.
+internal sealed class HttpTarget(HttpClient http, string collection, int uploadBatch) : IBenchTarget
+{
+    private const string Version = "bench@v1";
+    private readonly EmbeddingStoreClient _client = new(http);
+
+    public string Description => $"server {http.BaseAddress} over HTTP, collection '{collection}'";
+
+    public async Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, CancellationToken cancellationToken)
+    {
+        await _client.RegisterModelVersionAsync(
+            "bench", "v1", new ModelVersionRequest { Dimension = vectors.Dimension, Metric = ScoreMapping.ToWireName(metric) }, cancellationToken);
+        await _client.PutCollectionAsync(collection, new CollectionRequest { ServingVersion = Version }, cancellationToken);
+        for (int first = 0; first < vectors.Count; first += uploadBatch)
+        {
+            int n = Math.Min(uploadBatch, vectors.Count - first);
+            var items = new List<ItemRequest>(n);
+            for (int i = first; i < first + n; i++)
+            {
+                items.Add(new ItemRequest { Id = i.ToString(CultureInfo.InvariantCulture), Vectors = new() { [Version] = vectors.Row(i).ToArray() } });
+            }
+
+            await _client.UpsertItemsAsync(collection, new UpsertItemsRequest { Items = items }, cancellationToken);
+        }
+    }
+
+    public async Task<int[]> SearchAsync(float[] query, int k, SearchIndexKind index, int? oversampling, CancellationToken cancellationToken)
+    {
+        SearchResponse response = await _client.SearchAsync(
+            collection,
+            new SearchRequest { Vector = query, Version = Version, K = k, WithPayload = false, Index = WireName(index), Oversampling = oversampling },
+            cancellationToken);
+        return Ids(response.Hits);
+    }
+
+    public async Task<IReadOnlyList<int[]>> SearchBatchAsync(
+        IReadOnlyList<float[]> queries, int k, SearchIndexKind index, int? oversampling, CancellationToken cancellationToken)
+    {
+        BatchSearchResponse response = await _client.SearchBatchAsync(
+            collection,
+            new BatchSearchRequest { Vectors = [.. queries], Version = Version, K = k, WithPayload = false, Index = WireName(index), Oversampling = oversampling },
+            cancellationToken);
+        return [.. response.Results.Select(r => Ids(r.Hits))];
+    }
+
+    public void Dispose() => http.Dispose();
+
+    private static string WireName(SearchIndexKind index) => index == SearchIndexKind.Int8 ? "int8" : "exact";
+
+    private static int[] Ids(IReadOnlyList<SearchHitResponse> hits) => [.. hits.Select(h => int.Parse(h.Id, CultureInfo.InvariantCulture))];
+}

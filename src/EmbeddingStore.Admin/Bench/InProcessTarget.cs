@@ -1,0 +1,72 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using EmbeddingStore.Core;
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Vectors;
+
+namespace EmbeddingStore.Admin.Bench;
+
+// The engine in this process over a repository that keeps nothing: search itself, without HTTP, JSON or SQLite.
+internal sealed class InProcessTarget : IBenchTarget
+{
+    private const string Version = "bench@v1";
+    private const string Collection = "bench";
+    private const int LoadBatch = 10_000;
+    private readonly EmbeddingEngine _engine;
+
+    public InProcessTarget(int dimension, int k, int batchSize, int threads)
+    {
+        _engine = new EmbeddingEngine(new DiscardingRepository(), new EngineLimits
+        {
+            MaxBatchItems = LoadBatch,
+            MaxK = Math.Max(k, 1_000),
+            MaxDimension = Math.Max(dimension, new EngineLimits().MaxDimension),
+            MaxBatchQueries = Math.Max(batchSize, 1_000),
+            SearchParallelism = threads,
+        });
+    }
+
+    public string Description => "in-process engine";
+
+    public async Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, CancellationToken cancellationToken)
+    {
+        await _engine.LoadAsync(cancellationToken);
+        Check(await _engine.RegisterModelVersionAsync("bench", "v1", vectors.Dimension, metric, normalized: false, cancellationToken));
+        Check(await _engine.PutCollectionAsync(Collection, Version, cancellationToken));
+        for (int first = 0; first < vectors.Count; first += LoadBatch)
+        {
+            int n = Math.Min(LoadBatch, vectors.Count - first);
+            var items = new List<ItemUpsert>(n);
+            for (int i = first; i < first + n; i++)
+            {
+                items.Add(new ItemUpsert(i.ToString(CultureInfo.InvariantCulture), null, new Dictionary<string, float[]> { [Version] = vectors.Row(i).ToArray() }));
+            }
+
+            StoreResult<int> written = await _engine.UpsertItemsAsync(Collection, items, cancellationToken);
+            if (!written.IsSuccess)
+            {
+                throw new BenchInputException($"base vectors in rows {first}-{first + n - 1} refused: {written.Error!.Message}");
+            }
+        }
+    }
+
+    public Task<int[]> SearchAsync(float[] query, int k, SearchIndexKind index, int? oversampling, CancellationToken cancellationToken)
+    {
+        SearchResult result = Check(_engine.Search(Collection, new SearchQuery(query, Version, k, WithPayload: false, Index: index, Oversampling: oversampling)));
+        return Task.FromResult(Ids(result));
+    }
+
+    public Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, SearchIndexKind index, int? oversampling, CancellationToken cancellationToken)
+    {
+        BatchSearchResult batch = Check(_engine.SearchBatch(Collection, new BatchSearchQuery(queries, Version, k, WithPayload: false, Index: index, Oversampling: oversampling)));
+        return Task.FromResult<IReadOnlyList<int[]>>([.. batch.Results.Select(Ids)]);
+    }
+
+    public void Dispose() => _engine.Dispose();
+
+    private static int[] Ids(SearchResult result) => [.. result.Hits.Select(h => int.Parse(h.Id, CultureInfo.InvariantCulture))];
+
+    private static T Check<T>(StoreResult<T> result) =>
+        result.IsSuccess ? result.Value! : throw new BenchInputException(result.Error!.Message);
+}

@@ -1,0 +1,185 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+extern alias admin;
+
+using System.Text.Json;
+using admin::EmbeddingStore.Admin;
+using admin::EmbeddingStore.Admin.Bench;
+using EmbeddingStore.Tests.Shared;
+
+namespace EmbeddingStore.Admin.Tests.Bench;
+
+// `esadmin bench` end to end on small files written by the tests. Only recall and the refusals are asserted: the bench
+// measures time, the tests never do.
+public sealed class BenchCommandTests : IDisposable
+{
+    private const int Dimension = 16;
+    private readonly TempFiles _files = new();
+
+    public BenchCommandTests()
+    {
+        VecsFile.WriteFvecs(_files["base.fvecs"], TempFiles.Seeded(1, 300 * Dimension), Dimension);
+        VecsFile.WriteFvecs(_files["query.fvecs"], TempFiles.Seeded(2, 12 * Dimension), Dimension);
+    }
+
+    public void Dispose() => _files.Dispose();
+
+    [Theory]
+    [InlineData("exact", "single")]
+    [InlineData("exact", "batch")]
+    [InlineData("int8", "single")]
+    [InlineData("int8", "batch")]
+    public async Task Bench_WrittenGroundTruth_ReportsRecall(string index, string mode)
+    {
+        // First run computes the exact ground truth and writes it; the second reads it back.
+        (int code, string output, string errors) = await RunAsync("--write-gt", _files["gt.ivecs"]);
+        Assert.True(code == 0, errors);
+        Assert.Contains("recall@10     1.0000", output, StringComparison.Ordinal);
+        Assert.Equal(12, VecsFile.ReadIvecs(_files["gt.ivecs"]).Count);
+
+        (code, output, errors) = await RunAsync("--gt", _files["gt.ivecs"], "--index", index, "--mode", mode, "--threads", "2", "--repeat", "2", "--json");
+
+        Assert.True(code == 0, errors);
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.Equal(12, json.RootElement.GetProperty("queries").GetInt32());
+        Assert.Equal(index, json.RootElement.GetProperty("index").GetString());
+        double recall = json.RootElement.GetProperty("recall").GetDouble();
+        Assert.True(index == "exact" ? recall == 1.0 : recall >= 0.9, $"recall {recall}");
+    }
+
+    [Theory]
+    [InlineData("single")]
+    [InlineData("batch")]
+    public async Task Bench_ThroughServer_FindsTheInProcessGroundTruth(string mode)
+    {
+        (int code, _, string errors) = await RunAsync("--write-gt", _files["gt.ivecs"]);
+        Assert.True(code == 0, errors);
+
+        // The test server allows 50 items per upsert and 5 queries per batch.
+        using var factory = new ServerFactory();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        string[] args =
+        [
+            "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--gt", _files["gt.ivecs"], "--server", "http://localhost/",
+            "--upload-batch", "50", "--batch-size", "5", "--mode", mode, "--json", "--bandwidth-mib", "8",
+        ];
+        code = await BenchCommand.RunAsync(args, stdout, stderr, TestContext.Current.CancellationToken, _ => factory.CreateClient());
+
+        Assert.True(code == 0, stderr.ToString());
+        using JsonDocument json = JsonDocument.Parse(stdout.ToString());
+        Assert.Equal(1.0, json.RootElement.GetProperty("recall").GetDouble());
+        Assert.Contains("over HTTP", json.RootElement.GetProperty("target").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_ServerRefusesBatch_OneLineNonZeroExit()
+    {
+        // 12 queries in one batch exceed the test server's limit of 5: the server's refusal is reported, not a crash.
+        using var factory = new ServerFactory();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        string[] args =
+        [
+            "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--server", "http://localhost/", "--upload-batch", "50", "--batch-size", "12",
+        ];
+        int code = await BenchCommand.RunAsync(args, stdout, stderr, TestContext.Current.CancellationToken, _ => factory.CreateClient());
+
+        Assert.Equal(1, code);
+        Assert.Contains("limit-exceeded", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Single(stderr.ToString().Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Bench_QueryDimensionDiffers_OneLineRefusal()
+    {
+        VecsFile.WriteFvecs(_files["q8.fvecs"], TempFiles.Seeded(3, 4 * 8), 8);
+
+        (int code, _, string errors) = await RunAsync("--query", _files["q8.fvecs"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("8-d queries", errors, StringComparison.Ordinal);
+        Assert.Contains("16-d vectors", errors, StringComparison.Ordinal);
+        Assert.Single(errors.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Bench_GroundTruthRowCountDiffers_Refused()
+    {
+        VecsFile.WriteIvecs(_files["short.ivecs"], new int[5 * 10], 10);
+
+        (int code, _, string errors) = await RunAsync("--gt", _files["short.ivecs"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("has 5 rows", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_GroundTruthNamesMissingVector_Refused()
+    {
+        VecsFile.WriteIvecs(_files["bad.ivecs"], Enumerable.Repeat(300, 12 * 10).ToArray(), 10);
+
+        (int code, _, string errors) = await RunAsync("--gt", _files["bad.ivecs"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("names vector 300", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_TruncatedBase_Refused()
+    {
+        byte[] bytes = File.ReadAllBytes(_files["base.fvecs"]);
+        File.WriteAllBytes(_files["base.fvecs"], bytes[..^3]);
+
+        (int code, _, string errors) = await RunAsync();
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("esadmin: bench: ", errors, StringComparison.Ordinal);
+        Assert.Contains("truncated", errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--k", "0")]
+    [InlineData("--k", "ten")]
+    [InlineData("--index", "hnsw")]
+    [InlineData("--mode", "fast")]
+    [InlineData("--metric", "manhattan")]
+    [InlineData("--repeat", "0")]
+    [InlineData("--server", "ftp://example")]
+    [InlineData("--colour", "red")]
+    public async Task Bench_BadOption_Refused(string option, string value)
+    {
+        (int code, _, string errors) = await RunAsync(option, value);
+
+        Assert.Equal(2, code);
+        Assert.Contains(option, errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_UnknownCommand_StillRefused()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(2, await AdminCommands.RunAsync(["frobnicate"], stdout, stderr, TestContext.Current.CancellationToken));
+        Assert.Contains("unknown command", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    private async Task<(int Code, string Output, string Errors)> RunAsync(params string[] extra)
+    {
+        var args = new List<string> { "bench", "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--bandwidth-mib", "8" };
+
+        // A later --query replaces the default one.
+        int q = Array.IndexOf(extra, "--query");
+        if (q >= 0)
+        {
+            args[4] = extra[q + 1];
+            extra = [.. extra[..q], .. extra[(q + 2)..]];
+        }
+
+        args.AddRange(extra);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = await AdminCommands.RunAsync([.. args], stdout, stderr, TestContext.Current.CancellationToken);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}

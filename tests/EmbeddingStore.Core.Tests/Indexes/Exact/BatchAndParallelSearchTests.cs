@@ -1,0 +1,131 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Globalization;
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Tests.TestSupport;
+using EmbeddingStore.Core.Vectors;
+
+namespace EmbeddingStore.Core.Tests.Indexes.Exact;
+
+// Batched and parallel exact search return exactly what a single-threaded single search returns, ties included.
+public sealed class BatchAndParallelSearchTests
+{
+    public static TheoryData<DistanceMetric, int> MetricsAndDimensions()
+    {
+        var data = new TheoryData<DistanceMetric, int>();
+        foreach (DistanceMetric metric in Enum.GetValues<DistanceMetric>())
+        {
+            foreach (int d in new[] { 1, 3, 4, 7, 8, 16, 17, 33, 128, 385 })
+            {
+                data.Add(metric, d);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(MetricsAndDimensions))]
+    public async Task SearchBatch_SeededData_EqualsSingleSearches(DistanceMetric metric, int dimension)
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using EmbeddingEngine engine = await CreateAsync(metric, dimension, rows: 700, new EngineLimits { SearchParallelism = 2 }, ct);
+        var random = new Random(dimension + 5);
+
+        // Nine queries: two full blocks of four and one left over; some duplicate a stored vector to force ties.
+        var queries = Enumerable.Range(0, 9).Select(_ => TestData.RandomVector(random, dimension)).ToList();
+        StoreResult<BatchSearchResult> batch = engine.SearchBatch("docs", new BatchSearchQuery(queries, null, 12));
+        Assert.True(batch.IsSuccess, batch.Error?.Message);
+        Assert.Equal(queries.Count, batch.Value!.Results.Count);
+
+        for (int i = 0; i < queries.Count; i++)
+        {
+            StoreResult<SearchResult> single = engine.Search("docs", new SearchQuery(queries[i], null, 12));
+            Assert.True(single.IsSuccess, single.Error?.Message);
+            Assert.Equal(Describe(single.Value!), Describe(batch.Value.Results[i]));
+        }
+    }
+
+    [Theory]
+    [InlineData(DistanceMetric.DotProduct, 16)]
+    [InlineData(DistanceMetric.Euclidean, 33)]
+    [InlineData(DistanceMetric.CosineSimilarity, 384)]
+    public async Task Search_ParallelPartitions_EqualsSingleThreaded(DistanceMetric metric, int dimension)
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        var repository = new InMemoryRepository();
+        using EmbeddingEngine serial = await CreateAsync(metric, dimension, rows: 3_000, new EngineLimits { SearchParallelism = 1 }, ct, repository);
+
+        // The same data, scanned in 3 partitions even though it is small.
+        using EmbeddingEngine parallel = await EngineFactory.CreateAsync(repository, new EngineLimits { SearchParallelism = 3, ParallelScanMinBytes = 0 }, ct);
+
+        var random = new Random(dimension);
+        for (int q = 0; q < 5; q++)
+        {
+            float[] query = TestData.RandomVector(random, dimension);
+            string expected = Describe(serial.Search("docs", new SearchQuery(query, null, 25)).Value!);
+            Assert.Equal(expected, Describe(parallel.Search("docs", new SearchQuery(query, null, 25)).Value!));
+        }
+    }
+
+    [Fact]
+    public async Task SearchBatch_TooManyQueries_IsLimitExceeded()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using EmbeddingEngine engine = await CreateAsync(DistanceMetric.DotProduct, 4, rows: 10, new EngineLimits { MaxBatchQueries = 3 }, ct);
+        StoreResult<BatchSearchResult> result = engine.SearchBatch("docs", new BatchSearchQuery([new float[4], new float[4], new float[4], new float[4]], null, 1));
+        Assert.Equal(StoreErrorCode.LimitExceeded, result.Error?.Code);
+    }
+
+    [Fact]
+    public async Task SearchBatch_OneQueryWrongDimension_NamesItsIndex()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using EmbeddingEngine engine = await CreateAsync(DistanceMetric.DotProduct, 4, rows: 10, null, ct);
+        StoreResult<BatchSearchResult> result = engine.SearchBatch("docs", new BatchSearchQuery([new float[4], new float[3]], null, 1));
+        Assert.Equal(StoreErrorCode.DimensionMismatch, result.Error?.Code);
+        Assert.Contains("vectors[1]", result.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SearchBatch_EmptyBatch_IsInvalid()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        using EmbeddingEngine engine = await CreateAsync(DistanceMetric.DotProduct, 4, rows: 10, null, ct);
+        Assert.Equal(StoreErrorCode.InvalidArgument, engine.SearchBatch("docs", new BatchSearchQuery([], null, 1)).Error?.Code);
+    }
+
+    internal static string Describe(SearchResult result) =>
+        string.Join(" ", result.Hits.Select(h => h.Id + ":" + BitConverter.SingleToInt32Bits(h.Score).ToString("X8", CultureInfo.InvariantCulture)));
+
+    // A collection of seeded vectors; every 50th row duplicates the previous one under another id, so scores tie.
+    internal static async Task<EmbeddingEngine> CreateAsync(
+        DistanceMetric metric, int dimension, int rows, EngineLimits? limits, CancellationToken ct, InMemoryRepository? repository = null)
+    {
+        repository ??= new InMemoryRepository();
+        using (EmbeddingEngine loader = await EngineFactory.CreateWithCollectionAsync("m@v1", dimension, metric, repository: repository, cancellationToken: ct))
+        {
+            var random = new Random((dimension * 17) + (int)metric);
+            float[] previous = TestData.RandomVector(random, dimension);
+            var batch = new List<ItemUpsert>();
+            for (int i = 0; i < rows; i++)
+            {
+                float[] v = i % 50 == 49 ? previous : TestData.RandomVector(random, dimension);
+                batch.Add(EngineFactory.Item("item-" + i.ToString("D5", CultureInfo.InvariantCulture), "m@v1", v));
+                previous = v;
+                if (batch.Count == 1_000)
+                {
+                    Assert.True((await loader.UpsertItemsAsync("docs", batch, ct)).IsSuccess);
+                    batch.Clear();
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                Assert.True((await loader.UpsertItemsAsync("docs", batch, ct)).IsSuccess);
+            }
+        }
+
+        return await EngineFactory.CreateAsync(repository, limits, ct);
+    }
+}
