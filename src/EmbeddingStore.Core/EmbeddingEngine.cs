@@ -74,7 +74,7 @@ public sealed partial class EmbeddingEngine : IDisposable
 
             foreach (CollectionRecord record in records)
             {
-                var state = new CollectionState(record.Name, record.ServingVersion, record.CreatedAt);
+                var state = new CollectionState(record.Name, record.ServingVersion, record.CreatedAt) { DefaultIndex = record.DefaultIndex };
                 await foreach (StoredItem stored in _repository.ReadItemsAsync(record.Name, cancellationToken).ConfigureAwait(false))
                 {
                     ApplyUpsert(state, stored);

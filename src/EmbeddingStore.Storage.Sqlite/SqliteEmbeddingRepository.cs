@@ -3,6 +3,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
@@ -158,7 +159,8 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
             yield return new CollectionRecord(
                 reader.GetString(1),
                 _versionsById[reader.GetInt64(2)],
-                DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+                DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                string.Equals(reader.GetString(4), "int8", StringComparison.Ordinal) ? SearchIndexKind.Int8 : SearchIndexKind.Exact);
         }
     }
 
@@ -243,6 +245,7 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
                 command.Parameters.AddWithValue("$name", collection.Name);
                 command.Parameters.AddWithValue("$serving", _versionIds[collection.ServingVersion]);
                 command.Parameters.AddWithValue("$createdAt", collection.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+                command.Parameters.AddWithValue("$defaultIndex", collection.DefaultIndex == SearchIndexKind.Int8 ? "int8" : "exact");
                 long id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
                 return () => _collectionIds[collection.Name] = id;
             },

@@ -214,7 +214,14 @@ public sealed class SqliteEmbeddingRepositoryTests
             await engine.PutCollectionAsync("docs", "text@v1", Ct);
             await engine.UpsertItemsAsync("docs", [new ItemUpsert("a", null, new Dictionary<string, float[]> { ["text@v1"] = [1, 2] })], Ct);
             Assert.True((await engine.DeleteCollectionAsync("docs", Ct)).IsSuccess);
-            await engine.PutCollectionAsync("docs", "text@v1", Ct);
+            await engine.PutCollectionAsync("docs", "text@v1", SearchIndexKind.Int8, Ct);
+        }
+
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            Assert.Equal(SearchIndexKind.Int8, engine.GetCollection("docs").Value!.DefaultIndex);
         }
 
         using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");

@@ -21,5 +21,5 @@ public sealed record BatchSearchQuery(
     PayloadFilter? Filter = null,
     bool WithPayload = true,
     bool WithVectors = false,
-    SearchIndexKind Index = SearchIndexKind.Exact,
+    SearchIndexKind? Index = null,
     int? Oversampling = null);

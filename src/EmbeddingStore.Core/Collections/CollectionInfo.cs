@@ -11,9 +11,11 @@ namespace EmbeddingStore.Core.Collections;
 /// <param name="ItemCount">Items in the collection.</param>
 /// <param name="VectorCounts">Stored vectors per version, keyed <c>model@version</c>.</param>
 /// <param name="CreatedAt">When the collection was created.</param>
+/// <param name="DefaultIndex">What searches that name no index use.</param>
 public sealed record CollectionInfo(
     string Name,
     string ServingVersion,
     long ItemCount,
     IReadOnlyDictionary<string, long> VectorCounts,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    SearchIndexKind DefaultIndex = SearchIndexKind.Exact);

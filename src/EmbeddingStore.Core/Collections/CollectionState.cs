@@ -20,6 +20,9 @@ internal sealed class CollectionState : IDisposable
 
     public ModelVersionId ServingVersion { get; set; }
 
+    // What searches that name no index use.
+    public SearchIndexKind DefaultIndex { get; set; }
+
     public DateTimeOffset CreatedAt { get; }
 
     // Set once the collection is deleted; a search that raced with the delete then answers "not found".
@@ -67,7 +70,7 @@ internal sealed class CollectionState : IDisposable
             }
         }
 
-        return new CollectionInfo(Name, ServingVersion.ToString(), Items.Count, counts, CreatedAt);
+        return new CollectionInfo(Name, ServingVersion.ToString(), Items.Count, counts, CreatedAt, DefaultIndex);
     }
 
     public void Dispose() => Lock.Dispose();

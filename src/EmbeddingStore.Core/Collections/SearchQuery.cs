@@ -16,7 +16,7 @@ namespace EmbeddingStore.Core.Collections;
 /// <param name="Vectors">The query in several versions, keyed <c>model@version</c>; exclusive with <see cref="Vector"/>.</param>
 /// <param name="Bridging">Whether stored versions the query does not carry may be reached through links.</param>
 /// <param name="SearchVersions">Restricts the search to these stored versions; null searches every reachable one.</param>
-/// <param name="Index">Exact (default) or a quantised scan with exact re-scoring.</param>
+/// <param name="Index">Exact or a quantised scan with exact re-scoring; null uses the collection's default index (exact unless set).</param>
 /// <param name="Oversampling">
 /// For <see cref="SearchIndexKind.Int8"/>: candidates re-scored per wanted hit (k × this); null means
 /// <see cref="EngineLimits.DefaultOversampling"/>. More buys recall with re-scoring time.
@@ -31,5 +31,5 @@ public sealed record SearchQuery(
     IReadOnlyDictionary<string, float[]>? Vectors = null,
     BridgingMode Bridging = BridgingMode.Auto,
     IReadOnlyList<string>? SearchVersions = null,
-    SearchIndexKind Index = SearchIndexKind.Exact,
+    SearchIndexKind? Index = null,
     int? Oversampling = null);

@@ -8,4 +8,5 @@ namespace EmbeddingStore.Core.Persistence;
 /// <param name="Name">The collection's name.</param>
 /// <param name="ServingVersion">The version plain queries use.</param>
 /// <param name="CreatedAt">When it was created.</param>
-public sealed record CollectionRecord(string Name, ModelVersionId ServingVersion, DateTimeOffset CreatedAt);
+/// <param name="DefaultIndex">What searches that name no index use: a per-collection opt-in to int8 scans.</param>
+public sealed record CollectionRecord(string Name, ModelVersionId ServingVersion, DateTimeOffset CreatedAt, Collections.SearchIndexKind DefaultIndex = Collections.SearchIndexKind.Exact);

@@ -24,7 +24,7 @@ internal static class BatchSearchEndpoints
     public static Results<Ok<BatchSearchResponse>, ProblemHttpResult> SearchBatch(string name, BatchSearchRequest request, EmbeddingEngine engine)
     {
         long started = Stopwatch.GetTimestamp();
-        if (!ContractMapping.TryParseIndex(request.Index, out SearchIndexKind index))
+        if (!ContractMapping.TryParseIndex(request.Index, out SearchIndexKind? index))
         {
             return ProblemMapping.ToProblem(ContractMapping.UnknownIndex(request.Index));
         }

@@ -28,7 +28,12 @@ internal static class CollectionEndpoints
     public static async Task<Results<Created<CollectionResponse>, Ok<CollectionResponse>, ProblemHttpResult>> PutCollectionAsync(
         string name, CollectionRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
     {
-        StoreResult<Outcome<CollectionInfo>> result = await engine.PutCollectionAsync(name, request.ServingVersion, cancellationToken);
+        if (!ContractMapping.TryParseIndex(request.DefaultIndex, out SearchIndexKind? defaultIndex))
+        {
+            return ProblemMapping.ToProblem(ContractMapping.UnknownIndex(request.DefaultIndex));
+        }
+
+        StoreResult<Outcome<CollectionInfo>> result = await engine.PutCollectionAsync(name, request.ServingVersion, defaultIndex, cancellationToken);
         if (!result.IsSuccess)
         {
             return ProblemMapping.ToProblem(result.Error);

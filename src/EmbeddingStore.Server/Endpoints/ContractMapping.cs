@@ -16,7 +16,7 @@ internal static class ContractMapping
         new(v.Id.ToString(), v.Id.Model, v.Id.Version, v.Dimension, ScoreMapping.ToWireName(v.Metric), v.Normalized, v.CreatedAt);
 
     public static CollectionResponse ToResponse(this CollectionInfo c) =>
-        new(c.Name, c.ServingVersion, c.ItemCount, c.VectorCounts, c.CreatedAt);
+        new(c.Name, c.ServingVersion, c.ItemCount, c.VectorCounts, c.CreatedAt, c.DefaultIndex == SearchIndexKind.Int8 ? "int8" : "exact");
 
     public static ItemResponse ToResponse(this ItemView item) => new(item.Id, item.Payload, item.Vectors, item.Lineage);
 
@@ -55,11 +55,14 @@ internal static class ContractMapping
         filter is null ? null : new PayloadFilter([.. (filter.Must ?? []).Select(c => new FieldMatch(c.Key, c.Match))]);
 
     // The wire names of SearchIndexKind; null means exact. False for anything else, which the caller refuses.
-    public static bool TryParseIndex(string? name, out SearchIndexKind index)
+    public static bool TryParseIndex(string? name, out SearchIndexKind? index)
     {
         switch (name)
         {
-            case null or "exact":
+            case null:
+                index = null;
+                return true;
+            case "exact":
                 index = SearchIndexKind.Exact;
                 return true;
             case "int8":

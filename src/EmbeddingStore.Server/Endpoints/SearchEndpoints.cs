@@ -37,7 +37,7 @@ internal static class SearchEndpoints
                 return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"bridging must be 'auto' or 'none'; it was '{request.Bridging}'."));
         }
 
-        if (!ContractMapping.TryParseIndex(request.Index, out SearchIndexKind index))
+        if (!ContractMapping.TryParseIndex(request.Index, out SearchIndexKind? index))
         {
             return ProblemMapping.ToProblem(ContractMapping.UnknownIndex(request.Index));
         }
@@ -54,6 +54,7 @@ internal static class SearchEndpoints
         double tookMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return TypedResults.Ok(new SearchResponse(
             [.. result.Value!.Hits.Select(h => new SearchHitResponse(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector))],
-            Math.Round(tookMs, 3)));
+            Math.Round(tookMs, 3),
+            result.Value.Index == SearchIndexKind.Int8 ? "int8" : "exact"));
     }
 }

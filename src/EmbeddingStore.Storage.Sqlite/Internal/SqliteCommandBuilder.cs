@@ -12,7 +12,7 @@ internal static class SqliteCommandBuilder
         "SELECT id, model, version, dimension, metric, normalized, created_at FROM model_versions ORDER BY id;";
 
     public const string SelectCollections =
-        "SELECT id, name, serving_version_id, created_at FROM collections ORDER BY id;";
+        "SELECT id, name, serving_version_id, created_at, default_index FROM collections ORDER BY id;";
 
     public const string SelectItemsWithVectors =
         """
@@ -33,8 +33,8 @@ internal static class SqliteCommandBuilder
 
     public const string UpsertCollection =
         """
-        INSERT INTO collections (name, serving_version_id, created_at) VALUES ($name, $serving, $createdAt)
-        ON CONFLICT (name) DO UPDATE SET serving_version_id = excluded.serving_version_id
+        INSERT INTO collections (name, serving_version_id, created_at, default_index) VALUES ($name, $serving, $createdAt, $defaultIndex)
+        ON CONFLICT (name) DO UPDATE SET serving_version_id = excluded.serving_version_id, default_index = excluded.default_index
         RETURNING id;
         """;
 

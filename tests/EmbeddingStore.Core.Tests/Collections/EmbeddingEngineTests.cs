@@ -66,6 +66,29 @@ public sealed class EmbeddingEngineTests
     }
 
     [Fact]
+    public async Task Search_CollectionDefaultIndexInt8_UsedUnlessQueryNamesOne()
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 16, DistanceMetric.DotProduct, cancellationToken: Ct);
+        var random = new Random(21);
+        await engine.UpsertItemsAsync("docs", [.. Enumerable.Range(0, 200).Select(i => EngineFactory.Item("i" + i.ToString(CultureInfo.InvariantCulture), "text@v1", TestData.RandomVector(random, 16)))], Ct);
+        float[] query = TestData.RandomVector(random, 16);
+        Assert.Equal(SearchIndexKind.Exact, engine.Search("docs", new SearchQuery(query, null, 10)).Value!.Index);
+
+        // Opting the collection in changes the default and keeps the serving version.
+        Assert.Equal(SearchIndexKind.Int8, (await engine.PutCollectionAsync("docs", "text@v1", SearchIndexKind.Int8, Ct)).Value!.Value.DefaultIndex);
+        SearchResult byDefault = engine.Search("docs", new SearchQuery(query, null, 10)).Value!;
+        Assert.Equal(SearchIndexKind.Int8, byDefault.Index);
+        Assert.Equal(SearchIndexKind.Exact, engine.Search("docs", new SearchQuery(query, null, 10, Index: SearchIndexKind.Exact)).Value!.Index);
+
+        // int8 re-scores its candidates exactly: the hits it returns carry exact scores.
+        var exact = engine.Search("docs", new SearchQuery(query, null, 200, Index: SearchIndexKind.Exact)).Value!.Hits.ToDictionary(h => h.Id, h => h.Score);
+        Assert.All(byDefault.Hits, h => Assert.Equal(exact[h.Id], h.Score));
+
+        // A PUT that names no index keeps the setting.
+        Assert.Equal(SearchIndexKind.Int8, (await engine.PutCollectionAsync("docs", "text@v1", Ct)).Value!.Value.DefaultIndex);
+    }
+
+    [Fact]
     public async Task Search_EmptyCollection_ReturnsEmpty()
     {
         using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 3, DistanceMetric.CosineSimilarity, cancellationToken: Ct);

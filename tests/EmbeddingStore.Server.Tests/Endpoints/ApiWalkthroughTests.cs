@@ -61,6 +61,15 @@ public sealed class ApiWalkthroughTests
         Assert.Equal(3, collection.Body!["itemCount"]!.GetValue<long>());
         Assert.Equal(3, collection.Body!["vectorCounts"]!["text@v1"]!.GetValue<long>());
         Assert.Equal("text@v1", collection.Body!["servingVersion"]!.GetValue<string>());
+        Assert.Equal("exact", collection.Body!["defaultIndex"]!.GetValue<string>());
+
+        // Opting the collection into int8 scans: searches that name no index use it, and say so.
+        var optIn = await Api.PutAsync(client, "/v1/collections/docs", """{"servingVersion": "text@v1", "defaultIndex": "int8"}""", Ct);
+        Assert.Equal("int8", optIn.Body!["defaultIndex"]!.GetValue<string>());
+        var int8 = await Api.PostAsync(client, "/v1/collections/docs/search", """{"vector": [1, 0.1, 0], "k": 2}""", Ct);
+        Assert.Equal("int8", int8.Body!["index"]!.GetValue<string>());
+        Assert.Equal(["a1", "a2"], int8.Body!["hits"]!.AsArray().Select(h => h!["id"]!.GetValue<string>()));
+        Assert.Equal("exact", (await Api.PostAsync(client, "/v1/collections/docs/search", """{"vector": [1, 0.1, 0], "k": 2, "index": "exact"}""", Ct)).Body!["index"]!.GetValue<string>());
 
         var page1 = await Api.GetAsync(client, "/v1/collections/docs/items?limit=2", Ct);
         Assert.Equal(["a1", "a2"], page1.Body!["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));

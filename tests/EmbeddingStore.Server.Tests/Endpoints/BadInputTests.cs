@@ -83,6 +83,7 @@ public sealed class BadInputTests : IAsyncLifetime
         { "collection bad name", "PUT", "/v1/collections/.hidden", """{"servingVersion": "text@v1"}""", 400, ProblemTypes.InvalidArgument },
         { "collection unknown version", "PUT", "/v1/collections/c2", """{"servingVersion": "text@v5"}""", 404, ProblemTypes.ModelVersionNotFound },
         { "collection version syntax", "PUT", "/v1/collections/c2", """{"servingVersion": "text"}""", 400, ProblemTypes.InvalidArgument },
+        { "collection unknown default index", "PUT", "/v1/collections/docs", """{"servingVersion": "text@v1", "defaultIndex": "hnsw"}""", 400, ProblemTypes.InvalidArgument },
         { "get unknown item", "GET", "/v1/collections/docs/items/nope", null, 404, ProblemTypes.ItemNotFound },
         { "get unknown collection", "GET", "/v1/collections/nope", null, 404, ProblemTypes.CollectionNotFound },
         { "get unknown version", "GET", "/v1/models/text/versions/v404", null, 404, ProblemTypes.ModelVersionNotFound },
