@@ -1,6 +1,5 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using EmbeddingStore.Contracts;
@@ -22,7 +21,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
     public const string HeaderName = "Idempotency-Key";
     private const int MaxKeyLength = 200;
     private static readonly TimeSpan s_retention = TimeSpan.FromHours(24);
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> s_locks = new(StringComparer.Ordinal);
+    // Striped locks: requests with one key always share a stripe, and memory stays bounded however many keys are used.
+    private static readonly SemaphoreSlim[] s_stripes = [.. Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1))];
 
     public async Task InvokeAsync(HttpContext context, SqliteEmbeddingRepository repository, TimeProvider time, IProblemDetailsService problems)
     {
@@ -52,7 +52,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
             context.Request.Body.Position = 0;
         }
 
-        SemaphoreSlim gate = s_locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        SemaphoreSlim gate = s_stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)s_stripes.Length)];
         await gate.WaitAsync(context.RequestAborted);
         try
         {
