@@ -45,6 +45,10 @@ public sealed partial class EmbeddingEngine
         }
 
         int derived = 0;
+
+        // Where the previous chunk stopped, in id order: each chunk continues from there instead of walking again over
+        // the items already handled (which would make a run quadratic in the collection's size).
+        string? after = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -64,8 +68,9 @@ public sealed partial class EmbeddingEngine
                 state.Segments.TryGetValue(targetId, out VectorSegment? existing);
                 var batch = new List<(string ItemId, StoredVector Vector)>(DeriveChunk);
                 var mapped = new float[map.TargetDimension];
-                foreach (string id in state.OrderedIds)
+                foreach (string id in state.IdsAfter(after))
                 {
+                    after = id;
                     ItemEntry item = state.Items[id];
                     int row = item.RowIn(source);
                     if (row < 0 || (existing is not null && item.RowIn(existing) >= 0))

@@ -242,20 +242,9 @@ public sealed partial class EmbeddingEngine
         try
         {
             var page = new List<ItemView>(Math.Min(limit, state.Items.Count));
-            IEnumerable<string> ids = state.OrderedIds;
-            if (after is not null)
-            {
-                if (state.OrderedIds.Count == 0 || string.CompareOrdinal(after, state.OrderedIds.Max) >= 0)
-                {
-                    return new ScrollPage([], null);
-                }
-
-                ids = state.OrderedIds.GetViewBetween(after, state.OrderedIds.Max!).Where(id => !string.Equals(id, after, StringComparison.Ordinal));
-            }
-
             string? last = null;
             bool more = false;
-            foreach (string id in ids)
+            foreach (string id in state.IdsAfter(after))
             {
                 if (page.Count == limit)
                 {
@@ -367,14 +356,7 @@ public sealed partial class EmbeddingEngine
             return false;
         }
 
-        float[] copy = values.ToArray();
-        if (version.Metric == DistanceMetric.CosineSimilarity && !VectorMath.TryNormalize(copy))
-        {
-            error = new StoreError(StoreErrorCode.InvalidVector, $"{where}: the vector for {version.Id} is all zeros, which has no direction under cosine.");
-            return false;
-        }
-
-        prepared = new StoredVector(version.Id, copy);
+        prepared = new StoredVector(version.Id, Prepared(version, values));
         return true;
     }
 
@@ -396,9 +378,10 @@ public sealed partial class EmbeddingEngine
             return false;
         }
 
+        bool cosine = version.Metric == DistanceMetric.CosineSimilarity;
+        float norm = version.Normalized || cosine ? VectorMath.Norm(values) : 0f;
         if (version.Normalized)
         {
-            float norm = VectorMath.Norm(values);
             if (!(MathF.Abs(norm - 1f) <= ModelVersion.NormTolerance))
             {
                 error = new StoreError(
@@ -408,14 +391,35 @@ public sealed partial class EmbeddingEngine
             }
         }
 
-        if (version.Metric == DistanceMetric.CosineSimilarity && VectorMath.Norm(values) == 0f)
+        // The same conditions VectorMath.TryNormalize applies, so every vector that passes here can be normalised.
+        if (cosine && !(norm > VectorMath.MinNormalizableNorm))
         {
             error = new StoreError(StoreErrorCode.InvalidVector, $"{where}: the vector for {version.Id} is all zeros, which has no direction under cosine.");
             return false;
         }
 
+        if (cosine && !float.IsFinite(norm))
+        {
+            error = new StoreError(
+                StoreErrorCode.InvalidVector, $"{where}: the vector for {version.Id} is too large to normalise (its norm overflows float32); scale it down.");
+            return false;
+        }
+
         error = null;
         return true;
+    }
+
+    // The form a checked vector is stored and scanned in: a copy, normalised for cosine so the scan is a dot product.
+    // Callers run TryCheckVector first, which rejects vectors too short to normalise.
+    private static float[] Prepared(ModelVersion version, ReadOnlySpan<float> values)
+    {
+        float[] copy = values.ToArray();
+        if (version.Metric == DistanceMetric.CosineSimilarity)
+        {
+            VectorMath.TryNormalize(copy);
+        }
+
+        return copy;
     }
 
     private void ApplyUpsert(CollectionState state, StoredItem stored)

@@ -327,15 +327,4 @@ public sealed partial class EmbeddingEngine
         error = null;
         return true;
     }
-
-    private static float[] Prepared(ModelVersion version, float[] values)
-    {
-        float[] copy = values.ToArray();
-        if (version.Metric == DistanceMetric.CosineSimilarity)
-        {
-            VectorMath.TryNormalize(copy);
-        }
-
-        return copy;
-    }
 }

@@ -259,13 +259,12 @@ public sealed partial class EmbeddingEngine
         for (int p = 0; p < plans.Count; p++)
         {
             int rank = p == reference ? 0 : plans[p].Via is null ? 1 : 2;
-            List<(ItemEntry Item, float Score)> candidates = p == reference
-                ? lists[p]
+            List<(ItemEntry Item, float Score, float Raw)> candidates = p == reference
+                ? [.. lists[p].Select(c => (c.Item, c.Score, c.Score))]
                 : RankProportional(plans[p], lists[p], plans[reference], lists[reference], itemCount);
-            for (int i = 0; i < candidates.Count; i++)
+            foreach ((ItemEntry item, float score, float raw) in candidates)
             {
-                (ItemEntry item, float score) = candidates[i];
-                var hit = ToHit(plans[p], item, score, lists[p].Count > 0 ? RawOf(lists[p], item) : score, query);
+                var hit = ToHit(plans[p], item, score, raw, query);
                 if (!best.TryGetValue(item, out var current) || rank < current.Rank || (rank == current.Rank && hit.Score > current.Hit.Score))
                 {
                     best[item] = (hit, rank);
@@ -292,13 +291,14 @@ public sealed partial class EmbeddingEngine
     // (the old model recovers a quarter of the new model's top-10), so any calibration from score to score either lets
     // mediocre native candidates crowd out the other version's best (regression shrinks towards the mean) or the
     // reverse (moment matching); ranks carry the information that is actually shared.
-    private static List<(ItemEntry Item, float Score)> RankProportional(
+    // Returns (item, score on the reference scale, raw score in the item's own version).
+    private static List<(ItemEntry Item, float Score, float Raw)> RankProportional(
         SegmentPlan otherPlan, List<(ItemEntry Item, float Score)> other, SegmentPlan reference, List<(ItemEntry Item, float Score)> referenceList, int itemCount)
     {
-        var result = new List<(ItemEntry Item, float Score)>(other.Count);
+        var result = new List<(ItemEntry Item, float Score, float Raw)>(other.Count);
         if (referenceList.Count == 0)
         {
-            result.AddRange(other);
+            result.AddRange(other.Select(c => (c.Item, c.Score, c.Score)));
             return result;
         }
 
@@ -315,7 +315,7 @@ public sealed partial class EmbeddingEngine
             }
 
             onlyHere++;
-            result.Add((item, ReferenceScoreAt(referenceList, onlyHere * ratio)));
+            result.Add((item, ReferenceScoreAt(referenceList, onlyHere * ratio), score));
         }
 
         return result;
@@ -379,19 +379,6 @@ public sealed partial class EmbeddingEngine
         int lower = (int)Math.Floor(rank);
         double t = rank - lower;
         return (float)(list[lower - 1].Score + (t * (list[lower].Score - list[lower - 1].Score)));
-    }
-
-    private static float RawOf(List<(ItemEntry Item, float Score)> list, ItemEntry item)
-    {
-        foreach ((ItemEntry candidate, float score) in list)
-        {
-            if (ReferenceEquals(candidate, item))
-            {
-                return score;
-            }
-        }
-
-        return float.NaN;
     }
 
     private static SearchHit ToHit(SegmentPlan plan, ItemEntry item, float score, float raw, SearchQuery query)

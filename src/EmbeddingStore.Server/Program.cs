@@ -57,8 +57,8 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.AllowDuplicateProperties = false;
 });
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
-    options.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Limits:MaxRequestBodyBytes") ?? new LimitsOptions().MaxRequestBodyBytes);
+builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+    .Configure<IOptions<LimitsOptions>>((kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
 
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
@@ -86,10 +86,12 @@ WebApplication app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// Resolved once; .Value (validated, cached) is read on the first request, after start-up validation has run.
+IOptions<LimitsOptions> limits = app.Services.GetRequiredService<IOptions<LimitsOptions>>();
 app.Use(async (context, next) =>
 {
     // Refuse an oversized declared body before reading it (Kestrel enforces the same limit on chunked bodies).
-    long max = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
+    long max = limits.Value.MaxRequestBodyBytes;
     if (context.Request.ContentLength > max)
     {
         throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);

@@ -37,6 +37,23 @@ internal sealed class CollectionState : IDisposable
 
     public Dictionary<ModelVersionId, VectorSegment> Segments { get; } = [];
 
+    // Ids in ordinal order strictly after `after` (all of them when it is null): the cursor walk shared by scrolling and
+    // by chunked jobs. O(log n) to find the start.
+    public IEnumerable<string> IdsAfter(string? after)
+    {
+        if (after is null)
+        {
+            return OrderedIds;
+        }
+
+        if (OrderedIds.Count == 0 || string.CompareOrdinal(after, OrderedIds.Max) >= 0)
+        {
+            return [];
+        }
+
+        return OrderedIds.GetViewBetween(after, OrderedIds.Max!).Where(id => !string.Equals(id, after, StringComparison.Ordinal));
+    }
+
     public VectorSegment GetOrAddSegment(ModelVersion version)
     {
         if (!Segments.TryGetValue(version.Id, out VectorSegment? segment))

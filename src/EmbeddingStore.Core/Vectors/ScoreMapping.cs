@@ -63,9 +63,6 @@ public static class ScoreMapping
         return byScore != 0 ? byScore : string.CompareOrdinal(idA, idB);
     }
 
-    /// <summary>Whether a score from <paramref name="metric"/> stays meaningful across queries (bounded), which calibration relies on.</summary>
-    public static bool IsBounded(DistanceMetric metric) => metric == DistanceMetric.CosineSimilarity;
-
     [DoesNotReturn]
     internal static void ThrowUnknownMetric(DistanceMetric metric) =>
         throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric.");

@@ -51,6 +51,12 @@ public static partial class VectorMath
         return true;
     }
 
+    /// <summary>
+    /// Norms at or below this are treated as zero: dividing by them would overflow or amplify rounding noise into a
+    /// direction the vector does not have.
+    /// </summary>
+    public const float MinNormalizableNorm = 1e-30f;
+
     /// <summary>The Euclidean norm, computed by the runtime's vectorised implementation.</summary>
     public static float Norm(ReadOnlySpan<float> values) => TensorPrimitives.Norm(values);
 
@@ -61,7 +67,7 @@ public static partial class VectorMath
     public static bool TryNormalize(Span<float> values)
     {
         float norm = TensorPrimitives.Norm(values);
-        if (!(norm > 1e-30f) || !float.IsFinite(norm))
+        if (!(norm > MinNormalizableNorm) || !float.IsFinite(norm))
         {
             return false;
         }
@@ -127,7 +133,15 @@ public static partial class VectorMath
             ThrowLengthMismatch(x.Length, y.Length);
         }
 
-        return SquaredEuclideanCore(x, y);
+        if (x.Length == 0)
+        {
+            return 0f;
+        }
+
+        // One row of the fused L2 row kernel: the same code, and the same summation order, as the scan uses.
+        Span<float> distance = stackalloc float[1];
+        ScoreRowsCore<SquaredEuclideanScorer>(x, y, distance);
+        return distance[0];
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]

@@ -1,7 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Text.Json;
-using EmbeddingStore.Contracts;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -14,29 +13,23 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        ProblemDetails problem;
+        int status;
+        string detail;
         if (exception is BadHttpRequestException bad)
         {
-            int status = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? bad.StatusCode : StatusCodes.Status400BadRequest;
-            problem = new ProblemDetails
-            {
-                Status = status,
-                Type = status == StatusCodes.Status413PayloadTooLarge ? ProblemTypes.PayloadTooLarge : ProblemTypes.MalformedRequest,
-                Title = status == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request",
-                Detail = DescribeBadRequest(bad),
-            };
+            status = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            detail = DescribeBadRequest(bad);
         }
         else
         {
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
-            problem = new ProblemDetails
-            {
-                Status = StatusCodes.Status500InternalServerError,
-                Type = ProblemTypes.InternalError,
-                Title = "Internal server error",
-                Detail = "The server failed to process the request. The error was logged; the request may be retried.",
-            };
+            status = StatusCodes.Status500InternalServerError;
+            detail = "The server failed to process the request. The error was logged; the request may be retried.";
         }
+
+        // Type and title come from the one status table that framework-made problems use too.
+        (string type, string title) = ProblemMapping.ForStatus(status)!.Value;
+        var problem = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail };
 
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext

@@ -41,13 +41,14 @@ public static class Api
     // Everything a client can read back: versions, collections, and every item with its vectors.
     public static async Task<string> SnapshotAsync(HttpClient client, CancellationToken ct)
     {
+        JsonNode collections = (await GetAsync(client, "/v1/collections", ct)).Body!;
         var parts = new List<string>
         {
             (await GetAsync(client, "/v1/models/versions", ct)).Body!.ToJsonString(),
-            (await GetAsync(client, "/v1/collections", ct)).Body!.ToJsonString(),
+            collections.ToJsonString(),
             (await GetAsync(client, "/v1/links", ct)).Body!.ToJsonString(),
         };
-        foreach (JsonNode? collection in (await GetAsync(client, "/v1/collections", ct)).Body!["collections"]!.AsArray())
+        foreach (JsonNode? collection in collections["collections"]!.AsArray())
         {
             string? cursor = null;
             do
