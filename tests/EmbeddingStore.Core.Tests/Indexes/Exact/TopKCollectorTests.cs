@@ -2,8 +2,8 @@
 
 using System.Globalization;
 using EmbeddingStore.Core.Collections;
-using EmbeddingStore.Core.Indexes.Exact;
 using EmbeddingStore.Core.Vectors;
+using TopKCollector = EmbeddingStore.Core.Search.TopK<EmbeddingStore.Core.Collections.ItemEntry, EmbeddingStore.Core.Search.ByItemId>;
 
 namespace EmbeddingStore.Core.Tests.Indexes.Exact;
 
