@@ -147,7 +147,8 @@ public sealed class JobRunner : IDisposable
         return new Collection.GateScope(_gate);
     }
 
-    private async Task<bool> RunOneChunkAsync(CancellationToken cancellationToken)
+    // One chunk of the oldest runnable job; false when none is runnable. Internal so tests can stop between chunks.
+    internal async Task<bool> RunOneChunkAsync(CancellationToken cancellationToken)
     {
         using (await EnterAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -21,6 +21,9 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
 
     public bool RefuseWrites { get; set; }
 
+    // Awaited before an upsert into the named collection is applied: lets a test hold one collection's commit open.
+    public Func<string, Task>? BeforeUpsert { get; set; }
+
     public int Writes { get; private set; }
 
     public async IAsyncEnumerable<ModelVersion> ReadModelVersionsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -69,14 +72,21 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
             _items.Remove(collection);
         });
 
-    public Task UpsertItemsAsync(string collection, IReadOnlyList<StoredItem> items, CancellationToken cancellationToken) =>
-        Write(() =>
+    public async Task UpsertItemsAsync(string collection, IReadOnlyList<StoredItem> items, CancellationToken cancellationToken)
+    {
+        if (BeforeUpsert is { } hook)
+        {
+            await hook(collection);
+        }
+
+        await Write(() =>
         {
             foreach (StoredItem item in items)
             {
                 _items[collection][item.Id] = item;
             }
         });
+    }
 
     public Task DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
         Write(() =>

@@ -3,7 +3,6 @@
 using System.Globalization;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Vectors;
-using TopKCollector = EmbeddingStore.Core.Search.TopK<EmbeddingStore.Core.Collections.ItemEntry, EmbeddingStore.Core.Search.ByItemId>;
 
 namespace EmbeddingStore.Core.Tests.Indexes.Exact;
 
