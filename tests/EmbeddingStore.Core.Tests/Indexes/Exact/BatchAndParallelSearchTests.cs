@@ -68,6 +68,47 @@ public sealed class BatchAndParallelSearchTests
         }
     }
 
+    [Theory]
+    [InlineData("exact")]
+    [InlineData("int8")]
+    public async Task SearchBatch_MidMigrationWithLink_EqualsSingleSearchesBridgedAndMerged(string index)
+    {
+        // Half the items re-embedded in v2, the rest only in v1, and a link between the versions: a v2 batch must bridge
+        // into v1 and merge both versions exactly as each single search does.
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 12, DistanceMetric.CosineSimilarity, cancellationToken: TestContext.Current.CancellationToken);
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        Assert.True((await engine.RegisterModelVersionAsync("text", "v2", 12, DistanceMetric.CosineSimilarity, false, ct)).IsSuccess);
+        var random = new Random(42);
+        var items = new List<ItemUpsert>();
+        for (int i = 0; i < 600; i++)
+        {
+            // The versions are declared identical, so a re-embedded item's v2 vector is its v1 vector: the two rankings agree,
+            // and v1-only items compete fairly in the merge.
+            float[] vector = TestData.RandomVector(random, 12);
+            var vectors = new Dictionary<string, float[]> { ["text@v1"] = vector };
+            if (i % 2 == 0)
+            {
+                vectors["text@v2"] = vector;
+            }
+
+            items.Add(new ItemUpsert(i.ToString(CultureInfo.InvariantCulture), null, vectors));
+        }
+
+        Assert.True((await engine.UpsertItemsAsync("docs", items, ct)).IsSuccess);
+        Assert.True((await engine.DeclareIdentityLinkAsync("text@v2", "text@v1", ct)).IsSuccess);
+        float[][] queries = [.. Enumerable.Range(0, 9).Select(_ => TestData.RandomVector(random, 12))];
+        var kind = new Core.Indexes.IndexKind(index);
+
+        BatchSearchResult batch = (await engine.SearchBatchAsync("docs", new BatchSearchQuery(queries, "text@v2", 7, Index: kind), ct)).Value!;
+        for (int q = 0; q < queries.Length; q++)
+        {
+            SearchResult single = (await engine.SearchAsync("docs", new SearchQuery(queries[q], "text@v2", 7, Index: kind), ct)).Value!;
+            Assert.Equal(single.Hits.Select(h => (h.Id, h.Score, h.Version, h.Via)), batch.Results[q].Hits.Select(h => (h.Id, h.Score, h.Version, h.Via)));
+        }
+
+        Assert.Contains(batch.Results.SelectMany(r => r.Hits), h => h.Via is not null && h.Version == "text@v1");
+    }
+
     [Fact]
     public async Task SearchBatch_TooManyQueries_IsLimitExceeded()
     {
