@@ -955,8 +955,14 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
         return new Collection.GateScope(_catalogGate);
     }
 
-    private StoreError? ValidateSearch(int k, PayloadFilter? filter)
+    // The checks single and batch search share, in the order callers see them: k and the filter, the index kind and its
+    // options (before the collection, so a malformed request is refused the same way whether or not the collection
+    // exists), then the collection and the kind that serves it (the request's, else the collection's default).
+    private StoreError? BeginSearch(
+        string collection, int k, PayloadFilter? filter, IndexKind? requested, IndexOptions options, out Collection state, out IndexKind kind)
     {
+        state = null!;
+        kind = default;
         if (k < 1 || k > Limits.MaxK)
         {
             return k < 1
@@ -964,31 +970,12 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
                 : new StoreError(StoreErrorCode.LimitExceeded, $"k may be at most {Limits.MaxK}; it was {k}.");
         }
 
-        return filter?.Validate();
-    }
-
-    // Which index serves the search, refused when unknown or when its options are out of range.
-    private StoreError? ResolveIndex(IndexKind? requested, IndexOptions options, Collection collection, out IndexKind kind)
-    {
-        kind = requested ?? collection.DefaultIndex;
-        if (!Indexes.TryGet(kind, out IVectorIndexFactory factory))
+        if (filter?.Validate() is { } filterError)
         {
-            return Indexes.Unknown(kind.Name);
+            return filterError;
         }
 
-        return factory.Validate(options, Limits);
-    }
-
-    private StoreResult<SearchResult> Search(string collection, SearchQuery query, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        if (ValidateSearch(query.K, query.Filter) is { } invalid)
-        {
-            return invalid;
-        }
-
-        IndexOptions options = query.Options ?? IndexOptions.Default;
-        if (query.Index is { } named && !Indexes.TryGet(named, out _))
+        if (requested is { } named && !Indexes.TryGet(named, out _))
         {
             return Indexes.Unknown(named.Name);
         }
@@ -998,17 +985,26 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
             return optionError;
         }
 
-        if (!TryGetCollection(collection, out Collection? state, out StoreError? error))
+        if (!TryGetCollection(collection, out Collection? found, out StoreError? error))
         {
             return error;
         }
 
-        if (ResolveIndex(query.Index, options, state, out IndexKind kind) is { } indexError)
+        state = found;
+        kind = requested ?? found.DefaultIndex;
+        return Indexes.TryGet(kind, out IVectorIndexFactory factory) ? factory.Validate(options, Limits) : Indexes.Unknown(kind.Name);
+    }
+
+    private StoreResult<SearchResult> Search(string collection, SearchQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        IndexOptions options = query.Options ?? IndexOptions.Default;
+        if (BeginSearch(collection, query.K, query.Filter, query.Index, options, out Collection state, out IndexKind kind) is { } refused)
         {
-            return indexError;
+            return refused;
         }
 
-        if (!TryPrepareQueries(state, query, out List<(ModelVersion Version, float[] Vector)> queries, out ModelVersion primary, out error))
+        if (!TryPrepareQueries(state, query, out List<(ModelVersion Version, float[] Vector)> queries, out ModelVersion primary, out StoreError? error))
         {
             return error!;
         }
@@ -1062,33 +1058,13 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
                 StoreErrorCode.LimitExceeded, $"A batch may hold at most {Limits.MaxBatchQueries} queries; this one has {query.Vectors.Count}. Split it.");
         }
 
-        if (ValidateSearch(query.K, query.Filter) is { } invalid)
-        {
-            return invalid;
-        }
-
         IndexOptions options = query.Options ?? IndexOptions.Default;
-        if (query.Index is { } named && !Indexes.TryGet(named, out _))
+        if (BeginSearch(collection, query.K, query.Filter, query.Index, options, out Collection state, out IndexKind kind) is { } refused)
         {
-            return Indexes.Unknown(named.Name);
+            return refused;
         }
 
-        if (options.ValidateOversampling(Limits) is { } optionError)
-        {
-            return optionError;
-        }
-
-        if (!TryGetCollection(collection, out Collection? state, out StoreError? error))
-        {
-            return error;
-        }
-
-        if (ResolveIndex(query.Index, options, state, out IndexKind kind) is { } indexError)
-        {
-            return indexError;
-        }
-
-        if (!_registry.TryResolve(query.Version ?? state.ServingVersion.ToString(), out ModelVersion version, out error))
+        if (!_registry.TryResolve(query.Version ?? state.ServingVersion.ToString(), out ModelVersion version, out StoreError? error))
         {
             return error!;
         }
