@@ -74,11 +74,26 @@ public static class ApiOperations
     /// <summary><c>GET /v1/links/{id}</c>: one link with its quality report.</summary>
     public static readonly ApiOperation GetLink = new("GetLink", "GET", "/v1/links/{id}", ApiOperationKind.Read);
 
-    /// <summary><c>POST /v1/links/{id}/derive</c>: store vectors mapped through a link (starts work; not repeated blindly).</summary>
+    /// <summary><c>POST /v1/links/{id}/derive</c>: start a derive job (202 with the job); a blind repeat starts a second job.</summary>
     public static readonly ApiOperation DeriveVectors = new("DeriveVectorsAsync", "POST", "/v1/links/{id}/derive", ApiOperationKind.Write);
 
     /// <summary><c>DELETE /v1/links/{id}</c>: delete a link.</summary>
     public static readonly ApiOperation DeleteLink = new("DeleteLinkAsync", "DELETE", "/v1/links/{id}", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>GET /v1/jobs</c>: list background jobs.</summary>
+    public static readonly ApiOperation ListJobs = new("ListJobs", "GET", "/v1/jobs", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/jobs/{id}</c>: one job with its state and progress.</summary>
+    public static readonly ApiOperation GetJob = new("GetJob", "GET", "/v1/jobs/{id}", ApiOperationKind.Read);
+
+    /// <summary><c>POST /v1/jobs/{id}/cancel</c>: cancel a job; cancelled is final, so a repeat cannot undo anything newer.</summary>
+    public static readonly ApiOperation CancelJob = new("CancelJobAsync", "POST", "/v1/jobs/{id}/cancel", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>POST /v1/jobs/{id}/pause</c>: pause a job; a blind repeat could undo a resume sent in between.</summary>
+    public static readonly ApiOperation PauseJob = new("PauseJobAsync", "POST", "/v1/jobs/{id}/pause", ApiOperationKind.Write);
+
+    /// <summary><c>POST /v1/jobs/{id}/resume</c>: resume a paused job; a blind repeat could undo a pause sent in between.</summary>
+    public static readonly ApiOperation ResumeJob = new("ResumeJobAsync", "POST", "/v1/jobs/{id}/resume", ApiOperationKind.Write);
 
     /// <summary>Every operation, in the order of the API reference.</summary>
     public static IReadOnlyList<ApiOperation> All { get; } =
@@ -89,6 +104,7 @@ public static class ApiOperations
         UpsertItems, DeleteItems, CountItems, ScrollItems, GetItem,
         Search, SearchBatch,
         CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,
+        ListJobs, GetJob, CancelJob, PauseJob, ResumeJob,
     ];
 
     // After All: static initialisers run in text order.

@@ -71,6 +71,18 @@ public static class ProblemTypes
     /// <summary>An Idempotency-Key header was reused within 24 hours for a different request.</summary>
     public const string IdempotencyKeyReused = "/problems/idempotency-key-reused";
 
+    /// <summary>
+    /// A write sent with this Idempotency-Key was committed, but the server stopped before it recorded the answer; the
+    /// retry was not applied again. Read the resource to see its state.
+    /// </summary>
+    public const string IdempotencyAnswerLost = "/problems/idempotency-answer-lost";
+
+    /// <summary>No job has the id.</summary>
+    public const string JobNotFound = "/problems/job-not-found";
+
+    /// <summary>The job cannot make the asked change from its state (cancelling a completed job, say).</summary>
+    public const string JobStateConflict = "/problems/job-state-conflict";
+
     /// <summary>An unexpected server error; the body never carries exception text.</summary>
     public const string InternalError = "/problems/internal-error";
 }

@@ -6,7 +6,7 @@ using System.Diagnostics;
 using EmbeddingStore.Admin.Cli;
 using EmbeddingStore.Client;
 using EmbeddingStore.Contracts;
-using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Admin.Bench;
@@ -27,17 +27,14 @@ internal sealed class BenchCommand : IAdminCommand
         var gt = new Option<string?>("--gt") { Description = "The exact neighbours of every query (.ivecs); computed exactly when omitted", HelpName = "FILE.ivecs" };
         var writeGt = new Option<string?>("--write-gt") { Description = "Compute the exact neighbours and write them to this .ivecs file", HelpName = "FILE.ivecs" };
         var k = new Option<int>("--k") { Description = "Neighbours per query", DefaultValueFactory = _ => 10 };
-        var index = new Option<SearchIndexKind>("--index")
+        var index = new Option<IndexKind>("--index")
         {
-            Description = "exact or int8 (8-bit code scan, best k x oversampling re-scored exactly)",
-            HelpName = "exact|int8",
-            DefaultValueFactory = _ => SearchIndexKind.Exact,
-            CustomParser = result => Token(result) switch
-            {
-                "exact" => SearchIndexKind.Exact,
-                "int8" => SearchIndexKind.Int8,
-                string other => Refuse<SearchIndexKind>(result, $"--index must be exact or int8, not '{other}'"),
-            },
+            Description = $"The index kind to search: {string.Join(", ", IndexRegistry.Default.Kinds)} (int8 re-scores the best k x oversampling exactly)",
+            HelpName = string.Join('|', IndexRegistry.Default.Kinds),
+            DefaultValueFactory = _ => IndexKind.Exact,
+            CustomParser = result => IndexRegistry.Default.TryParse(Token(result), out IndexKind parsed)
+                ? parsed
+                : Refuse<IndexKind>(result, $"--index must be one of {string.Join(", ", IndexRegistry.Default.Kinds)}, not '{Token(result)}'"),
         };
         var mode = new Option<string>("--mode")
         {
@@ -224,7 +221,7 @@ internal sealed class BenchCommand : IAdminCommand
             P99Ms = Percentile(latencies, 0.99),
             PeakBytes = peakBytes,
             BandwidthBytesPerSecond = bandwidth,
-            ScanBytesPerQuery = (double)baseVectors.Count * baseVectors.Dimension * (options.Index == SearchIndexKind.Int8 ? 1 : sizeof(float))
+            ScanBytesPerQuery = (double)baseVectors.Count * baseVectors.Dimension * (options.Index == IndexKind.Int8 ? 1 : sizeof(float))
                 / (options.Batch ? Math.Min(options.BatchSize, queryCount) : 1),
         };
     }
@@ -309,7 +306,7 @@ internal sealed class BenchCommand : IAdminCommand
         {
             int n = Math.Min(options.BatchSize, queryCount - first);
             var vectors = Enumerable.Range(first, n).Select(i => queries.Row(i).ToArray()).ToList();
-            IReadOnlyList<int[]> batch = await target.SearchBatchAsync(vectors, k, SearchIndexKind.Exact, null, cancellationToken);
+            IReadOnlyList<int[]> batch = await target.SearchBatchAsync(vectors, k, IndexKind.Exact, null, cancellationToken);
             for (int q = 0; q < n; q++)
             {
                 for (int j = 0; j < k; j++)

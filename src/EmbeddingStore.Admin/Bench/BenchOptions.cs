@@ -2,7 +2,7 @@
 
 using System.ComponentModel.DataAnnotations;
 using EmbeddingStore.Admin.Cli;
-using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Admin.Bench;
@@ -29,7 +29,7 @@ internal sealed record BenchOptions : IValidatableObject
     [Display(Name = "--k")]
     public int K { get; init; } = 10;
 
-    public SearchIndexKind Index { get; init; } = SearchIndexKind.Exact;
+    public IndexKind Index { get; init; } = IndexKind.Exact;
 
     public bool Batch { get; init; }
 

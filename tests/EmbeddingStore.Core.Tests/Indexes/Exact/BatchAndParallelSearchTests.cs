@@ -34,13 +34,13 @@ public sealed class BatchAndParallelSearchTests
 
         // Nine queries: two full blocks of four and one left over; some duplicate a stored vector to force ties.
         var queries = Enumerable.Range(0, 9).Select(_ => TestData.RandomVector(random, dimension)).ToList();
-        StoreResult<BatchSearchResult> batch = engine.SearchBatch("docs", new BatchSearchQuery(queries, null, 12));
+        StoreResult<BatchSearchResult> batch = (await engine.SearchBatchAsync("docs", new BatchSearchQuery(queries, null, 12), TestContext.Current.CancellationToken));
         Assert.True(batch.IsSuccess, batch.Error?.Message);
         Assert.Equal(queries.Count, batch.Value!.Results.Count);
 
         for (int i = 0; i < queries.Count; i++)
         {
-            StoreResult<SearchResult> single = engine.Search("docs", new SearchQuery(queries[i], null, 12));
+            StoreResult<SearchResult> single = (await engine.SearchAsync("docs", new SearchQuery(queries[i], null, 12), TestContext.Current.CancellationToken));
             Assert.True(single.IsSuccess, single.Error?.Message);
             Assert.Equal(Describe(single.Value!), Describe(batch.Value.Results[i]));
         }
@@ -63,8 +63,8 @@ public sealed class BatchAndParallelSearchTests
         for (int q = 0; q < 5; q++)
         {
             float[] query = TestData.RandomVector(random, dimension);
-            string expected = Describe(serial.Search("docs", new SearchQuery(query, null, 25)).Value!);
-            Assert.Equal(expected, Describe(parallel.Search("docs", new SearchQuery(query, null, 25)).Value!));
+            string expected = Describe((await serial.SearchAsync("docs", new SearchQuery(query, null, 25), TestContext.Current.CancellationToken)).Value!);
+            Assert.Equal(expected, Describe((await parallel.SearchAsync("docs", new SearchQuery(query, null, 25), TestContext.Current.CancellationToken)).Value!));
         }
     }
 
@@ -73,7 +73,7 @@ public sealed class BatchAndParallelSearchTests
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         using EmbeddingEngine engine = await CreateAsync(DistanceMetric.DotProduct, 4, rows: 10, new EngineLimits { MaxBatchQueries = 3 }, ct);
-        StoreResult<BatchSearchResult> result = engine.SearchBatch("docs", new BatchSearchQuery([new float[4], new float[4], new float[4], new float[4]], null, 1));
+        StoreResult<BatchSearchResult> result = (await engine.SearchBatchAsync("docs", new BatchSearchQuery([new float[4], new float[4], new float[4], new float[4]], null, 1), TestContext.Current.CancellationToken));
         Assert.Equal(StoreErrorCode.LimitExceeded, result.Error?.Code);
     }
 
@@ -82,7 +82,7 @@ public sealed class BatchAndParallelSearchTests
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         using EmbeddingEngine engine = await CreateAsync(DistanceMetric.DotProduct, 4, rows: 10, null, ct);
-        StoreResult<BatchSearchResult> result = engine.SearchBatch("docs", new BatchSearchQuery([new float[4], new float[3]], null, 1));
+        StoreResult<BatchSearchResult> result = (await engine.SearchBatchAsync("docs", new BatchSearchQuery([new float[4], new float[3]], null, 1), TestContext.Current.CancellationToken));
         Assert.Equal(StoreErrorCode.DimensionMismatch, result.Error?.Code);
         Assert.Contains("vectors[1]", result.Error!.Message, StringComparison.Ordinal);
     }
@@ -92,7 +92,7 @@ public sealed class BatchAndParallelSearchTests
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         using EmbeddingEngine engine = await CreateAsync(DistanceMetric.DotProduct, 4, rows: 10, null, ct);
-        Assert.Equal(StoreErrorCode.InvalidArgument, engine.SearchBatch("docs", new BatchSearchQuery([], null, 1)).Error?.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, (await engine.SearchBatchAsync("docs", new BatchSearchQuery([], null, 1), TestContext.Current.CancellationToken)).Error?.Code);
     }
 
     internal static string Describe(SearchResult result) =>
