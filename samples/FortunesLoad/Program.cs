@@ -20,9 +20,10 @@ if (!File.Exists(Path.Combine(data, "corpus.minilm.fvecs")))
     return 1;
 }
 
-float[][] corpus = ReadFvecs(Path.Combine(data, "corpus.minilm.fvecs"));
-float[][] queries = ReadFvecs(Path.Combine(data, "queries.minilm.fvecs"));
-int[][] truth = ReadIvecs(Path.Combine(data, "gt.minilm.ivecs"));
+// VecsFile (EmbeddingStore.Contracts, which comes with the SDK) checks the files: a truncated one is refused, not half-loaded.
+VecsMatrix<float> corpus = VecsFile.ReadFvecs(Path.Combine(data, "corpus.minilm.fvecs"));
+VecsMatrix<float> queries = VecsFile.ReadFvecs(Path.Combine(data, "queries.minilm.fvecs"));
+VecsMatrix<int> truth = VecsFile.ReadIvecs(Path.Combine(data, "gt.minilm.ivecs"));
 string[] texts = [.. File.ReadLines(Path.Combine(data, "texts.jsonl")).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!)];
 
 using var http = new HttpClient { BaseAddress = new Uri(server), Timeout = TimeSpan.FromMinutes(2) };
@@ -32,17 +33,17 @@ await client.PutCollectionAsync("fortunes", new CollectionRequest { ServingVersi
 
 var upsertMs = new List<double>();
 var total = Stopwatch.StartNew();
-for (int start = 0; start < corpus.Length; start += batchSize)
+for (int start = 0; start < corpus.Count; start += batchSize)
 {
     var items = new List<ItemRequest>();
-    for (int i = start; i < Math.Min(corpus.Length, start + batchSize); i++)
+    for (int i = start; i < Math.Min(corpus.Count, start + batchSize); i++)
     {
         using JsonDocument payload = JsonDocument.Parse(JsonSerializer.Serialize(new Dictionary<string, string> { ["text"] = texts[i] }));
         items.Add(new ItemRequest
         {
             Id = i.ToString(CultureInfo.InvariantCulture),
             Payload = payload.RootElement.Clone(),
-            Vectors = new Dictionary<string, float[]> { ["text@minilm"] = corpus[i] },
+            Vectors = new Dictionary<string, float[]> { ["text@minilm"] = corpus.Row(i).ToArray() },
         });
     }
 
@@ -55,21 +56,21 @@ double loadSeconds = total.Elapsed.TotalSeconds;
 var searchMs = new List<double>();
 var serverMs = new List<double>();
 double recall = 0;
-for (int q = 0; q < queries.Length; q++)
+for (int q = 0; q < queries.Count; q++)
 {
     long t = Stopwatch.GetTimestamp();
-    SearchResponse response = await client.SearchAsync("fortunes", new SearchRequest { Vector = queries[q], K = 10, WithPayload = false });
+    SearchResponse response = await client.SearchAsync("fortunes", new SearchRequest { Vector = queries.Row(q).ToArray(), K = 10, WithPayload = false });
     searchMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
     serverMs.Add(response.TookMs);
-    var expected = truth[q].Take(10).Select(id => id.ToString(CultureInfo.InvariantCulture)).ToHashSet();
+    var expected = truth.Row(q)[..10].ToArray().Select(id => id.ToString(CultureInfo.InvariantCulture)).ToHashSet();
     recall += response.Hits.Count(h => expected.Contains(h.Id)) / 10.0;
 }
 
-Console.WriteLine($"items {corpus.Length} x {corpus[0].Length}-d, batches of {batchSize}: loaded in {loadSeconds:F2} s ({corpus.Length / loadSeconds:F0} items/s)");
+Console.WriteLine($"items {corpus.Count} x {corpus.Dimension}-d, batches of {batchSize}: loaded in {loadSeconds:F2} s ({corpus.Count / loadSeconds:F0} items/s)");
 Console.WriteLine($"upsert per batch (client):  p50 {Percentile(upsertMs, 50):F1} ms  p99 {Percentile(upsertMs, 99):F1} ms");
 Console.WriteLine($"search k=10 (client, HTTP): p50 {Percentile(searchMs, 50):F2} ms  p99 {Percentile(searchMs, 99):F2} ms");
 Console.WriteLine($"search k=10 (server tookMs): p50 {Percentile(serverMs, 50):F2} ms  p99 {Percentile(serverMs, 99):F2} ms");
-Console.WriteLine($"recall@10 against the exact ground truth: {recall / queries.Length:F4}");
+Console.WriteLine($"recall@10 against the exact ground truth: {recall / queries.Count:F4}");
 return 0;
 
 static double Percentile(List<double> values, double p)
@@ -77,42 +78,4 @@ static double Percentile(List<double> values, double p)
     var sorted = values.Order().ToList();
     int index = (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1;
     return sorted[Math.Clamp(index, 0, sorted.Count - 1)];
-}
-
-static float[][] ReadFvecs(string path)
-{
-    using var reader = new BinaryReader(File.OpenRead(path));
-    var rows = new List<float[]>();
-    while (reader.BaseStream.Position < reader.BaseStream.Length)
-    {
-        int d = reader.ReadInt32();
-        var row = new float[d];
-        for (int i = 0; i < d; i++)
-        {
-            row[i] = reader.ReadSingle();
-        }
-
-        rows.Add(row);
-    }
-
-    return [.. rows];
-}
-
-static int[][] ReadIvecs(string path)
-{
-    using var reader = new BinaryReader(File.OpenRead(path));
-    var rows = new List<int[]>();
-    while (reader.BaseStream.Position < reader.BaseStream.Length)
-    {
-        int d = reader.ReadInt32();
-        var row = new int[d];
-        for (int i = 0; i < d; i++)
-        {
-            row[i] = reader.ReadInt32();
-        }
-
-        rows.Add(row);
-    }
-
-    return [.. rows];
 }

@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Numerics.Tensors;
+using EmbeddingStore.Contracts;
 
 namespace EmbeddingStore.Tools.Eval;
 
@@ -42,12 +43,14 @@ internal sealed class Dataset
 
     public static Dataset Load(string root)
     {
-        (float[] arcticCorpus, int count, int d) = ReadFvecs(Path.Combine(root, "corpus.arctic.fvecs"));
-        (float[] miniCorpus, _, _) = ReadFvecs(Path.Combine(root, "corpus.minilm.fvecs"));
-        (float[] arcticQueries, int queryCount, _) = ReadFvecs(Path.Combine(root, "queries.arctic.fvecs"));
-        (float[] miniQueries, _, _) = ReadFvecs(Path.Combine(root, "queries.minilm.fvecs"));
-        (int[] truth, int width) = ReadIvecs(Path.Combine(root, "gt.arctic.ivecs"));
-        return new Dataset(arcticCorpus, miniCorpus, arcticQueries, miniQueries, truth, width, count, queryCount, d);
+        VecsMatrix<float> arcticCorpus = VecsFile.ReadFvecs(Path.Combine(root, "corpus.arctic.fvecs"));
+        VecsMatrix<float> miniCorpus = VecsFile.ReadFvecs(Path.Combine(root, "corpus.minilm.fvecs"));
+        VecsMatrix<float> arcticQueries = VecsFile.ReadFvecs(Path.Combine(root, "queries.arctic.fvecs"));
+        VecsMatrix<float> miniQueries = VecsFile.ReadFvecs(Path.Combine(root, "queries.minilm.fvecs"));
+        VecsMatrix<int> truth = VecsFile.ReadIvecs(Path.Combine(root, "gt.arctic.ivecs"));
+        return new Dataset(
+            arcticCorpus.Data, miniCorpus.Data, arcticQueries.Data, miniQueries.Data, truth.Data, truth.Dimension, arcticCorpus.Count, arcticQueries.Count,
+            arcticCorpus.Dimension);
     }
 
     /// <summary>Scores every query against every corpus row by dot product (all vectors here are unit length).</summary>
@@ -132,35 +135,5 @@ internal sealed class Dataset
                 top.RemoveAt(K);
             }
         }
-    }
-
-    private static (float[] Data, int Count, int Dimension) ReadFvecs(string path)
-    {
-        byte[] bytes = File.ReadAllBytes(path);
-        int dimension = BitConverter.ToInt32(bytes, 0);
-        int stride = 4 + (4 * dimension);
-        int count = bytes.Length / stride;
-        var data = new float[count * dimension];
-        for (int i = 0; i < count; i++)
-        {
-            Buffer.BlockCopy(bytes, (i * stride) + 4, data, i * dimension * 4, dimension * 4);
-        }
-
-        return (data, count, dimension);
-    }
-
-    private static (int[] Data, int Width) ReadIvecs(string path)
-    {
-        byte[] bytes = File.ReadAllBytes(path);
-        int width = BitConverter.ToInt32(bytes, 0);
-        int stride = 4 + (4 * width);
-        int count = bytes.Length / stride;
-        var data = new int[count * width];
-        for (int i = 0; i < count; i++)
-        {
-            Buffer.BlockCopy(bytes, (i * stride) + 4, data, i * width * 4, width * 4);
-        }
-
-        return (data, width);
     }
 }

@@ -1,109 +1,93 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
-using EmbeddingStore.Client;
-using EmbeddingStore.Contracts;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using EmbeddingStore.Admin.Bench;
+using EmbeddingStore.Admin.Cli;
+using EmbeddingStore.Admin.Commands;
 
 namespace EmbeddingStore.Admin;
 
-// esadmin: operator commands over the REST API. Every failure is one line on stderr and a non-zero exit code.
+// esadmin: the command tree on System.CommandLine. Every command is one IAdminCommand file, listed once below; `--help`
+// works on every command; bad input is one line on stderr and exit code 2, a failure of the work exit code 1.
 internal static class AdminCommands
 {
-    private const string DefaultServer = "http://127.0.0.1:5080";
+    // The commands, in the order `esadmin --help` lists them. A new command is a new IAdminCommand file and one line here.
+    private static readonly IAdminCommand[] s_commands =
+    [
+        new HealthCommand(),
+        new CollectionsCommand(),
+        new VersionsCommand(),
+        new HashKeyCommand(),
+        new BenchCommand(),
+    ];
 
-    private const string Usage =
-        """
-        usage: esadmin <command> [--server URL]
-          health         check that the server is up and loaded
-          collections    list collections with item and per-version vector counts
-          versions       list registered model versions
-          hash-key [KEY|--new]   print the SHA-256 to configure as Auth:Keys:N:Sha256
-          bench          benchmark search in-process on .fvecs/.ivecs files (esadmin bench --help)
-        The server defaults to http://127.0.0.1:5080 or the ESADMIN_SERVER environment variable.
-        """;
-
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    // A plain Command named esadmin rather than RootCommand, whose name is the executable's (testhost under the tests);
+    // help is added by hand, recursive so that every command has it.
+    public static Command CreateRoot(AdminContext context)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        var root = new Command("esadmin", "esadmin: the EmbeddingStore operator command line.")
         {
-            await stdout.WriteLineAsync(Usage);
-            return args.Length == 0 ? 2 : 0;
+            new HelpOption { Recursive = true },
+        };
+        foreach (IAdminCommand command in s_commands)
+        {
+            root.Subcommands.Add(command.Create(context));
         }
 
-        if (args[0] == "hash-key")
+        // No command at all: the overview, and a non-zero exit because nothing was done.
+        root.SetAction(parseResult =>
         {
-            return await HashKeyCommand.RunAsync(args, Console.In, stdout, stderr);
-        }
+            new HelpAction().Invoke(parseResult);
+            return 2;
+        });
+        return root;
+    }
 
-        if (args[0] == "bench")
-        {
-            return await Bench.BenchCommand.RunAsync(args[1..], stdout, stderr, cancellationToken);
-        }
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, new AdminContext { Out = stdout, Error = stderr }, cancellationToken);
 
-        string server = Environment.GetEnvironmentVariable("ESADMIN_SERVER") ?? DefaultServer;
-        for (int i = 1; i < args.Length; i++)
-        {
-            if (args[i] == "--server" && i + 1 < args.Length)
-            {
-                server = args[++i];
-            }
-            else
-            {
-                await stderr.WriteLineAsync($"esadmin: unknown option '{args[i]}'; see esadmin --help");
-                return 2;
-            }
-        }
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, AdminContext context, CancellationToken cancellationToken)
+    {
+        Command root = CreateRoot(context);
+        ParseResult parsed = root.Parse(args);
 
-        if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out Uri? baseAddress)
-            || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
+        // --help wins over errors (`bench --help` without the required options is a request for help, not a mistake).
+        if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
-            await stderr.WriteLineAsync($"esadmin: '{server}' is not an http(s) URL");
+            await context.Error.WriteLineAsync(ErrorLine(parsed));
             return 2;
         }
 
-        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        var client = new EmbeddingStoreClient(http);
-        try
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);
+    }
+
+    // One line: the first error, and where to read more. An unknown word right after `esadmin` is an unknown command.
+    private static string ErrorLine(ParseResult parsed)
+    {
+        string path = string.Join(' ', CommandPath(parsed.CommandResult));
+        if (parsed.CommandResult.Parent is null && parsed.UnmatchedTokens.Count > 0 && !parsed.UnmatchedTokens[0].StartsWith('-'))
         {
-            switch (args[0])
+            return $"esadmin: unknown command '{parsed.UnmatchedTokens[0]}'; see esadmin --help";
+        }
+
+        string message = parsed.Errors[0].Message.TrimEnd('.').ReplaceLineEndings(" ");
+        string where = string.Join(": ", CommandPath(parsed.CommandResult));
+        return $"{where}: {message}; see {path} --help";
+    }
+
+    private static IEnumerable<string> CommandPath(CommandResult? command)
+    {
+        var names = new Stack<string>();
+        for (SymbolResult? s = command; s is not null; s = s.Parent)
+        {
+            if (s is CommandResult c)
             {
-                case "health":
-                    HealthResponse health = await client.GetHealthAsync(cancellationToken);
-                    await stdout.WriteLineAsync($"{health.Status}: {health.Collections} collections, schema version {health.SchemaVersion}");
-                    return 0;
-                case "collections":
-                    foreach (CollectionResponse c in (await client.ListCollectionsAsync(cancellationToken)).Collections)
-                    {
-                        string counts = string.Join(", ", c.VectorCounts.Select(kv => $"{kv.Key}={kv.Value}"));
-                        await stdout.WriteLineAsync($"{c.Name}\tserving {c.ServingVersion}\t{c.ItemCount} items\t{counts}");
-                    }
-
-                    return 0;
-                case "versions":
-                    foreach (ModelVersionResponse v in (await client.ListModelVersionsAsync(cancellationToken)).Versions)
-                    {
-                        await stdout.WriteLineAsync($"{v.Name}\t{v.Dimension}-d\t{v.Metric}{(v.Normalized ? "\tnormalized" : string.Empty)}");
-                    }
-
-                    return 0;
-                default:
-                    await stderr.WriteLineAsync($"esadmin: unknown command '{args[0]}'; see esadmin --help");
-                    return 2;
+                names.Push(c.Parent is null ? "esadmin" : c.Command.Name);
             }
         }
-        catch (EmbeddingStoreException ex)
-        {
-            await stderr.WriteLineAsync($"esadmin: {(int)ex.Status} {ex.ProblemType}: {ex.Message}");
-            return 1;
-        }
-        catch (HttpRequestException ex)
-        {
-            await stderr.WriteLineAsync($"esadmin: cannot reach {baseAddress}: {ex.Message}");
-            return 1;
-        }
-        catch (TaskCanceledException)
-        {
-            await stderr.WriteLineAsync($"esadmin: {baseAddress} did not answer within 30 s");
-            return 1;
-        }
+
+        return names;
     }
 }

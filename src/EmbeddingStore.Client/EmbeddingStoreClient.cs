@@ -21,7 +21,8 @@ namespace EmbeddingStore.Client;
 /// <item><c>services.AddEmbeddingStoreClient(...)</c>: IHttpClientFactory plus Microsoft.Extensions.Http.Resilience
 /// retries and timeouts; the recommended path for applications.</item>
 /// <item><see cref="EmbeddingStoreClient(EmbeddingStoreClientOptions, HttpMessageHandler?)"/>: a client that owns its
-/// <see cref="HttpClient"/> with the built-in <see cref="EmbeddingStoreRetryHandler"/>; for tools and scripts.</item>
+/// <see cref="HttpClient"/> with <see cref="EmbeddingStoreRetryHandler"/>, the same Http.Resilience pipeline; for tools
+/// and scripts.</item>
 /// <item><see cref="EmbeddingStoreClient(HttpClient)"/>: over your own <see cref="HttpClient"/>, exactly as configured
 /// (no retries are added).</item>
 /// </list>
@@ -53,8 +54,9 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     }
 
     /// <summary>
-    /// Creates a client that owns its <see cref="HttpClient"/>: the API key header, the total timeout and the built-in
-    /// <see cref="EmbeddingStoreRetryHandler"/> come from <paramref name="options"/>. Dispose the client when done.
+    /// Creates a client that owns its <see cref="HttpClient"/>: the API key header, the total timeout and the retry
+    /// pipeline (<see cref="EmbeddingStoreRetryHandler"/>, the same Microsoft.Extensions.Http.Resilience pipeline as the
+    /// dependency-injection path) come from <paramref name="options"/>. Dispose the client when done.
     /// </summary>
     /// <param name="options">Validated here; later changes to the object are not seen.</param>
     /// <param name="innerHandler">
@@ -71,7 +73,9 @@ public sealed partial class EmbeddingStoreClient : IDisposable
         var http = new HttpClient(new EmbeddingStoreRetryHandler(options, innerHandler), disposeHandler: true)
         {
             BaseAddress = options.NormalizedBaseAddress(),
-            Timeout = options.Timeout,
+
+            // The pipeline's total timeout governs, as on the IHttpClientFactory path; HttpClient's own would cut retries short.
+            Timeout = Timeout.InfiniteTimeSpan,
         };
         ApplyDefaultHeaders(http, options);
         _http = http;
@@ -96,7 +100,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <summary>Checks that the server is up and has loaded its database.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<HealthResponse> GetHealthAsync(CancellationToken cancellationToken = default) =>
-        GetAsync("health", s_json.HealthResponse, cancellationToken);
+        GetAsync(ApiOperations.GetHealth, ApiOperations.GetHealth.Path(), s_json.HealthResponse, cancellationToken);
 
     /// <summary>Registers a model version; repeating it with identical settings is harmless, so it is retried like a read.</summary>
     /// <param name="model">The model name, e.g. <c>text</c>.</param>
@@ -104,7 +108,8 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="request">Dimension, metric and normalisation; immutable once vectors use the version.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<ModelVersionResponse> RegisterModelVersionAsync(string model, string version, ModelVersionRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, $"v1/models/{Escape(model)}/versions/{Escape(version)}", request, s_json.ModelVersionRequest, s_json.ModelVersionResponse, default, cancellationToken);
+        SendAsync(ApiOperations.RegisterModelVersion, ApiOperations.RegisterModelVersion.Path(Required(model), Required(version)), request, s_json.ModelVersionRequest, s_json.ModelVersionResponse,
+            null, cancellationToken);
 
     /// <summary>Gets one model version.</summary>
     /// <param name="model">The model name.</param>
@@ -112,31 +117,31 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="EmbeddingStoreNotFoundException">No such version is registered.</exception>
     public Task<ModelVersionResponse> GetModelVersionAsync(string model, string version, CancellationToken cancellationToken = default) =>
-        GetAsync($"v1/models/{Escape(model)}/versions/{Escape(version)}", s_json.ModelVersionResponse, cancellationToken);
+        GetAsync(ApiOperations.GetModelVersion, ApiOperations.GetModelVersion.Path(Required(model), Required(version)), s_json.ModelVersionResponse, cancellationToken);
 
     /// <summary>Lists model versions.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<ModelVersionListResponse> ListModelVersionsAsync(CancellationToken cancellationToken = default) =>
-        GetAsync("v1/models/versions", s_json.ModelVersionListResponse, cancellationToken);
+        GetAsync(ApiOperations.ListModelVersions, ApiOperations.ListModelVersions.Path(), s_json.ModelVersionListResponse, cancellationToken);
 
     /// <summary>Creates a collection or changes its serving version (PUT: repeating it is harmless).</summary>
     /// <param name="name">The collection's name.</param>
     /// <param name="request">The serving version, which must be registered.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CollectionResponse> PutCollectionAsync(string name, CollectionRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, $"v1/collections/{Escape(name)}", request, s_json.CollectionRequest, s_json.CollectionResponse, default, cancellationToken);
+        SendAsync(ApiOperations.PutCollection, ApiOperations.PutCollection.Path(Required(name)), request, s_json.CollectionRequest, s_json.CollectionResponse, null, cancellationToken);
 
     /// <summary>Gets a collection with its counts.</summary>
     /// <param name="name">The collection's name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="EmbeddingStoreNotFoundException">No such collection.</exception>
     public Task<CollectionResponse> GetCollectionAsync(string name, CancellationToken cancellationToken = default) =>
-        GetAsync($"v1/collections/{Escape(name)}", s_json.CollectionResponse, cancellationToken);
+        GetAsync(ApiOperations.GetCollection, ApiOperations.GetCollection.Path(Required(name)), s_json.CollectionResponse, cancellationToken);
 
     /// <summary>Lists collections.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CollectionListResponse> ListCollectionsAsync(CancellationToken cancellationToken = default) =>
-        GetAsync("v1/collections", s_json.CollectionListResponse, cancellationToken);
+        GetAsync(ApiOperations.ListCollections, ApiOperations.ListCollections.Path(), s_json.CollectionListResponse, cancellationToken);
 
     /// <summary>Deletes a collection and everything in it.</summary>
     /// <param name="name">The collection's name.</param>
@@ -144,7 +149,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <exception cref="EmbeddingStoreNotFoundException">No such collection.</exception>
     public async Task DeleteCollectionAsync(string name, CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri($"v1/collections/{Escape(name)}", UriKind.Relative));
+        using HttpRequestMessage request = Request(ApiOperations.DeleteCollection, ApiOperations.DeleteCollection.Path(Required(name)));
         using HttpResponseMessage response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
     }
@@ -154,7 +159,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="request">At most the server's batch limit (1,000 by default); see <c>BulkUpsertAsync</c> for more.</param>
     /// <param name="cancellationToken">Cancels the call; the batch may still have been committed.</param>
     public Task<UpsertItemsResponse> UpsertItemsAsync(string collection, UpsertItemsRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items", request, s_json.UpsertItemsRequest, s_json.UpsertItemsResponse, default, cancellationToken);
+        SendAsync(ApiOperations.UpsertItems, ApiOperations.UpsertItems.Path(Required(collection)), request, s_json.UpsertItemsRequest, s_json.UpsertItemsResponse, null, cancellationToken);
 
     /// <summary>Upserts one atomic batch under an idempotency key, which makes it retryable on transient failures.</summary>
     /// <param name="collection">The collection.</param>
@@ -162,15 +167,15 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="idempotencyKey">A key unique to this batch's content, e.g. a hash or an import-job id plus batch number.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<UpsertItemsResponse> UpsertItemsAsync(string collection, UpsertItemsRequest request, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items", request, s_json.UpsertItemsRequest, s_json.UpsertItemsResponse,
-            new SendMode(false, CheckKey(idempotencyKey)), cancellationToken);
+        SendAsync(ApiOperations.UpsertItems, ApiOperations.UpsertItems.Path(Required(collection)), request, s_json.UpsertItemsRequest, s_json.UpsertItemsResponse,
+            CheckKey(idempotencyKey), cancellationToken);
 
     /// <summary>Deletes items by id (unknown ids are ignored). Not retried (see the class remarks).</summary>
     /// <param name="collection">The collection.</param>
     /// <param name="request">The ids.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<DeleteItemsResponse> DeleteItemsAsync(string collection, DeleteItemsRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items/delete", request, s_json.DeleteItemsRequest, s_json.DeleteItemsResponse, default, cancellationToken);
+        SendAsync(ApiOperations.DeleteItems, ApiOperations.DeleteItems.Path(Required(collection)), request, s_json.DeleteItemsRequest, s_json.DeleteItemsResponse, null, cancellationToken);
 
     /// <summary>Deletes items by id under an idempotency key, which makes the call retryable on transient failures.</summary>
     /// <param name="collection">The collection.</param>
@@ -178,8 +183,8 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="idempotencyKey">A key unique to this delete.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<DeleteItemsResponse> DeleteItemsAsync(string collection, DeleteItemsRequest request, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items/delete", request, s_json.DeleteItemsRequest, s_json.DeleteItemsResponse,
-            new SendMode(false, CheckKey(idempotencyKey)), cancellationToken);
+        SendAsync(ApiOperations.DeleteItems, ApiOperations.DeleteItems.Path(Required(collection)), request, s_json.DeleteItemsRequest, s_json.DeleteItemsResponse,
+            CheckKey(idempotencyKey), cancellationToken);
 
     /// <summary>Gets one item.</summary>
     /// <param name="collection">The collection.</param>
@@ -188,7 +193,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="EmbeddingStoreNotFoundException">No such collection or item.</exception>
     public Task<ItemResponse> GetItemAsync(string collection, string id, bool withVectors = false, CancellationToken cancellationToken = default) =>
-        GetAsync($"v1/collections/{Escape(collection)}/items/{Escape(id)}?withVectors={(withVectors ? "true" : "false")}", s_json.ItemResponse, cancellationToken);
+        GetAsync(ApiOperations.GetItem, ApiOperations.GetItem.Path(Required(collection), Required(id)) + $"?withVectors={(withVectors ? "true" : "false")}", s_json.ItemResponse, cancellationToken);
 
     /// <summary>Reads one page of items in id order; pass the previous page's <see cref="ScrollResponse.NextCursor"/>.</summary>
     /// <param name="collection">The collection.</param>
@@ -205,7 +210,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
             query += "&cursor=" + Uri.EscapeDataString(cursor);
         }
 
-        return GetAsync($"v1/collections/{Escape(collection)}/items?{query}", s_json.ScrollResponse, cancellationToken);
+        return GetAsync(ApiOperations.ScrollItems, ApiOperations.ScrollItems.Path(Required(collection)) + "?" + query, s_json.ScrollResponse, cancellationToken);
     }
 
     /// <summary>Counts items, optionally matching a filter. A read, so it is retried although it is a POST.</summary>
@@ -213,8 +218,8 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="request">An optional filter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CountResponse> CountAsync(string collection, CountRequest? request = null, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/items/count", request ?? new CountRequest(), s_json.CountRequest, s_json.CountResponse,
-            new SendMode(true, null), cancellationToken);
+        SendAsync(ApiOperations.CountItems, ApiOperations.CountItems.Path(Required(collection)), request ?? new CountRequest(), s_json.CountRequest, s_json.CountResponse,
+            null, cancellationToken);
 
     /// <summary>Searches a collection. A read, so it is retried although it is a POST.</summary>
     /// <param name="collection">The collection.</param>
@@ -222,20 +227,21 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="IncompatibleVersionsException">The query's version cannot be compared with the stored vectors.</exception>
     public Task<SearchResponse> SearchAsync(string collection, SearchRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/search", request, s_json.SearchRequest, s_json.SearchResponse, new SendMode(true, null), cancellationToken);
+        SendAsync(ApiOperations.Search, ApiOperations.Search.Path(Required(collection)), request, s_json.SearchRequest, s_json.SearchResponse, null, cancellationToken);
 
     /// <summary>
     /// Runs many searches of one model version in one request; results come back in request order. Cheaper than the same
     /// searches one by one, because the server scores blocks of queries per pass over the vectors. A read: retried.
     /// </summary>
     public Task<BatchSearchResponse> SearchBatchAsync(string collection, BatchSearchRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"v1/collections/{Escape(collection)}/search/batch", request, s_json.BatchSearchRequest, s_json.BatchSearchResponse, new SendMode(true, null), cancellationToken);
+        SendAsync(ApiOperations.SearchBatch, ApiOperations.SearchBatch.Path(Required(collection)), request, s_json.BatchSearchRequest, s_json.BatchSearchResponse, null,
+            cancellationToken);
 
     /// <summary>Declares an identity link or fits a bridge; fitting takes about a second per 5,000 pairs. Not retried.</summary>
     /// <param name="request">The versions, kind and fitting source.</param>
     /// <param name="cancellationToken">Cancels the call; the link may still have been created.</param>
     public Task<LinkResponse> CreateLinkAsync(LinkRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "v1/links", request, s_json.LinkRequest, s_json.LinkResponse, default, cancellationToken);
+        SendAsync(ApiOperations.CreateLink, ApiOperations.CreateLink.Path(), request, s_json.LinkRequest, s_json.LinkResponse, null, cancellationToken);
 
     /// <summary>
     /// Creates a link under an idempotency key, which makes the call retryable. Against a server that ignores the
@@ -245,19 +251,19 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="idempotencyKey">A key unique to this link request.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<LinkResponse> CreateLinkAsync(LinkRequest request, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "v1/links", request, s_json.LinkRequest, s_json.LinkResponse, new SendMode(false, CheckKey(idempotencyKey)), cancellationToken);
+        SendAsync(ApiOperations.CreateLink, ApiOperations.CreateLink.Path(), request, s_json.LinkRequest, s_json.LinkResponse, CheckKey(idempotencyKey), cancellationToken);
 
     /// <summary>Lists links with their quality reports.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<LinkListResponse> ListLinksAsync(CancellationToken cancellationToken = default) =>
-        GetAsync("v1/links", s_json.LinkListResponse, cancellationToken);
+        GetAsync(ApiOperations.ListLinks, ApiOperations.ListLinks.Path(), s_json.LinkListResponse, cancellationToken);
 
     /// <summary>Gets one link.</summary>
     /// <param name="id">The link's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="EmbeddingStoreNotFoundException">No such link.</exception>
     public Task<LinkResponse> GetLinkAsync(string id, CancellationToken cancellationToken = default) =>
-        GetAsync($"v1/links/{Escape(id)}", s_json.LinkResponse, cancellationToken);
+        GetAsync(ApiOperations.GetLink, ApiOperations.GetLink.Path(Required(id)), s_json.LinkResponse, cancellationToken);
 
     /// <summary>Deletes a link.</summary>
     /// <param name="id">The link's id.</param>
@@ -265,7 +271,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <exception cref="EmbeddingStoreNotFoundException">No such link.</exception>
     public async Task DeleteLinkAsync(string id, CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri($"v1/links/{Escape(id)}", UriKind.Relative));
+        using HttpRequestMessage request = Request(ApiOperations.DeleteLink, ApiOperations.DeleteLink.Path(Required(id)));
         using HttpResponseMessage response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
     }
@@ -279,9 +285,6 @@ public sealed partial class EmbeddingStoreClient : IDisposable
         }
     }
 
-    // How a POST may be retried: as a read, or under the caller's idempotency key; default is neither.
-    private readonly record struct SendMode(bool ReadOnly, string? IdempotencyKey);
-
     private static string CheckKey(string idempotencyKey)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
@@ -293,44 +296,47 @@ public sealed partial class EmbeddingStoreClient : IDisposable
         return idempotencyKey;
     }
 
-    private static string Escape(string segment, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(segment))] string? name = null)
+    // A path segment the caller must give; ApiOperation.Path escapes it.
+    private static string Required(string segment, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(segment))] string? name = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(segment, name);
-        return Uri.EscapeDataString(segment);
+        return segment;
     }
 
-    private async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
+    // Every request carries its row of the operations table: the retry policy reads whether it may be repeated from
+    // there, not from the method or the path.
+    private static HttpRequestMessage Request(ApiOperation operation, string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        var request = new HttpRequestMessage(HttpMethod.Parse(operation.Method), new Uri(path, UriKind.Relative));
+        request.Options.Set(RetryPolicy.Operation, operation);
+        return request;
+    }
+
+    private async Task<T> GetAsync<T>(ApiOperation operation, string path, JsonTypeInfo<T> responseType, CancellationToken cancellationToken)
+    {
+        using HttpRequestMessage request = Request(operation, path);
         using HttpResponseMessage response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         return await ReadAsync(response, responseType, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<TResponse> SendAsync<TRequest, TResponse>(
-        HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, SendMode mode,
+        ApiOperation operation, string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, string? idempotencyKey,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative))
+        using HttpRequestMessage request = Request(operation, path);
+        request.Content = JsonContent.Create(body, requestType);
+        if (idempotencyKey is not null)
         {
-            Content = JsonContent.Create(body, requestType),
-        };
-        if (mode.ReadOnly)
-        {
-            request.Options.Set(RetryPolicy.ReadOnlyPost, true);
-        }
-
-        if (mode.IdempotencyKey is not null)
-        {
-            request.Headers.Add(IdempotencyKeyHeader, mode.IdempotencyKey);
+            request.Headers.Add(IdempotencyKeyHeader, idempotencyKey);
         }
 
         using HttpResponseMessage response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
         return await ReadAsync(response, responseType, cancellationToken).ConfigureAwait(false);
     }
 
-    // Timeouts surface as TimeoutException whichever layer enforced them (HttpClient.Timeout, the built-in handler, or a
-    // Polly timeout in the DI pipeline), so callers catch one type; the caller's own cancellation stays an
+    // Timeouts surface as TimeoutException whichever layer enforced them (a Polly timeout of the retry pipeline, or the
+    // HttpClient.Timeout of a caller's own client), so callers catch one type; the caller's own cancellation stays an
     // OperationCanceledException.
     private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

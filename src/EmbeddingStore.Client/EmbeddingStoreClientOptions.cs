@@ -4,9 +4,9 @@ namespace EmbeddingStore.Client;
 
 /// <summary>
 /// Where the server is and how patiently to talk to it. Bound from the <c>EmbeddingStore</c> configuration section by
-/// <c>AddEmbeddingStoreClient(configuration)</c>, or set in code; the same options drive the built-in retry handler of
-/// <see cref="EmbeddingStoreClient(EmbeddingStoreClientOptions, HttpMessageHandler?)"/> and the
-/// Microsoft.Extensions.Http.Resilience pipeline of the dependency-injection path, so both behave alike.
+/// <c>AddEmbeddingStoreClient(configuration)</c>, or set in code; they drive the one Microsoft.Extensions.Http.Resilience
+/// pipeline that both <see cref="EmbeddingStoreClient(EmbeddingStoreClientOptions, HttpMessageHandler?)"/> and the
+/// dependency-injection path run, so both behave alike.
 /// </summary>
 public sealed class EmbeddingStoreClientOptions
 {

@@ -1,88 +1,50 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using EmbeddingStore.Client.Internal;
+using Microsoft.Extensions.Http.Resilience;
 
 namespace EmbeddingStore.Client;
 
 /// <summary>
-/// Retries idempotent EmbeddingStore calls on transient failures, for callers that build their own
-/// <see cref="HttpClient"/> without Microsoft.Extensions.Http.Resilience. The dependency-injection path uses that
-/// library instead, with the same rules.
+/// The client's retry and timeout pipeline as a handler, for callers that build their own <see cref="HttpClient"/>
+/// without IHttpClientFactory. It is Microsoft.Extensions.Http.Resilience's <see cref="ResilienceHandler"/> running the
+/// same pipeline that <c>AddEmbeddingStoreClient</c> registers, so both paths retry the same calls in the same way
+/// (there is no second retry loop).
 /// </summary>
 /// <remarks>
-/// <para>Retried: GET, PUT and DELETE; the read-only POSTs (search, count); and any POST that carries an
-/// <c>Idempotency-Key</c> header. Never retried: upserts, item deletes and link creation without a key, because a
-/// lost answer may hide a write that was applied, and a repeat could overwrite a newer write.</para>
+/// <para>Retried: operations that are reads or idempotent writes in <c>EmbeddingStore.Contracts.ApiOperations</c> (GETs,
+/// PUTs, DELETEs, search, batch search, count), and any request that carries an <c>Idempotency-Key</c> header. Never
+/// retried: upserts, item deletes and link creation without a key, because a lost answer may hide a write that was
+/// applied, and a repeat could overwrite a newer write. Requests not built by <see cref="EmbeddingStoreClient"/> are
+/// retried when their method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE).</para>
 /// <para>Transient: connection failures (<see cref="HttpRequestException"/> without a status), an attempt that exceeded
 /// <see cref="EmbeddingStoreClientOptions.AttemptTimeout"/>, and 408, 429, 502, 503, 504. A 4xx validation problem is
 /// returned at once: the same request would be refused again.</para>
-/// <para>Waits grow exponentially from <see cref="EmbeddingStoreClientOptions.RetryBaseDelay"/> with jitter; a
-/// <c>Retry-After</c> header is honoured, capped at <see cref="EmbeddingStoreClientOptions.MaxRetryDelay"/>.</para>
+/// <para>Waits grow exponentially from <see cref="EmbeddingStoreClientOptions.RetryBaseDelay"/> with jitter (between half
+/// and all of the nominal delay); a <c>Retry-After</c> header is honoured, capped at
+/// <see cref="EmbeddingStoreClientOptions.MaxRetryDelay"/>. The whole call, back-off included, is bounded by
+/// <see cref="EmbeddingStoreClientOptions.Timeout"/>. Timeouts surface as Polly's <c>TimeoutRejectedException</c>;
+/// <see cref="EmbeddingStoreClient"/> turns them into a <see cref="TimeoutException"/>.</para>
 /// </remarks>
-public sealed class EmbeddingStoreRetryHandler : DelegatingHandler
+public sealed class EmbeddingStoreRetryHandler : ResilienceHandler
 {
-    private readonly int _maxRetries;
-    private readonly TimeSpan _attemptTimeout;
-    private readonly TimeSpan _baseDelay;
-    private readonly TimeSpan _maxDelay;
-    private readonly TimeProvider _time;
-
     /// <summary>Creates the handler; set <see cref="DelegatingHandler.InnerHandler"/> (or pass it) before use.</summary>
-    /// <param name="options">Retry count, delays and attempt timeout; validated here.</param>
+    /// <param name="options">Retry count, delays and timeouts; validated here, and copied (later changes are not seen).</param>
     /// <param name="innerHandler">The handler that sends to the network, or null to set it later.</param>
-    /// <param name="timeProvider">Clock for <c>Retry-After</c> dates and delays; defaults to the system clock.</param>
+    /// <param name="timeProvider">Clock for delays, timeouts and <c>Retry-After</c> dates; defaults to the system clock.</param>
     public EmbeddingStoreRetryHandler(EmbeddingStoreClientOptions options, HttpMessageHandler? innerHandler = null, TimeProvider? timeProvider = null)
+        : base(RetryPipeline.Build(Validated(options), timeProvider))
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _maxRetries = options.MaxRetries;
-        _attemptTimeout = options.AttemptTimeout;
-        _baseDelay = options.RetryBaseDelay;
-        _maxDelay = options.MaxRetryDelay;
-        _time = timeProvider ?? TimeProvider.System;
         if (innerHandler is not null)
         {
             InnerHandler = innerHandler;
         }
     }
 
-    /// <inheritdoc/>
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private static EmbeddingStoreClientOptions Validated(EmbeddingStoreClientOptions options)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        int retries = RetryPolicy.IsRetryable(request) ? _maxRetries : 0;
-        for (int attempt = 0; ; attempt++)
-        {
-            HttpResponseMessage? response = null;
-            using (var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                attemptCancellation.CancelAfter(_attemptTimeout);
-                try
-                {
-                    response = await base.SendAsync(request, attemptCancellation.Token).ConfigureAwait(false);
-                }
-                catch (HttpRequestException ex) when (attempt < retries && RetryPolicy.IsTransient(ex))
-                {
-                    // Connection failure: fall through to the back-off below.
-                }
-                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && attemptCancellation.IsCancellationRequested)
-                {
-                    if (attempt >= retries)
-                    {
-                        throw new TimeoutException(
-                            $"EmbeddingStore did not answer {request.Method} {request.RequestUri} within the attempt timeout of {_attemptTimeout.TotalSeconds:0.###} s.", ex);
-                    }
-                }
-            }
-
-            if (response is not null && (attempt >= retries || !RetryPolicy.IsTransient(response.StatusCode)))
-            {
-                return response;
-            }
-
-            TimeSpan delay = RetryPolicy.Delay(attempt, response, _baseDelay, _maxDelay, _time);
-            response?.Dispose();
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-        }
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options;
     }
 }

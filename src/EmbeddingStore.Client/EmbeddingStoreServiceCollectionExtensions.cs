@@ -5,11 +5,8 @@ using EmbeddingStore.Client.Internal;
 using EmbeddingStore.Client.VectorData;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
-using Polly;
-using Polly.Timeout;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -102,48 +99,11 @@ public static class EmbeddingStoreServiceCollectionExtensions
             EmbeddingStoreClient.ApplyDefaultHeaders(http, options);
         });
 
+        // The same pipeline as the client that owns its HttpClient (RetryPipeline), here built by the factory.
         builder.AddResilienceHandler("embeddingstore", static (pipeline, context) =>
-        {
-            EmbeddingStoreClientOptions options = context.ServiceProvider.GetRequiredService<IOptions<EmbeddingStoreClientOptions>>().Value;
-            if (options.Timeout != Timeout.InfiniteTimeSpan)
-            {
-                pipeline.AddTimeout(options.Timeout);
-            }
-
-            if (options.MaxRetries > 0)
-            {
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = options.MaxRetries,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = options.RetryBaseDelay,
-                    MaxDelay = options.MaxRetryDelay,
-                    ShouldRetryAfterHeader = true,
-                    ShouldHandle = static args => ValueTask.FromResult(ShouldRetry(args.Context.GetRequestMessage(), args.Outcome)),
-                });
-            }
-
-            pipeline.AddTimeout(options.AttemptTimeout);
-        });
+            RetryPipeline.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<EmbeddingStoreClientOptions>>().Value));
 
         services.TryAddTransient(static provider => new EmbeddingStoreClient(provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
         return builder;
-    }
-
-    // The same rules as EmbeddingStoreRetryHandler, with Polly's attempt timeout counted as transient.
-    private static bool ShouldRetry(HttpRequestMessage? request, Outcome<HttpResponseMessage> outcome)
-    {
-        if (request is null || !RetryPolicy.IsRetryable(request))
-        {
-            return false;
-        }
-
-        return outcome.Exception switch
-        {
-            TimeoutRejectedException => true,
-            Exception exception => RetryPolicy.IsTransient(exception),
-            null => outcome.Result is { } response && RetryPolicy.IsTransient(response.StatusCode),
-        };
     }
 }

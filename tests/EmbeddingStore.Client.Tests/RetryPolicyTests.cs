@@ -3,6 +3,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using EmbeddingStore.Client.Internal;
+using EmbeddingStore.Contracts;
 
 namespace EmbeddingStore.Client.Tests;
 
@@ -55,20 +56,52 @@ public sealed class RetryPolicyTests
     }
 
     [Theory]
-    [InlineData("GET", false, false, true)]
-    [InlineData("PUT", false, false, true)]
-    [InlineData("DELETE", false, false, true)]
-    [InlineData("POST", false, false, false)]
-    [InlineData("POST", true, false, true)]
-    [InlineData("POST", false, true, true)]
-    public void IsRetryable_MethodReadMarkerAndKey_DecideTogether(string method, bool readOnly, bool keyed, bool expected)
+    [InlineData("GetCollection", false, true)]
+    [InlineData("Search", false, true)]
+    [InlineData("SearchBatch", false, true)]
+    [InlineData("CountItems", false, true)]
+    [InlineData("PutCollectionAsync", false, true)]
+    [InlineData("RegisterModelVersionAsync", false, true)]
+    [InlineData("DeleteCollectionAsync", false, true)]
+    [InlineData("DeleteLinkAsync", false, true)]
+    [InlineData("UpsertItemsAsync", false, false)]
+    [InlineData("UpsertItemsAsync", true, true)]
+    [InlineData("DeleteItemsAsync", false, false)]
+    [InlineData("DeleteItemsAsync", true, true)]
+    [InlineData("CreateLinkAsync", false, false)]
+    [InlineData("CreateLinkAsync", true, true)]
+    [InlineData("DeriveVectorsAsync", false, false)]
+    public void IsRetryable_OperationAndKey_DecideTogether(string name, bool keyed, bool expected)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(method), "http://127.0.0.1/v1/x");
-        if (readOnly)
+        Assert.True(ApiOperations.TryGet(name, out ApiOperation? operation));
+        using var request = new HttpRequestMessage(HttpMethod.Parse(operation.Method), "http://127.0.0.1/" + operation.Route.Replace("{", "x", StringComparison.Ordinal));
+        request.Options.Set(RetryPolicy.Operation, operation);
+        if (keyed)
         {
-            request.Options.Set(RetryPolicy.ReadOnlyPost, true);
+            request.Headers.Add(RetryPolicy.IdempotencyKeyHeader, "k");
         }
 
+        Assert.Equal(expected, RetryPolicy.IsRetryable(request));
+    }
+
+    [Fact]
+    public void IsRetryable_UpsertAtASearchLookingPath_StillNotRetried()
+    {
+        // The operation decides, not the path: no suffix matching is left to be fooled.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1/v1/collections/search/items?x=/search");
+        request.Options.Set(RetryPolicy.Operation, ApiOperations.UpsertItems);
+        Assert.False(RetryPolicy.IsRetryable(request));
+    }
+
+    [Theory]
+    [InlineData("GET", false, true)]
+    [InlineData("PUT", false, true)]
+    [InlineData("DELETE", false, true)]
+    [InlineData("POST", false, false)]
+    [InlineData("POST", true, true)]
+    public void IsRetryable_RequestWithoutOperation_JudgedByMethodAndKey(string method, bool keyed, bool expected)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), "http://127.0.0.1/v1/collections/c/search");
         if (keyed)
         {
             request.Headers.Add(RetryPolicy.IdempotencyKeyHeader, "k");

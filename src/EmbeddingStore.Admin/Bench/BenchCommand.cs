@@ -1,46 +1,144 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
+using EmbeddingStore.Admin.Cli;
 using EmbeddingStore.Client;
+using EmbeddingStore.Contracts;
 using EmbeddingStore.Core.Indexes;
+using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Admin.Bench;
 
 // `esadmin bench`: search on standard .fvecs/.ivecs files, in-process or through a server, so the same files can be
 // run through FAISS, hnswlib or USearch and compared as ratios on the same machine. Measures; never asserts.
-internal static class BenchCommand
+internal sealed class BenchCommand : IAdminCommand
 {
-    public static async Task<int> RunAsync(
-        IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, Func<Uri, HttpClient>? httpClientFactory = null)
+    // The figures it prints are described in README.md (Benchmarks) and docs/bench.
+    private const string Description =
+        "Benchmark search on .fvecs/.ivecs files, in-process (or --server over HTTP): recall@k, queries per second, p50/p99 latency, "
+        + "peak memory, and the memory bandwidth floor of an exact scan";
+
+    public Command Create(AdminContext context)
     {
-        if (args.Count > 0 && args[0] is "-h" or "--help")
+        var basePath = new Option<string>("--base") { Description = "The base vectors (.fvecs)", HelpName = "FILE.fvecs", Required = true };
+        var queryPath = new Option<string>("--query") { Description = "The queries (.fvecs)", HelpName = "FILE.fvecs", Required = true };
+        var gt = new Option<string?>("--gt") { Description = "The exact neighbours of every query (.ivecs); computed exactly when omitted", HelpName = "FILE.ivecs" };
+        var writeGt = new Option<string?>("--write-gt") { Description = "Compute the exact neighbours and write them to this .ivecs file", HelpName = "FILE.ivecs" };
+        var k = new Option<int>("--k") { Description = "Neighbours per query", DefaultValueFactory = _ => 10 };
+        var index = new Option<IndexKind>("--index")
         {
-            await stdout.WriteLineAsync(BenchOptions.Usage);
-            return 0;
+            Description = $"The index kind to search: {string.Join(", ", IndexRegistry.Default.Kinds)} (int8 re-scores the best k x oversampling exactly)",
+            HelpName = string.Join('|', IndexRegistry.Default.Kinds),
+            DefaultValueFactory = _ => IndexKind.Exact,
+            CustomParser = result => IndexRegistry.Default.TryParse(Token(result), out IndexKind parsed)
+                ? parsed
+                : Refuse<IndexKind>(result, $"--index must be one of {string.Join(", ", IndexRegistry.Default.Kinds)}, not '{Token(result)}'"),
+        };
+        var mode = new Option<string>("--mode")
+        {
+            Description = "single (one query per call) or batch (--batch-size queries per call)",
+            HelpName = "single|batch",
+            DefaultValueFactory = _ => "single",
+        };
+        mode.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is not ("single" or "batch") and var other)
+            {
+                result.AddError($"--mode must be single or batch, not '{other}'");
+            }
+        });
+        var threads = new Option<int>("--threads") { Description = "Search threads", DefaultValueFactory = _ => 1 };
+        var metric = new Option<DistanceMetric>("--metric")
+        {
+            Description = "The metric of the vectors",
+            HelpName = "dot|cosine|l2",
+            DefaultValueFactory = _ => DistanceMetric.DotProduct,
+            CustomParser = result => ScoreMapping.TryParseWireName(Token(result), out DistanceMetric parsed)
+                ? parsed
+                : Refuse<DistanceMetric>(result, $"--metric must be dot, cosine or l2, not '{Token(result)}'"),
+        };
+        var oversampling = new Option<int?>("--oversampling") { Description = "int8: candidates re-scored per neighbour (default: the engine's)" };
+        var batchSize = new Option<int>("--batch-size") { Description = "Queries per batch (batch mode and ground truth)", DefaultValueFactory = _ => 1_000 };
+        var queries = new Option<int?>("--queries") { Description = "Use only the first N queries", HelpName = "N" };
+        var repeat = new Option<int>("--repeat") { Description = "Run every query N times; the fastest repetition is reported", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var bandwidth = new Option<int>("--bandwidth-mib") { Description = "Buffer size of the bandwidth measurement", DefaultValueFactory = _ => 1_024 };
+        var server = new Option<string?>("--server") { Description = "Run through this server over HTTP instead of in-process (registers bench@v1, fills --collection)", HelpName = "URL" };
+        var collection = new Option<string>("--collection") { Description = "With --server: the collection to fill", DefaultValueFactory = _ => "bench" };
+        var uploadBatch = new Option<int>("--upload-batch") { Description = "With --server: items per upsert", DefaultValueFactory = _ => 1_000 };
+
+        var command = new Command("bench", Description)
+        {
+            basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, batchSize, queries, repeat, bandwidth, server, collection, uploadBatch,
+        };
+        command.Options.Add(context.Shared.Json);
+
+        BenchOptions Bind(CommandResult result) => new()
+        {
+            BasePath = result.GetValue(basePath)!,
+            QueryPath = result.GetValue(queryPath)!,
+            GroundTruthPath = result.GetValue(gt),
+            WriteGroundTruthPath = result.GetValue(writeGt),
+            K = result.GetValue(k),
+            Index = result.GetValue(index),
+            Batch = result.GetValue(mode) == "batch",
+            Threads = result.GetValue(threads),
+            Json = result.GetValue(context.Shared.Json),
+            Metric = result.GetValue(metric),
+            Oversampling = result.GetValue(oversampling),
+            BatchSize = result.GetValue(batchSize),
+            MaxQueries = result.GetValue(queries),
+            Repeat = result.GetValue(repeat),
+            BandwidthMiB = result.GetValue(bandwidth),
+            Server = result.GetValue(server),
+            Collection = result.GetValue(collection)!,
+            UploadBatch = result.GetValue(uploadBatch),
+        };
+
+        command.SetAction((parseResult, cancellationToken) => RunAsync(Bind(parseResult.CommandResult), context, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(BenchOptions options, AdminContext context, CancellationToken cancellationToken)
+    {
+        // The action runs only after a clean parse; what DataAnnotations refuse is bad input like a parse error.
+        if (OptionsValidation.FirstError(options) is { } invalid)
+        {
+            await context.Error.WriteLineAsync($"esadmin: bench: {invalid}; see esadmin bench --help");
+            return 2;
         }
 
         try
         {
-            BenchOptions options = BenchOptions.Parse(args);
-            BenchReport report = await RunAsync(options, stderr, httpClientFactory, cancellationToken);
-            await stdout.WriteLineAsync(options.Json ? report.ToJson() : report.ToText());
+            BenchReport report = await RunAsync(options, context.Error, context.HttpClientFactory, cancellationToken);
+            await context.Out.WriteLineAsync(options.Json ? report.ToJson() : report.ToText());
             return 0;
         }
-        catch (BenchInputException ex)
+        catch (Exception ex) when (ex is BenchInputException or InvalidDataException or FileNotFoundException)
         {
-            await stderr.WriteLineAsync("esadmin: bench: " + ex.Message);
+            await context.Error.WriteLineAsync("esadmin: bench: " + ex.Message);
             return 2;
         }
         catch (EmbeddingStoreException ex)
         {
-            await stderr.WriteLineAsync($"esadmin: bench: the server refused: {(int)ex.Status} {ex.ProblemType}: {ex.Message}");
+            await context.Error.WriteLineAsync($"esadmin: bench: the server refused: {(int)ex.Status} {ex.ProblemType}: {ex.Message}");
             return 1;
         }
         catch (HttpRequestException ex)
         {
-            await stderr.WriteLineAsync($"esadmin: bench: cannot reach the server: {ex.Message}");
+            await context.Error.WriteLineAsync($"esadmin: bench: cannot reach the server: {ex.Message}");
             return 1;
         }
+    }
+
+    // The option's value; empty when the parser asks without one (the option then reports it as missing).
+    private static string Token(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+
+    private static T Refuse<T>(ArgumentResult result, string error)
+    {
+        result.AddError(error);
+        return default!;
     }
 
     private static async Task<BenchReport> RunAsync(BenchOptions options, TextWriter log, Func<Uri, HttpClient>? httpClientFactory, CancellationToken cancellationToken)
@@ -135,11 +233,7 @@ internal static class BenchCommand
             return new InProcessTarget(dimension, options.K, options.BatchSize, options.Threads);
         }
 
-        string server = options.Server.EndsWith('/') ? options.Server : options.Server + "/";
-        if (!Uri.TryCreate(server, UriKind.Absolute, out Uri? baseAddress) || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new BenchInputException($"--server '{options.Server}' is not an http(s) URL");
-        }
+        Uri baseAddress = HttpUrl.Parse(options.Server, out string? error) ?? throw new BenchInputException($"--server {error}");
 
         HttpClient http = httpClientFactory?.Invoke(baseAddress) ?? new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };
         return new HttpTarget(http, options.Collection, options.UploadBatch);

@@ -1,5 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using EmbeddingStore.Contracts;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 

@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Globalization;
+using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Indexes;

@@ -2,30 +2,38 @@
 
 using System.Net;
 using System.Net.Http.Headers;
+using EmbeddingStore.Contracts;
 
 namespace EmbeddingStore.Client.Internal;
 
-// The one place that decides what may be retried and how long to wait, shared by the built-in handler and the
-// Microsoft.Extensions.Http.Resilience pipeline so both paths retry exactly the same calls.
+// The one place that decides what may be retried and how long to wait; RetryPipeline applies it on both the
+// IHttpClientFactory path and the client that owns its HttpClient, so both retry exactly the same calls.
 internal static class RetryPolicy
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    // Set by the client on calls that are reads although they are POSTs (search, count).
-    public static readonly HttpRequestOptionsKey<bool> ReadOnlyPost = new("EmbeddingStore.ReadOnlyPost");
+    // Set by the client on every request it builds: the operation's row in ApiOperations says whether a repeat is safe.
+    public static readonly HttpRequestOptionsKey<ApiOperation> Operation = new("EmbeddingStore.Operation");
 
-    // GET, PUT and DELETE are idempotent by HTTP's definition and by our API (PUT of a model version or collection
-    // repeats harmlessly, DELETE of a missing thing is a 404 the caller sees). A POST is retried only when it is a read
-    // or carries an idempotency key the caller chose; otherwise a lost answer could mean a write applied twice.
+    // A request carrying an idempotency key the caller chose is retried whatever it is: the server applies it once. Any
+    // other request is retried when its operation is idempotent (reads, PUTs, DELETEs); an upsert, an item delete or a
+    // link creation is not, because a lost answer could mean a write applied twice, or a repeat over a newer write.
+    // A request the client did not build (a caller's own, through EmbeddingStoreRetryHandler) has no row; it is judged by
+    // HTTP's idempotent methods.
     public static bool IsRetryable(HttpRequestMessage request)
     {
-        HttpMethod method = request.Method;
-        if (method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Put || method == HttpMethod.Delete || method == HttpMethod.Options)
+        if (request.Headers.Contains(IdempotencyKeyHeader))
         {
             return true;
         }
 
-        return (request.Options.TryGetValue(ReadOnlyPost, out bool readOnly) && readOnly) || request.Headers.Contains(IdempotencyKeyHeader);
+        if (request.Options.TryGetValue(Operation, out ApiOperation? operation) && operation is not null)
+        {
+            return operation.IsIdempotent;
+        }
+
+        HttpMethod method = request.Method;
+        return method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Put || method == HttpMethod.Delete || method == HttpMethod.Options;
     }
 
     // 408, 429 and the gateway family say "not now"; every other 4xx says "not ever" and 500 says "a bug", neither of

@@ -26,7 +26,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
 
     public async Task InvokeAsync(HttpContext context, IIdempotencyStore store, TimeProvider time, IProblemDetailsService problems)
     {
-        if (!context.Request.Headers.TryGetValue(HeaderName, out var values) || !IsWrite(context.Request))
+        if (!context.Request.Headers.TryGetValue(HeaderName, out var values) || !IsWrite(context))
         {
             await next(context);
             return;
@@ -111,24 +111,12 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
         }
     }
 
-    private static bool IsWrite(HttpRequest request)
-    {
-        if (!request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        if (HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method))
-        {
-            return true;
-        }
-
-        string path = request.Path.Value ?? string.Empty;
-        return HttpMethods.IsPost(request.Method)
-            && !path.EndsWith("/search", StringComparison.Ordinal)
-            && !path.EndsWith("/search/batch", StringComparison.Ordinal)
-            && !path.EndsWith("/items/count", StringComparison.Ordinal);
-    }
+    // Which requests are writes comes from the operations table that the client's retry policy reads too, looked up by
+    // the matched endpoint's name (routing has run by now). A request that matched no endpoint is not a write.
+    private static bool IsWrite(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>() is { } name
+        && ApiOperations.TryGet(name.EndpointName, out ApiOperation? operation)
+        && operation.IsWrite;
 
     private static Task WriteProblemAsync(HttpContext context, IProblemDetailsService problems, int status, string type, string title, string detail)
     {

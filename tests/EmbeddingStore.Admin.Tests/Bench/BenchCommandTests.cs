@@ -4,7 +4,8 @@ extern alias admin;
 
 using System.Text.Json;
 using admin::EmbeddingStore.Admin;
-using admin::EmbeddingStore.Admin.Bench;
+using admin::EmbeddingStore.Admin.Cli;
+using EmbeddingStore.Contracts;
 using EmbeddingStore.Tests.Shared;
 
 namespace EmbeddingStore.Admin.Tests.Bench;
@@ -61,10 +62,10 @@ public sealed class BenchCommandTests : IDisposable
         using var stderr = new StringWriter();
         string[] args =
         [
-            "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--gt", _files["gt.ivecs"], "--server", "http://localhost/",
+            "bench", "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--gt", _files["gt.ivecs"], "--server", "http://localhost/",
             "--upload-batch", "50", "--batch-size", "5", "--mode", mode, "--json", "--bandwidth-mib", "8",
         ];
-        code = await BenchCommand.RunAsync(args, stdout, stderr, TestContext.Current.CancellationToken, _ => factory.CreateClient());
+        code = await AdminCommands.RunAsync(args, Context(stdout, stderr, factory), TestContext.Current.CancellationToken);
 
         Assert.True(code == 0, stderr.ToString());
         using JsonDocument json = JsonDocument.Parse(stdout.ToString());
@@ -81,9 +82,9 @@ public sealed class BenchCommandTests : IDisposable
         using var stderr = new StringWriter();
         string[] args =
         [
-            "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--server", "http://localhost/", "--upload-batch", "50", "--batch-size", "12",
+            "bench", "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--server", "http://localhost/", "--upload-batch", "50", "--batch-size", "12",
         ];
-        int code = await BenchCommand.RunAsync(args, stdout, stderr, TestContext.Current.CancellationToken, _ => factory.CreateClient());
+        int code = await AdminCommands.RunAsync(args, Context(stdout, stderr, factory), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, code);
         Assert.Contains("limit-exceeded", stderr.ToString(), StringComparison.Ordinal);
@@ -147,12 +148,70 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--repeat", "0")]
     [InlineData("--server", "ftp://example")]
     [InlineData("--colour", "red")]
-    public async Task Bench_BadOption_Refused(string option, string value)
+    [InlineData("--threads", "257")]
+    [InlineData("--oversampling", "65")]
+    [InlineData("--batch-size", "0")]
+    [InlineData("--upload-batch", "100001")]
+    [InlineData("--collection", "")]
+    public async Task Bench_BadOption_RefusedInOneLineNamingIt(string option, string value)
     {
-        (int code, _, string errors) = await RunAsync(option, value);
+        (int code, string output, string errors) = await RunAsync(option, value);
 
         Assert.Equal(2, code);
         Assert.Contains(option, errors, StringComparison.Ordinal);
+        Assert.Single(errors.Trim().Split('\n'));
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public async Task Bench_GroundTruthReadAndWritten_Refused()
+    {
+        (int code, _, string errors) = await RunAsync("--gt", _files["a.ivecs"], "--write-gt", _files["b.ivecs"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--gt and --write-gt exclude each other", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_WithoutBase_RefusedNamingTheOption()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        int code = await AdminCommands.RunAsync(["bench", "--query", _files["query.fvecs"]], stdout, stderr, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--base", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Single(stderr.ToString().Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Bench_Help_ListsEveryOptionAndExitsZero()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        int code = await AdminCommands.RunAsync(["bench", "--help"], stdout, stderr, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, code);
+        Assert.Empty(stderr.ToString());
+        foreach (string option in new[]
+        {
+            "--base", "--query", "--gt", "--write-gt", "--k", "--index", "--mode", "--threads", "--json", "--metric", "--oversampling", "--batch-size",
+            "--queries", "--repeat", "--bandwidth-mib", "--server", "--collection", "--upload-batch",
+        })
+        {
+            Assert.Contains(option + " ", stdout.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Bench_MissingBaseFile_RefusedNamingIt()
+    {
+        (int code, _, string errors) = await RunAsync("--base", _files["nope.fvecs"]);
+
+        Assert.Equal(2, code);
+        Assert.Equal($"esadmin: bench: {_files["nope.fvecs"]}: no such file", errors.Trim());
     }
 
     [Fact]
@@ -164,16 +223,22 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("unknown command", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    private static AdminContext Context(TextWriter stdout, TextWriter stderr, ServerFactory factory) =>
+        new() { Out = stdout, Error = stderr, HttpClientFactory = _ => factory.CreateClient() };
+
     private async Task<(int Code, string Output, string Errors)> RunAsync(params string[] extra)
     {
         var args = new List<string> { "bench", "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--bandwidth-mib", "8" };
 
-        // A later --query replaces the default one.
-        int q = Array.IndexOf(extra, "--query");
-        if (q >= 0)
+        // A later --base or --query replaces the default one.
+        foreach ((string option, int at) in new[] { ("--base", 2), ("--query", 4) })
         {
-            args[4] = extra[q + 1];
-            extra = [.. extra[..q], .. extra[(q + 2)..]];
+            int i = Array.IndexOf(extra, option);
+            if (i >= 0)
+            {
+                args[at] = extra[i + 1];
+                extra = [.. extra[..i], .. extra[(i + 2)..]];
+            }
         }
 
         args.AddRange(extra);

@@ -5,7 +5,8 @@ using System.Net;
 namespace EmbeddingStore.Client.Tests.TestSupport;
 
 // Sits below the retry layer and in front of the real network: the first `faults` requests that match get the fault
-// (a status answer or a connection failure) instead of reaching the server; every request is recorded.
+// (a status answer, a connection failure, or a hang until the attempt is cancelled) instead of reaching the server;
+// every request is recorded.
 public sealed class FaultInjectingHandler : DelegatingHandler
 {
     private readonly Func<HttpRequestMessage, bool> _matches;
@@ -66,6 +67,9 @@ public sealed class FaultInjectingHandler : DelegatingHandler
             return response;
         }
 
-        return await base.SendAsync(request, cancellationToken);
+        // With hang faults the test's attempt timeout is short (it has to end the hanging attempt), and it would also cut
+        // the real request that follows on a slow machine; so the real request is sent without the attempt's token and
+        // takes as long as it takes. Polly's timeout is cooperative: a request that ignores it completes normally.
+        return await base.SendAsync(request, _hang ? CancellationToken.None : cancellationToken);
     }
 }

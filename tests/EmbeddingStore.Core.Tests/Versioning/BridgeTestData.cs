@@ -152,34 +152,4 @@ internal static class BridgeTestData
 
         return null;
     }
-
-    public static (float[] Data, int Count, int Dimension) ReadFvecs(string path)
-    {
-        byte[] bytes = File.ReadAllBytes(path);
-        int dimension = BitConverter.ToInt32(bytes, 0);
-        int stride = 4 + (4 * dimension);
-        int count = bytes.Length / stride;
-        var data = new float[count * dimension];
-        for (int i = 0; i < count; i++)
-        {
-            Buffer.BlockCopy(bytes, (i * stride) + 4, data, i * dimension * 4, dimension * 4);
-        }
-
-        return (data, count, dimension);
-    }
-
-    public static (int[] Data, int Count, int Width) ReadIvecs(string path)
-    {
-        byte[] bytes = File.ReadAllBytes(path);
-        int width = BitConverter.ToInt32(bytes, 0);
-        int stride = 4 + (4 * width);
-        int count = bytes.Length / stride;
-        var data = new int[count * width];
-        for (int i = 0; i < count; i++)
-        {
-            Buffer.BlockCopy(bytes, (i * stride) + 4, data, i * width * 4, width * 4);
-        }
-
-        return (data, count, width);
-    }
 }

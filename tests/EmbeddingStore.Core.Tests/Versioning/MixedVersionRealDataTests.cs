@@ -6,6 +6,11 @@ using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Tests.TestSupport;
 using EmbeddingStore.Core.Vectors;
 
+// Aliased: Contracts has a LinkFitRequest too.
+using FloatRows = EmbeddingStore.Contracts.VecsMatrix<float>;
+using IntRows = EmbeddingStore.Contracts.VecsMatrix<int>;
+using VecsFile = EmbeddingStore.Contracts.VecsFile;
+
 namespace EmbeddingStore.Core.Tests.Versioning;
 
 // The model-upgrade scenario end to end through the engine on real embeddings (shared/data/fortunes): MiniLM plays the
@@ -28,11 +33,19 @@ public sealed class MixedVersionRealDataTests
             Assert.Skip("shared/data/fortunes not found above the test directory.");
         }
 
-        (float[] oldCorpus, int count, _) = BridgeTestData.ReadFvecs(Path.Combine(root, "corpus.minilm.fvecs"));
-        (float[] newCorpus, _, _) = BridgeTestData.ReadFvecs(Path.Combine(root, "corpus.arctic.fvecs"));
-        (float[] oldQueries, int queryCount, _) = BridgeTestData.ReadFvecs(Path.Combine(root, "queries.minilm.fvecs"));
-        (float[] newQueries, _, _) = BridgeTestData.ReadFvecs(Path.Combine(root, "queries.arctic.fvecs"));
-        (int[] truth, _, int width) = BridgeTestData.ReadIvecs(Path.Combine(root, "gt.arctic.ivecs"));
+        FloatRows oldCorpusFile = VecsFile.ReadFvecs(Path.Combine(root, "corpus.minilm.fvecs"));
+        float[] oldCorpus = oldCorpusFile.Data;
+        int count = oldCorpusFile.Count;
+        FloatRows newCorpusFile = VecsFile.ReadFvecs(Path.Combine(root, "corpus.arctic.fvecs"));
+        float[] newCorpus = newCorpusFile.Data;
+        FloatRows oldQueriesFile = VecsFile.ReadFvecs(Path.Combine(root, "queries.minilm.fvecs"));
+        float[] oldQueries = oldQueriesFile.Data;
+        int queryCount = oldQueriesFile.Count;
+        FloatRows newQueriesFile = VecsFile.ReadFvecs(Path.Combine(root, "queries.arctic.fvecs"));
+        float[] newQueries = newQueriesFile.Data;
+        IntRows truthFile = VecsFile.ReadIvecs(Path.Combine(root, "gt.arctic.ivecs"));
+        int[] truth = truthFile.Data;
+        int width = truthFile.Dimension;
 
         using var engine = new EmbeddingEngine(new InMemoryRepository(), new EngineLimits { MaxBatchItems = 10_000 });
         await engine.LoadAsync(Ct);

@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Numerics.Tensors;
+using EmbeddingStore.Contracts;
 using EmbeddingStore.Core.Versioning;
 
 namespace EmbeddingStore.Core.Tests.Versioning;
@@ -22,10 +23,18 @@ public sealed class RealDataBridgeTests
             Assert.Skip("shared/data/fortunes not found above the test directory.");
         }
 
-        (float[] arcticCorpus, int count, int dimension) = BridgeTestData.ReadFvecs(Path.Combine(root, "corpus.arctic.fvecs"));
-        (float[] miniCorpus, _, _) = BridgeTestData.ReadFvecs(Path.Combine(root, "corpus.minilm.fvecs"));
-        (float[] arcticQueries, int queryCount, _) = BridgeTestData.ReadFvecs(Path.Combine(root, "queries.arctic.fvecs"));
-        (int[] truth, _, int truthWidth) = BridgeTestData.ReadIvecs(Path.Combine(root, "gt.arctic.ivecs"));
+        VecsMatrix<float> arcticCorpusFile = VecsFile.ReadFvecs(Path.Combine(root, "corpus.arctic.fvecs"));
+        float[] arcticCorpus = arcticCorpusFile.Data;
+        int count = arcticCorpusFile.Count;
+        int dimension = arcticCorpusFile.Dimension;
+        VecsMatrix<float> miniCorpusFile = VecsFile.ReadFvecs(Path.Combine(root, "corpus.minilm.fvecs"));
+        float[] miniCorpus = miniCorpusFile.Data;
+        VecsMatrix<float> arcticQueriesFile = VecsFile.ReadFvecs(Path.Combine(root, "queries.arctic.fvecs"));
+        float[] arcticQueries = arcticQueriesFile.Data;
+        int queryCount = arcticQueriesFile.Count;
+        VecsMatrix<int> truthFile = VecsFile.ReadIvecs(Path.Combine(root, "gt.arctic.ivecs"));
+        int[] truth = truthFile.Data;
+        int truthWidth = truthFile.Dimension;
         const int FitItems = 5000;
 
         // Fit only on corpus items 0..4999; the queries are never part of any fit.

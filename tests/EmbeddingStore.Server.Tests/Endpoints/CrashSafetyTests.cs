@@ -51,11 +51,14 @@ public sealed class CrashSafetyTests : IDisposable
             // Writers run until the kill; each records what the server acknowledged and what it never answered.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
             Task[] writers = [.. Enumerable.Range(0, Clients).Select(c => WriteAsync(server, ledger, round, c, random.Next(), stop.Token))];
-            await Task.Delay(random.Next(300, 1500), Ct);
+            // The kill comes after a seeded number of acknowledgements in this round, not after a time window: on a
+            // loaded machine a window can pass before the first write is answered.
+            int killAfter = ledger.AcknowledgedCount + random.Next(1, 40);
+            bool reached = await ledger.WaitForAcknowledgedAsync(killAfter, TimeSpan.FromSeconds(60), Ct);
             server.Kill();
             await stop.CancelAsync();
             await Task.WhenAll(writers);
-            Assert.True(ledger.AcknowledgedCount > 0, $"round {round}: no write was acknowledged before the kill");
+            Assert.True(reached, $"round {round}: {ledger.AcknowledgedCount} of {killAfter} acknowledgements within 60 s before the kill");
         }
 
         using (ServerProcess last = await ServerProcess.StartAsync(database, Ct))
@@ -209,8 +212,19 @@ public sealed class CrashSafetyTests : IDisposable
     {
         private readonly Lock _lock = new();
         private readonly Dictionary<string, BatchState> _batches = new(StringComparer.Ordinal);
+        private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
+        private int _acknowledged;
 
-        public int AcknowledgedCount { get; private set; }
+        public int AcknowledgedCount
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _acknowledged;
+                }
+            }
+        }
 
         public int UnknownCount { get; private set; }
 
@@ -221,7 +235,7 @@ public sealed class CrashSafetyTests : IDisposable
                 if (outcome == Outcome.Acknowledged)
                 {
                     _batches[batch] = BatchState.Live;
-                    AcknowledgedCount++;
+                    Acknowledge();
                 }
                 else if (outcome == Outcome.Unknown)
                 {
@@ -238,7 +252,7 @@ public sealed class CrashSafetyTests : IDisposable
                 if (outcome == Outcome.Acknowledged)
                 {
                     _batches[batch] = BatchState.Deleted;
-                    AcknowledgedCount++;
+                    Acknowledge();
                 }
                 else if (outcome == Outcome.Unknown)
                 {
@@ -250,6 +264,31 @@ public sealed class CrashSafetyTests : IDisposable
                     // Refused: nothing changed.
                     _batches[batch] = BatchState.Live;
                 }
+            }
+        }
+
+        // Completes once `count` writes have been acknowledged in all, or returns false when the deadline passes first.
+        public async Task<bool> WaitForAcknowledgedAsync(int count, TimeSpan deadline, CancellationToken cancellationToken)
+        {
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_lock)
+            {
+                if (_acknowledged >= count)
+                {
+                    return true;
+                }
+
+                _waiters.Add((count, reached));
+            }
+
+            try
+            {
+                await reached.Task.WaitAsync(deadline, cancellationToken);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
             }
         }
 
@@ -274,6 +313,20 @@ public sealed class CrashSafetyTests : IDisposable
                 string chosen = live[random.Next(live.Count)];
                 _batches[chosen] = BatchState.Unknown;   // in flight until the answer arrives
                 return chosen;
+            }
+        }
+
+        // Called under the lock.
+        private void Acknowledge()
+        {
+            _acknowledged++;
+            for (int i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Count <= _acknowledged)
+                {
+                    _waiters[i].Reached.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
             }
         }
 

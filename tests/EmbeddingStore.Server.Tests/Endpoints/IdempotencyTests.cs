@@ -102,6 +102,26 @@ public sealed class IdempotencyTests
         Assert.Single((await Api.GetAsync(client, "/v1/links", Ct)).Body!["links"]!.AsArray());
     }
 
+    [Fact]
+    public async Task KeyedSearch_SameKeyDifferentQuery_AnsweredFreshNotRecorded()
+    {
+        // Search is a read in ApiOperations: the middleware neither records nor replays it, so a key reused for another
+        // query gets that query's answer, not a 422 and not the first answer.
+        using var factory = new ServerFactory();
+        HttpClient client = factory.CreateClient();
+        await SetUpAsync(client);
+        await Api.PostAsync(client, "/v1/collections/docs/items", """{"items": [{"id": "x", "vectors": {"text@v1": [1, 0, 0]}}, {"id": "y", "vectors": {"text@v1": [0, 1, 0]}}]}""", Ct);
+
+        var first = await SendAsync(client, HttpMethod.Post, "/v1/collections/docs/search", """{"vector": [1, 0, 0], "k": 1}""", "search-key");
+        var second = await SendAsync(client, HttpMethod.Post, "/v1/collections/docs/search", """{"vector": [0, 1, 0], "k": 1}""", "search-key");
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(HttpStatusCode.OK, second.Status);
+        Assert.Null(second.Replayed);
+        Assert.Equal("x", JsonNode.Parse(first.Body)!["hits"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal("y", JsonNode.Parse(second.Body)!["hits"]![0]!["id"]!.GetValue<string>());
+    }
+
     private static async Task SetUpAsync(HttpClient client)
     {
         await Api.PutAsync(client, "/v1/models/text/versions/v1", """{"dimension": 3, "metric": "cosine"}""", Ct);

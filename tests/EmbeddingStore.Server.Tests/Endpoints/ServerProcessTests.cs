@@ -1,5 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -95,7 +96,14 @@ public sealed class ServerProcessTests : IDisposable
                     }
                 },
                 Ct);
-            await Task.Delay(500, Ct);
+            // SIGTERM once writes are flowing (a condition, not a sleep), with a bounded wait for it.
+            long waitStarted = Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref acknowledged) < 20 && !writer.IsCompleted && Stopwatch.GetElapsedTime(waitStarted) < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(10, Ct);
+            }
+
+            Assert.True(Volatile.Read(ref acknowledged) >= 20, $"only {acknowledged} writes acknowledged before SIGTERM");
             int exitCode = await server.TerminateAsync(TimeSpan.FromSeconds(30));
             await stop.CancelAsync();
             await writer;

@@ -1,0 +1,122 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+
+namespace EmbeddingStore.Contracts;
+
+/// <summary>
+/// Every operation of the REST API, one row each: the single answer to "which requests are writes" for the server's
+/// endpoints and idempotency middleware and for the client's retry policy (instead of path suffixes in two projects).
+/// A new route is one row here plus its handler; a server test fails when a mapped endpoint has no row or its method or
+/// route differ.
+/// </summary>
+/// <remarks>
+/// The names are the endpoint names (<c>.WithName()</c>) and therefore the OpenAPI <c>operationId</c>s, which the
+/// OpenAPI snapshot freezes; some carry the <c>Async</c> suffix of the handler they were named after, and keep it,
+/// because renaming an <c>operationId</c> breaks generated clients. Look a row up by name with <see cref="TryGet"/>
+/// (for example from an endpoint's <c>EndpointNameMetadata</c>).
+/// </remarks>
+public static class ApiOperations
+{
+    /// <summary><c>GET /health</c>: liveness and load state.</summary>
+    public static readonly ApiOperation GetHealth = new("GetHealth", "GET", "/health", ApiOperationKind.Read);
+
+    /// <summary><c>PUT /v1/models/{model}/versions/{version}</c>: register a model version (identical repeats are harmless).</summary>
+    public static readonly ApiOperation RegisterModelVersion = new(
+        "RegisterModelVersionAsync", "PUT", "/v1/models/{model}/versions/{version}", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>GET /v1/models/versions</c>: list model versions.</summary>
+    public static readonly ApiOperation ListModelVersions = new("ListModelVersions", "GET", "/v1/models/versions", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/models/{model}/versions/{version}</c>: one model version.</summary>
+    public static readonly ApiOperation GetModelVersion = new("GetModelVersion", "GET", "/v1/models/{model}/versions/{version}", ApiOperationKind.Read);
+
+    /// <summary><c>PUT /v1/collections/{name}</c>: create a collection or change its serving version.</summary>
+    public static readonly ApiOperation PutCollection = new("PutCollectionAsync", "PUT", "/v1/collections/{name}", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>GET /v1/collections</c>: list collections.</summary>
+    public static readonly ApiOperation ListCollections = new("ListCollections", "GET", "/v1/collections", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/collections/{name}</c>: one collection with its counts.</summary>
+    public static readonly ApiOperation GetCollection = new("GetCollection", "GET", "/v1/collections/{name}", ApiOperationKind.Read);
+
+    /// <summary><c>DELETE /v1/collections/{name}</c>: delete a collection.</summary>
+    public static readonly ApiOperation DeleteCollection = new("DeleteCollectionAsync", "DELETE", "/v1/collections/{name}", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>POST /v1/collections/{name}/items</c>: atomic batch upsert; a blind repeat could overwrite a newer write.</summary>
+    public static readonly ApiOperation UpsertItems = new("UpsertItemsAsync", "POST", "/v1/collections/{name}/items", ApiOperationKind.Write);
+
+    /// <summary><c>POST /v1/collections/{name}/items/delete</c>: delete items by id; a blind repeat could delete a re-created item.</summary>
+    public static readonly ApiOperation DeleteItems = new("DeleteItemsAsync", "POST", "/v1/collections/{name}/items/delete", ApiOperationKind.Write);
+
+    /// <summary><c>POST /v1/collections/{name}/items/count</c>: count items (a POST only to carry a filter).</summary>
+    public static readonly ApiOperation CountItems = new("CountItems", "POST", "/v1/collections/{name}/items/count", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/collections/{name}/items</c>: scroll items in id order.</summary>
+    public static readonly ApiOperation ScrollItems = new("ScrollItems", "GET", "/v1/collections/{name}/items", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/collections/{name}/items/{id}</c>: one item.</summary>
+    public static readonly ApiOperation GetItem = new("GetItem", "GET", "/v1/collections/{name}/items/{id}", ApiOperationKind.Read);
+
+    /// <summary><c>POST /v1/collections/{name}/search</c>: search (a POST only to carry the query vector).</summary>
+    public static readonly ApiOperation Search = new("Search", "POST", "/v1/collections/{name}/search", ApiOperationKind.Read);
+
+    /// <summary><c>POST /v1/collections/{name}/search/batch</c>: many searches in one request.</summary>
+    public static readonly ApiOperation SearchBatch = new("SearchBatch", "POST", "/v1/collections/{name}/search/batch", ApiOperationKind.Read);
+
+    /// <summary><c>POST /v1/links</c>: declare or fit a link; a blind repeat creates a second link.</summary>
+    public static readonly ApiOperation CreateLink = new("CreateLinkAsync", "POST", "/v1/links", ApiOperationKind.Write);
+
+    /// <summary><c>GET /v1/links</c>: list links.</summary>
+    public static readonly ApiOperation ListLinks = new("ListLinks", "GET", "/v1/links", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/links/{id}</c>: one link with its quality report.</summary>
+    public static readonly ApiOperation GetLink = new("GetLink", "GET", "/v1/links/{id}", ApiOperationKind.Read);
+
+    /// <summary><c>POST /v1/links/{id}/derive</c>: start a derive job (202 with the job); a blind repeat starts a second job.</summary>
+    public static readonly ApiOperation DeriveVectors = new("DeriveVectorsAsync", "POST", "/v1/links/{id}/derive", ApiOperationKind.Write);
+
+    /// <summary><c>DELETE /v1/links/{id}</c>: delete a link.</summary>
+    public static readonly ApiOperation DeleteLink = new("DeleteLinkAsync", "DELETE", "/v1/links/{id}", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>GET /v1/jobs</c>: list background jobs.</summary>
+    public static readonly ApiOperation ListJobs = new("ListJobs", "GET", "/v1/jobs", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/jobs/{id}</c>: one job with its state and progress.</summary>
+    public static readonly ApiOperation GetJob = new("GetJob", "GET", "/v1/jobs/{id}", ApiOperationKind.Read);
+
+    /// <summary><c>POST /v1/jobs/{id}/cancel</c>: cancel a job; cancelled is final, so a repeat cannot undo anything newer.</summary>
+    public static readonly ApiOperation CancelJob = new("CancelJobAsync", "POST", "/v1/jobs/{id}/cancel", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>POST /v1/jobs/{id}/pause</c>: pause a job; a blind repeat could undo a resume sent in between.</summary>
+    public static readonly ApiOperation PauseJob = new("PauseJobAsync", "POST", "/v1/jobs/{id}/pause", ApiOperationKind.Write);
+
+    /// <summary><c>POST /v1/jobs/{id}/resume</c>: resume a paused job; a blind repeat could undo a pause sent in between.</summary>
+    public static readonly ApiOperation ResumeJob = new("ResumeJobAsync", "POST", "/v1/jobs/{id}/resume", ApiOperationKind.Write);
+
+    /// <summary>Every operation, in the order of the API reference.</summary>
+    public static IReadOnlyList<ApiOperation> All { get; } =
+    [
+        GetHealth,
+        RegisterModelVersion, ListModelVersions, GetModelVersion,
+        PutCollection, ListCollections, GetCollection, DeleteCollection,
+        UpsertItems, DeleteItems, CountItems, ScrollItems, GetItem,
+        Search, SearchBatch,
+        CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,
+        ListJobs, GetJob, CancelJob, PauseJob, ResumeJob,
+    ];
+
+    // After All: static initialisers run in text order.
+    private static readonly FrozenDictionary<string, ApiOperation> s_byName = All.ToFrozenDictionary(o => o.Name, StringComparer.Ordinal);
+
+    /// <summary>Finds an operation by its endpoint name (case-sensitive, as endpoint names are).</summary>
+    /// <param name="name">The name, e.g. <c>UpsertItemsAsync</c>.</param>
+    /// <param name="operation">The row, when found.</param>
+    /// <returns>Whether the name is an operation of the API.</returns>
+    public static bool TryGet(string name, [NotNullWhen(true)] out ApiOperation? operation)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return s_byName.TryGetValue(name, out operation);
+    }
+}
