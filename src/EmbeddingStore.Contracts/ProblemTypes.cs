@@ -71,6 +71,12 @@ public static class ProblemTypes
     /// <summary>An Idempotency-Key header was reused within 24 hours for a different request.</summary>
     public const string IdempotencyKeyReused = "/problems/idempotency-key-reused";
 
+    /// <summary>
+    /// The server is still loading its database into memory, or is shutting down; retry after <c>Retry-After</c>
+    /// seconds (another instance, or this one once <c>/health/ready</c> answers 200).
+    /// </summary>
+    public const string NotReady = "/problems/not-ready";
+
     /// <summary>An unexpected server error; the body never carries exception text.</summary>
     public const string InternalError = "/problems/internal-error";
 }
