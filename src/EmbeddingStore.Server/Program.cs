@@ -7,11 +7,17 @@ using EmbeddingStore.Server.Endpoints;
 using EmbeddingStore.Server.Infrastructure;
 using EmbeddingStore.Storage.Sqlite;
 using EmbeddingStore.Server.Security;
+using EmbeddingStore.Server.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
-WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from the application's own folder, wherever it is started from (unless a content root is given).
+WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.Resolve(args) });
+
+// Start-up refusals (port in use, unreadable database, bad configuration) are reported below as one line each; the
+// host's own "Hosting failed to start" error would repeat them with a stack trace first.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
 AuthOptions auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
 if (BindingGuard.Check(builder.Configuration, auth) is { } refusal)
@@ -46,7 +52,10 @@ builder.Services.AddSingleton(sp => new EmbeddingEngine(
     sp.GetRequiredService<SqliteEmbeddingRepository>(),
     sp.GetRequiredService<IOptions<LimitsOptions>>().Value.ToEngineLimits(),
     sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddOptions<StartupOptions>().Bind(builder.Configuration.GetSection(StartupOptions.SectionName));
+builder.Services.AddSingleton<ServerReadiness>();
 builder.Services.AddHostedService<EngineStartup>();
+builder.AddEmbeddingStoreTelemetry();
 
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
@@ -86,6 +95,7 @@ WebApplication app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseEmbeddingStoreReadiness();
 // Resolved once; .Value (validated, cached) is read on the first request, after start-up validation has run.
 IOptions<LimitsOptions> limits = app.Services.GetRequiredService<IOptions<LimitsOptions>>();
 app.Use(async (context, next) =>
@@ -118,12 +128,13 @@ app.UseSwaggerUI(options =>
     options.DocumentTitle = "EmbeddingStore API reference";
 });
 app.MapHealthEndpoints();
+app.MapMetricsEndpoint();
 app.MapModelEndpoints();
 app.MapCollectionEndpoints();
 app.MapItemEndpoints();
-app.MapSearchEndpoints();
+app.WithSearchMetrics().MapSearchEndpoints();
 app.MapLinkEndpoints();
-app.MapBatchSearchEndpoints();
+app.WithSearchMetrics().MapBatchSearchEndpoints();
 
 try
 {
@@ -135,6 +146,11 @@ catch (SqliteStoreOpenException ex)
     // One clear line for the operator; the file is untouched.
     await Console.Error.WriteLineAsync("embeddingstore: " + ex.Message);
     return 1;
+}
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    await Console.Error.WriteLineAsync("embeddingstore: cannot listen: " + ex.Message);
+    return 4;
 }
 catch (OptionsValidationException ex)
 {

@@ -505,7 +505,9 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
                 using (SqliteTransaction transaction = _connection.BeginTransaction())
                 {
                     onCommit = write(transaction);
+                    long commitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
                     transaction.Commit();
+                    SqliteMetrics.RecordCommit(commitStarted);
                 }
 
                 onCommit?.Invoke();
