@@ -127,14 +127,15 @@ app.UseSwaggerUI(options =>
     options.SwaggerEndpoint("/openapi/v1.json", "EmbeddingStore v1");
     options.DocumentTitle = "EmbeddingStore API reference";
 });
-app.MapHealthEndpoints();
 app.MapMetricsEndpoint();
-app.MapModelEndpoints();
-app.MapCollectionEndpoints();
-app.MapItemEndpoints();
-app.WithSearchMetrics().MapSearchEndpoints();
-app.MapLinkEndpoints();
-app.WithSearchMetrics().MapBatchSearchEndpoints();
+RouteGroupBuilder api = app.MapMeasuredApi();
+api.MapHealthEndpoints();
+api.MapModelEndpoints();
+api.MapCollectionEndpoints();
+api.MapItemEndpoints();
+api.MapSearchEndpoints();
+api.MapLinkEndpoints();
+api.MapBatchSearchEndpoints();
 
 try
 {

@@ -32,9 +32,10 @@ internal static class HealthEndpoints
     public static Results<Ok<HealthResponse>, ProblemHttpResult> GetReadiness(EmbeddingEngine engine, ServerReadiness readiness) =>
         Ready(engine, readiness, "ready");
 
-    // The collection count is only read once loaded: before that the engine's maps are being filled.
+    // The collection count is read only while ready: before that the engine's maps are being filled, and during
+    // shutdown the engine may already be disposed while the process still answers.
     public static Ok<HealthResponse> GetLiveness(EmbeddingEngine engine, ServerReadiness readiness) =>
-        TypedResults.Ok(new HealthResponse("live", readiness.IsLoaded ? engine.ListCollections().Count : 0, SqliteSchema.LatestVersion));
+        TypedResults.Ok(new HealthResponse("live", readiness.IsReady ? engine.ListCollections().Count : 0, SqliteSchema.LatestVersion));
 
     private static Results<Ok<HealthResponse>, ProblemHttpResult> Ready(EmbeddingEngine engine, ServerReadiness readiness, string status) =>
         readiness.Reason is { } reason

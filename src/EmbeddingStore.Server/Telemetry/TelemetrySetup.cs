@@ -28,7 +28,8 @@ internal static class TelemetrySetup
                 .AddMeter(ServerMetrics.MeterName, SqliteMetrics.MeterName)
                 // http.server.request.duration by http.route and status; connections; rate-limiting leases and queues.
                 .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting")
-                .AddPrometheusExporter());
+                // Each scrape reads the instruments afresh (the exporter's default caches a scrape for 300 ms).
+                .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0));
         if (otlp is { Length: > 0 })
         {
             telemetry.WithTracing(tracing => tracing
@@ -43,15 +44,28 @@ internal static class TelemetrySetup
     // out of the OpenAPI document: it is Prometheus text, not part of the JSON API.
     public static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder app)
     {
+        // Created now rather than on first use, so its observable gauges exist before the first search.
+        app.ServiceProvider.GetRequiredService<ServerMetrics>();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Scopes.Read).DisableRateLimiting().ExcludeFromDescription();
         return app;
     }
 
-    // Endpoints measured by SearchMetricsFilter: map them on the group this returns.
-    public static RouteGroupBuilder WithSearchMetrics(this IEndpointRouteBuilder app)
+    // The API's endpoints are mapped on this group (no prefix, so routes and the OpenAPI document are unchanged); the
+    // search endpoints among them get SearchMetricsFilter.
+    public static RouteGroupBuilder MapMeasuredApi(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder group = app.MapGroup(string.Empty);
-        group.AddEndpointFilter<SearchMetricsFilter>();
+        group.AddEndpointFilterFactory((context, next) =>
+        {
+            // Only the search handlers pay for a filter (it boxes their arguments); it records search answers only.
+            if (context.MethodInfo.DeclaringType?.Name is not ("SearchEndpoints" or "BatchSearchEndpoints"))
+            {
+                return next;
+            }
+
+            SearchMetricsFilter filter = context.ApplicationServices.GetRequiredService<SearchMetricsFilter>();
+            return invocation => filter.InvokeAsync(invocation, next);
+        });
         return group;
     }
 
