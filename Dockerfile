@@ -34,5 +34,9 @@ ENV ASPNETCORE_HTTP_PORTS= \
     Logging__Console__FormatterName=json \
     Logging__Console__FormatterOptions__IncludeScopes=true
 EXPOSE 5080
+# Healthy once /health/ready answers 200 (loaded, not shutting down). The runtime image has bash but no curl, so the
+# check is one HTTP/1.0 request over bash's /dev/tcp, to the port named in Urls.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
+    CMD ["bash", "-c", "p=${Urls##*:}; p=${p%%/*}; exec 3<>/dev/tcp/127.0.0.1/$p && printf 'GET /health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 USER 1654
 ENTRYPOINT ["dotnet", "EmbeddingStore.Server.dll"]
