@@ -36,9 +36,11 @@ internal sealed partial class EngineStartup(
             {
                 // Stopped while loading: nothing to report.
             }
-            catch (Exception ex) when (ex is SqliteStoreOpenException or IOException or InvalidDataException)
+#pragma warning disable CA1031 // Whatever failed, a server that can never become ready must not stay up looking alive.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
-                // The same one clear line a foreground load gives, then stop with a non-zero exit.
+                // One clear line, as a foreground load gives, then stop with a non-zero exit.
                 LogLoadFailed(logger, ex.Message);
                 Environment.ExitCode = 1;
                 lifetime.StopApplication();

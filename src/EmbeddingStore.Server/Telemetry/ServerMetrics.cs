@@ -21,8 +21,11 @@ internal sealed class ServerMetrics
     private readonly Counter<long> _rowsScanned;
     private readonly Counter<long> _rateLimitRejections;
 
-    public ServerMetrics(IMeterFactory meterFactory, EmbeddingEngine engine, ServerReadiness readiness, IEnumerable<IJobProgressSource> jobs)
+    // The engine is resolved only when a gauge is read after the load: resolving it opens the database, which must
+    // happen inside start-up (where a refusal is one clear line), not when /metrics is mapped.
+    public ServerMetrics(IMeterFactory meterFactory, IServiceProvider services, ServerReadiness readiness, IEnumerable<IJobProgressSource> jobs)
     {
+        var engine = new Lazy<EmbeddingEngine>(services.GetRequiredService<EmbeddingEngine>);
         Meter meter = meterFactory.Create(MeterName);
         _searchDuration = meter.CreateHistogram<double>(
             "embeddingstore.search.duration", unit: "s", description: "Time to answer one search request (a batch counts once), by index kind and endpoint.",
@@ -59,14 +62,14 @@ internal sealed class ServerMetrics
     public void RecordRateLimitRejection(string? route) =>
         _rateLimitRejections.Add(1, new KeyValuePair<string, object?>("http.route", route ?? "unmatched"));
 
-    private static IEnumerable<Measurement<long>> VectorCounts(EmbeddingEngine engine, ServerReadiness readiness)
+    private static IEnumerable<Measurement<long>> VectorCounts(Lazy<EmbeddingEngine> engine, ServerReadiness readiness)
     {
         if (!readiness.IsLoaded)
         {
             yield break;
         }
 
-        foreach (CollectionInfo collection in engine.ListCollections())
+        foreach (CollectionInfo collection in engine.Value.ListCollections())
         {
             foreach ((string version, long count) in collection.VectorCounts)
             {
@@ -75,9 +78,9 @@ internal sealed class ServerMetrics
         }
     }
 
-    private static IEnumerable<Measurement<long>> ItemCounts(EmbeddingEngine engine, ServerReadiness readiness) =>
+    private static IEnumerable<Measurement<long>> ItemCounts(Lazy<EmbeddingEngine> engine, ServerReadiness readiness) =>
         readiness.IsLoaded
-            ? engine.ListCollections().Select(c => new Measurement<long>(c.ItemCount, new KeyValuePair<string, object?>("collection", c.Name)))
+            ? engine.Value.ListCollections().Select(c => new Measurement<long>(c.ItemCount, new KeyValuePair<string, object?>("collection", c.Name)))
             : [];
 
     private static IEnumerable<Measurement<double>> JobProgress(IEnumerable<IJobProgressSource> sources) =>

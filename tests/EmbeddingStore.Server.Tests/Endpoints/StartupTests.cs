@@ -33,6 +33,24 @@ public sealed class StartupTests : IDisposable
         Assert.DoesNotContain(output, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Start_DatabaseNotSqlite_RefusesWithOneLineAndExitCode1(bool waitForLoad)
+    {
+        string database = Path.Combine(_directory, "garbage.db");
+        await File.WriteAllTextAsync(database, "this is not a SQLite file", Ct);
+
+        (int exitCode, List<string> output) = await RunToExitAsync(
+            _directory, "--urls", "http://127.0.0.1:0", "--Storage:Path", database, "--Startup:WaitForLoad", waitForLoad ? "true" : "false");
+
+        Assert.Equal(1, exitCode);
+        string refusal = Assert.Single(output, l => l.StartsWith("embeddingstore:", StringComparison.Ordinal));
+        Assert.Contains("cannot be opened", refusal, StringComparison.Ordinal);
+        Assert.DoesNotContain(output, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        Assert.Equal("this is not a SQLite file", await File.ReadAllTextAsync(database, Ct));
+    }
+
     [Fact]
     public async Task Start_FromAnotherFolder_ReadsConfigurationFromItsOwnFolder()
     {
