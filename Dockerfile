@@ -4,7 +4,9 @@
 #   docker build -t embeddingstore .
 #
 # Both base images are build arguments so the image can be built where no registry is reachable: deploy/local-base-images.sh
-# builds stand-ins (Debian from debootstrap plus this machine's .NET) and prints the arguments to pass.
+# builds stand-ins (Debian from debootstrap plus this machine's .NET); then
+#   docker build --network host --build-arg SDK_IMAGE=embeddingstore-local/sdk:10.0 \
+#     --build-arg RUNTIME_IMAGE=embeddingstore-local/aspnet:10.0 -t embeddingstore .
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
