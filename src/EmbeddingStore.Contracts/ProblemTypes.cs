@@ -83,6 +83,12 @@ public static class ProblemTypes
     /// <summary>The job cannot make the asked change from its state (cancelling a completed job, say).</summary>
     public const string JobStateConflict = "/problems/job-state-conflict";
 
+    /// <summary>
+    /// The server is still loading its database into memory, or is shutting down; retry after <c>Retry-After</c>
+    /// seconds (another instance, or this one once <c>/health/ready</c> answers 200).
+    /// </summary>
+    public const string NotReady = "/problems/not-ready";
+
     /// <summary>An unexpected server error; the body never carries exception text.</summary>
     public const string InternalError = "/problems/internal-error";
 }

@@ -8,11 +8,17 @@ using EmbeddingStore.Server.Endpoints;
 using EmbeddingStore.Server.Infrastructure;
 using EmbeddingStore.Storage.Sqlite;
 using EmbeddingStore.Server.Security;
+using EmbeddingStore.Server.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
-WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from the application's own folder, wherever it is started from (unless a content root is given).
+WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.Resolve(args) });
+
+// Start-up refusals (port in use, unreadable database, bad configuration) are reported below as one line each; the
+// host's own "Hosting failed to start" error would repeat them with a stack trace first.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
 AuthOptions auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
 if (BindingGuard.Check(builder.Configuration, auth) is { } refusal)
@@ -50,8 +56,12 @@ builder.Services.AddSingleton(sp => new EmbeddingEngine(
     sp.GetRequiredService<TimeProvider>()));
 // Endpoints see only the service boundary; the local engine is today's implementation of it.
 builder.Services.AddSingleton<IEmbeddingService>(sp => sp.GetRequiredService<EmbeddingEngine>());
+builder.Services.AddOptions<StartupOptions>().Bind(builder.Configuration.GetSection(StartupOptions.SectionName));
+builder.Services.AddSingleton<ServerReadiness>();
 builder.Services.AddHostedService<EngineStartup>();
+// After EngineStartup: with a background load the runner idles until the load hands it the stored jobs.
 builder.Services.AddHostedService<JobRunnerService>();
+builder.AddEmbeddingStoreTelemetry();
 
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
@@ -91,6 +101,7 @@ WebApplication app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseEmbeddingStoreReadiness();
 // Resolved once; .Value (validated, cached) is read on the first request, after start-up validation has run.
 IOptions<LimitsOptions> limits = app.Services.GetRequiredService<IOptions<LimitsOptions>>();
 app.Use(async (context, next) =>
@@ -122,14 +133,16 @@ app.UseSwaggerUI(options =>
     options.SwaggerEndpoint("/openapi/v1.json", "EmbeddingStore v1");
     options.DocumentTitle = "EmbeddingStore API reference";
 });
-app.MapHealthEndpoints();
-app.MapModelEndpoints();
-app.MapCollectionEndpoints();
-app.MapItemEndpoints();
-app.MapSearchEndpoints();
-app.MapLinkEndpoints();
-app.MapBatchSearchEndpoints();
-app.MapJobEndpoints();
+app.MapMetricsEndpoint();
+RouteGroupBuilder api = app.MapMeasuredApi();
+api.MapHealthEndpoints();
+api.MapModelEndpoints();
+api.MapCollectionEndpoints();
+api.MapItemEndpoints();
+api.MapSearchEndpoints();
+api.MapLinkEndpoints();
+api.MapBatchSearchEndpoints();
+api.MapJobEndpoints();
 
 try
 {
@@ -141,6 +154,11 @@ catch (SqliteStoreOpenException ex)
     // One clear line for the operator; the file is untouched.
     await Console.Error.WriteLineAsync("embeddingstore: " + ex.Message);
     return 1;
+}
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    await Console.Error.WriteLineAsync("embeddingstore: cannot listen: " + ex.Message);
+    return 4;
 }
 catch (OptionsValidationException ex)
 {

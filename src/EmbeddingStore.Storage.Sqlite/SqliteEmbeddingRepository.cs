@@ -551,7 +551,9 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IIdempoten
                     }
 
                     onCommit = write(transaction);
+                    long commitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
                     transaction.Commit();
+                    SqliteMetrics.RecordCommit(commitStarted);
                 }
 
                 claim?.MarkCommitted();

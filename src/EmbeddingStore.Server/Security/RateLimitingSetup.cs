@@ -38,6 +38,7 @@ internal static class RateLimitingSetup
             {
                 int retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 HttpContext http = context.HttpContext;
+                http.RequestServices.GetRequiredService<Telemetry.ServerMetrics>().RecordRateLimitRejection((http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
                 http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
