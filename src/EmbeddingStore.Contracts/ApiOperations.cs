@@ -19,8 +19,14 @@ namespace EmbeddingStore.Contracts;
 /// </remarks>
 public static class ApiOperations
 {
-    /// <summary><c>GET /health</c>: liveness and load state.</summary>
+    /// <summary><c>GET /health</c>: readiness and load state (kept for scripts written before the split below).</summary>
     public static readonly ApiOperation GetHealth = new("GetHealth", "GET", "/health", ApiOperationKind.Read);
+
+    /// <summary><c>GET /health/live</c>: the process answers (for a container's liveness probe).</summary>
+    public static readonly ApiOperation GetLiveness = new("GetLiveness", "GET", "/health/live", ApiOperationKind.Read);
+
+    /// <summary><c>GET /health/ready</c>: loaded and not shutting down (for a load balancer's readiness probe).</summary>
+    public static readonly ApiOperation GetReadiness = new("GetReadiness", "GET", "/health/ready", ApiOperationKind.Read);
 
     /// <summary><c>PUT /v1/models/{model}/versions/{version}</c>: register a model version (identical repeats are harmless).</summary>
     public static readonly ApiOperation RegisterModelVersion = new(
@@ -98,7 +104,7 @@ public static class ApiOperations
     /// <summary>Every operation, in the order of the API reference.</summary>
     public static IReadOnlyList<ApiOperation> All { get; } =
     [
-        GetHealth,
+        GetHealth, GetLiveness, GetReadiness,
         RegisterModelVersion, ListModelVersions, GetModelVersion,
         PutCollection, ListCollections, GetCollection, DeleteCollection,
         UpsertItems, DeleteItems, CountItems, ScrollItems, GetItem,
