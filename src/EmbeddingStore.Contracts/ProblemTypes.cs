@@ -71,6 +71,9 @@ public static class ProblemTypes
     /// <summary>An Idempotency-Key header was reused within 24 hours for a different request.</summary>
     public const string IdempotencyKeyReused = "/problems/idempotency-key-reused";
 
+    /// <summary>The request body arrived too slowly (Kestrel's minimum data rate); nothing was applied, so it may be resent.</summary>
+    public const string RequestTimeout = "/problems/request-timeout";
+
     /// <summary>An unexpected server error; the body never carries exception text.</summary>
     public const string InternalError = "/problems/internal-error";
 }

@@ -49,7 +49,7 @@ public sealed partial class EmbeddingEngine
                     return Invalid($"items[{i}] is null.");
                 }
 
-                if (ValidateId(item.Id, $"items[{i}].id") is { } idError)
+                if ((ValidateId(item.Id, $"items[{i}].id") ?? NewItemRules.CheckNewId(item.Id, $"items[{i}].id")) is { } idError)
                 {
                     return idError;
                 }
@@ -65,6 +65,11 @@ public sealed partial class EmbeddingEngine
                     if (payload.ValueKind != JsonValueKind.Object)
                     {
                         return Invalid($"items[{i}].payload must be a JSON object, not {payload.ValueKind}.");
+                    }
+
+                    if (NewItemRules.FindOutOfRangeNumber(payload, $"items[{i}].payload") is { } where)
+                    {
+                        return Invalid($"{where} is a number beyond the range of a double; JavaScript and Python clients would read it as infinity.");
                     }
 
                     payloadJson = payload.GetRawText();
@@ -228,9 +233,11 @@ public sealed partial class EmbeddingEngine
         }
 
         string? after = null;
-        if (!string.IsNullOrEmpty(cursor) && !TryDecodeCursor(cursor, out after))
+        // A cursor only names the id to continue after, so any well-formed one is as good as an issued one: it is checked
+        // for shape (an id this store could hold), not for origin.
+        if (!string.IsNullOrEmpty(cursor) && (!TryDecodeCursor(cursor, out after) || ValidateId(after, "cursor") is not null))
         {
-            return Invalid("cursor is not one this server issued; pass nextCursor from the previous page unchanged.");
+            return Invalid("cursor is not a scroll cursor (the base64url form of an item id, as nextCursor gives it); pass nextCursor from the previous page unchanged.");
         }
 
         if (!TryGetCollection(collection, out CollectionState? state, out StoreError? error))

@@ -17,7 +17,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         string detail;
         if (exception is BadHttpRequestException bad)
         {
-            status = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            // 408 (stalled body), 413 (too large) and 415 (missing or wrong Content-Type) say more than a plain 400.
+            status = bad.StatusCode is StatusCodes.Status408RequestTimeout or StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType
+                ? bad.StatusCode
+                : StatusCodes.Status400BadRequest;
             detail = DescribeBadRequest(bad);
         }
         else
