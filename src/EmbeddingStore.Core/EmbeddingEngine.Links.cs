@@ -80,9 +80,9 @@ public sealed partial class EmbeddingEngine
             return Invalid("An identity link is declared, not fitted: send it without a fit source.");
         }
 
-        if (!(request.Holdout >= 0.05 && request.Holdout <= 0.5))
+        if (!(request.Holdout >= LinkFitRequest.MinHoldout && request.Holdout <= LinkFitRequest.MaxHoldout))
         {
-            return Invalid($"holdout must be between 0.05 and 0.5; it was {request.Holdout}.");
+            return Invalid($"holdout must be between {LinkFitRequest.MinHoldout} and {LinkFitRequest.MaxHoldout}; it was {request.Holdout}.");
         }
 
         if (!TryCollectPairs(request, source, target, out float[] sources, out float[] targets, out int pairs, out error))

@@ -16,7 +16,7 @@ internal static class ContractMapping
         new(v.Id.ToString(), v.Id.Model, v.Id.Version, v.Dimension, ScoreMapping.ToWireName(v.Metric), v.Normalized, v.CreatedAt);
 
     public static CollectionResponse ToResponse(this CollectionInfo c) =>
-        new(c.Name, c.ServingVersion, c.ItemCount, c.VectorCounts, c.CreatedAt, c.DefaultIndex == SearchIndexKind.Int8 ? "int8" : "exact");
+        new(c.Name, c.ServingVersion, c.ItemCount, c.VectorCounts, c.CreatedAt, SearchIndexKindNames.ToWireName(c.DefaultIndex));
 
     public static ItemResponse ToResponse(this ItemView item) => new(item.Id, item.Payload, item.Vectors, item.Lineage);
 
@@ -54,28 +54,31 @@ internal static class ContractMapping
     public static PayloadFilter? ToFilter(this FilterRequest? filter) =>
         filter is null ? null : new PayloadFilter([.. (filter.Must ?? []).Select(c => new FieldMatch(c.Key, c.Match))]);
 
-    // The wire names of SearchIndexKind; null means exact. False for anything else, which the caller refuses.
+    // The wire names of SearchIndexKind (SearchIndexKindNames); null means exact. False for anything else, which the caller refuses.
     public static bool TryParseIndex(string? name, out SearchIndexKind? index)
     {
-        switch (name)
+        if (name is null)
         {
-            case null:
-                index = null;
-                return true;
-            case "exact":
-                index = SearchIndexKind.Exact;
-                return true;
-            case "int8":
-                index = SearchIndexKind.Int8;
-                return true;
-            default:
-                index = default;
-                return false;
+            index = null;
+            return true;
         }
+
+        bool known = SearchIndexKindNames.TryParse(name, out SearchIndexKind kind);
+        index = known ? kind : null;
+        return known;
+    }
+
+    // A derive run's direction is a flag in the engine, so its wire names live here: forward (the default) or reverse.
+    public static IReadOnlyList<string> DirectionNames { get; } = ["forward", "reverse"];
+
+    public static bool TryParseDirection(string? name, out bool reverse)
+    {
+        reverse = string.Equals(name, DirectionNames[1], StringComparison.Ordinal);
+        return name is null || DirectionNames.Contains(name, StringComparer.Ordinal);
     }
 
     public static StoreError UnknownIndex(string? name) =>
-        new(StoreErrorCode.InvalidArgument, $"index '{name}' is not one of exact, int8.");
+        new(StoreErrorCode.InvalidArgument, $"index '{name}' is not one of {string.Join(", ", SearchIndexKindNames.All)}.");
 
     public static SearchHitResponse ToResponse(this SearchHit h) => new(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector);
 }

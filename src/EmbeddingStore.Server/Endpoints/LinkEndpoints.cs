@@ -75,17 +75,10 @@ internal static class LinkEndpoints
     public static async Task<Results<Ok<DeriveVectorsResponse>, ProblemHttpResult>> DeriveVectorsAsync(
         string id, DeriveVectorsRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
     {
-        bool reverse;
-        switch (request.Direction)
+        if (!ContractMapping.TryParseDirection(request.Direction, out bool reverse))
         {
-            case null or "forward":
-                reverse = false;
-                break;
-            case "reverse":
-                reverse = true;
-                break;
-            default:
-                return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"direction must be 'forward' or 'reverse'; it was '{request.Direction}'."));
+            return ProblemMapping.ToProblem(new StoreError(
+                StoreErrorCode.InvalidArgument, $"direction must be one of {string.Join(", ", ContractMapping.DirectionNames)}; it was '{request.Direction}'."));
         }
 
         StoreResult<int> result = await engine.DeriveVectorsAsync(id, request.Collection, reverse, cancellationToken);

@@ -24,17 +24,11 @@ internal static class SearchEndpoints
     public static Results<Ok<SearchResponse>, ProblemHttpResult> Search(string name, SearchRequest request, EmbeddingEngine engine)
     {
         long started = Stopwatch.GetTimestamp();
-        BridgingMode bridging;
-        switch (request.Bridging)
+        BridgingMode bridging = BridgingMode.Auto;
+        if (request.Bridging is not null && !BridgingModeNames.TryParse(request.Bridging, out bridging))
         {
-            case null or "auto":
-                bridging = BridgingMode.Auto;
-                break;
-            case "none":
-                bridging = BridgingMode.None;
-                break;
-            default:
-                return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"bridging must be 'auto' or 'none'; it was '{request.Bridging}'."));
+            return ProblemMapping.ToProblem(new StoreError(
+                StoreErrorCode.InvalidArgument, $"bridging must be one of {string.Join(", ", BridgingModeNames.All)}; it was '{request.Bridging}'."));
         }
 
         if (!ContractMapping.TryParseIndex(request.Index, out SearchIndexKind? index))
@@ -55,6 +49,6 @@ internal static class SearchEndpoints
         return TypedResults.Ok(new SearchResponse(
             [.. result.Value!.Hits.Select(h => new SearchHitResponse(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector))],
             Math.Round(tookMs, 3),
-            result.Value.Index == SearchIndexKind.Int8 ? "int8" : "exact"));
+            SearchIndexKindNames.ToWireName(result.Value.Index)));
     }
 }

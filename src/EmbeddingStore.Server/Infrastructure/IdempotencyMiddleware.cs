@@ -101,20 +101,23 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
         }
     }
 
-    private static bool IsWrite(HttpRequest request)
+    private static bool IsWrite(HttpRequest request) => IsWrite(request.Method, request.Path.Value ?? string.Empty);
+
+    // Which requests are writes: the ones an Idempotency-Key applies to. Also read by the API document, with route
+    // templates for paths, so the operations documented with the header are exactly these.
+    public static bool IsWrite(string method, string path)
     {
-        if (!request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        if (!path.StartsWith("/v1/", StringComparison.Ordinal))
         {
             return false;
         }
 
-        if (HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method))
+        if (HttpMethods.IsPut(method) || HttpMethods.IsDelete(method))
         {
             return true;
         }
 
-        string path = request.Path.Value ?? string.Empty;
-        return HttpMethods.IsPost(request.Method)
+        return HttpMethods.IsPost(method)
             && !path.EndsWith("/search", StringComparison.Ordinal)
             && !path.EndsWith("/search/batch", StringComparison.Ordinal)
             && !path.EndsWith("/items/count", StringComparison.Ordinal);

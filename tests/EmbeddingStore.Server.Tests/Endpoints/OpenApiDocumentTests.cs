@@ -2,6 +2,7 @@
 
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EmbeddingStore.Server.Infrastructure;
 using EmbeddingStore.Tests.Shared;
 
 namespace EmbeddingStore.Server.Tests.Endpoints;
@@ -11,10 +12,27 @@ public sealed class OpenApiDocumentTests
     // Set to 1 to rewrite schema/openapi/v1.json from the running server after an intended API change.
     private const string UpdateVariable = "EMBEDDINGSTORE_UPDATE_OPENAPI";
 
+    // The document states the configured limits; the snapshot is taken with the shipped defaults, not the test factory's lowered ones.
+    internal static IReadOnlyDictionary<string, string?> DefaultLimits()
+    {
+        var defaults = new LimitsOptions();
+        return new Dictionary<string, string?>
+        {
+            ["Limits:MaxBatchItems"] = Invariant(defaults.MaxBatchItems),
+            ["Limits:MaxK"] = Invariant(defaults.MaxK),
+            ["Limits:MaxBatchQueries"] = Invariant(defaults.MaxBatchQueries),
+            ["Limits:MaxIdLength"] = Invariant(defaults.MaxIdLength),
+            ["Limits:MaxPayloadBytes"] = Invariant(defaults.MaxPayloadBytes),
+            ["Limits:MaxRequestBodyBytes"] = Invariant(defaults.MaxRequestBodyBytes),
+        };
+
+        static string Invariant(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public async Task OpenApiDocument_Served_MatchesCommittedSnapshot()
     {
-        using var factory = new ServerFactory();
+        using var factory = new ServerFactory(DefaultLimits());
         string served = await factory.CreateClient().GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), TestContext.Current.CancellationToken);
         JsonNode servedNode = JsonNode.Parse(served)!;
         string snapshotPath = Path.Combine(RepositoryRoot.Path, "schema", "openapi", "v1.json");
