@@ -35,6 +35,13 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         var problem = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail };
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (status is StatusCodes.Status408RequestTimeout or StatusCodes.Status413PayloadTooLarge)
+        {
+            // The rest of the body is never read, so the connection cannot carry another request: say so, or a client
+            // that reuses it (Node's fetch does) sends its next request into a socket the server is about to close.
+            httpContext.Response.Headers.Connection = "close";
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

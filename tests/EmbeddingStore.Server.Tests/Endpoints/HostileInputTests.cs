@@ -61,6 +61,31 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public async Task Upsert_BodyOverLimit_413ClosesConnection()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "es-hostile-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            using ServerProcess server = await ServerProcess.StartAsync(Path.Combine(directory, "s.db"), Ct, settings: ["--Limits:MaxRequestBodyBytes", "2048"]);
+            using HttpClient client = server.CreateClient();
+            using var content = new StringContent(new string(' ', 4096) + "{}", Encoding.UTF8, "application/json");
+
+            using HttpResponseMessage response = await client.PostAsync(new Uri("/v1/collections/docs/items", UriKind.Relative), content, Ct);
+
+            // The unread rest of the body makes the connection unusable; a client told so opens a new one for its next request.
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.True(response.Headers.ConnectionClose, "413 without Connection: close");
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/v1/collections", UriKind.Relative), Ct)).StatusCode);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ExceptionHandler_StalledBody_Is408WithProblemType()
     {
         // Kestrel reports a body slower than MinRequestBodyDataRate as BadHttpRequestException(408); driving a real stall
