@@ -51,6 +51,24 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
+    public async Task OpenApiDocument_ProblemTypeEnum_IsProblemTypesAndProblemsMd()
+    {
+        // One list: the ProblemTypes constants. The document's enum and schema/problems.md must both say exactly it.
+        string[] constants = [.. typeof(EmbeddingStore.Contracts.ProblemTypes).GetFields()
+            .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).Order(StringComparer.Ordinal)];
+        using var factory = new ServerFactory();
+        string served = await factory.CreateClient().GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), TestContext.Current.CancellationToken);
+        string[] documented = [.. JsonNode.Parse(served)!["components"]!["schemas"]!["ProblemDetails"]!["properties"]!["type"]!["enum"]!.AsArray()
+            .Select(v => v!.GetValue<string>()).Order(StringComparer.Ordinal)];
+        string table = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "schema", "problems.md"), TestContext.Current.CancellationToken);
+        string[] listed = [.. System.Text.RegularExpressions.Regex.Matches(table, @"^\| `(/problems/[a-z-]+)` \|", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal)];
+
+        Assert.Equal(constants, documented);
+        Assert.Equal(constants, listed);
+    }
+
+    [Fact]
     public async Task OpenApiDocument_EveryOperation_HasNameAndSummary()
     {
         using var factory = new ServerFactory();
@@ -64,6 +82,7 @@ public sealed class OpenApiDocumentTests
                 operations++;
                 Assert.False(string.IsNullOrEmpty(operation!["operationId"]?.GetValue<string>()), $"{method} {path} has no operationId");
                 Assert.False(string.IsNullOrEmpty(operation["summary"]?.GetValue<string>()), $"{method} {path} has no summary");
+                Assert.False(operation["operationId"]!.GetValue<string>().EndsWith("Async", StringComparison.Ordinal), $"{method} {path}: operationId ends in Async");
             }
         }
 
