@@ -51,7 +51,12 @@ internal sealed class OperationResponsesTransformer : IOpenApiOperationTransform
             AddProblem(operation, document, StatusCodes.Status404NotFound, "The collection, item, model version or link named by the path does not exist.");
         }
 
-        if (!anonymous)
+        if (anonymous)
+        {
+            // Stated rather than left out, so a reader (and a linter) can tell "no key needed" from "forgot to say".
+            operation.Security = [new OpenApiSecurityRequirement()];
+        }
+        else
         {
             AddProblem(operation, document, StatusCodes.Status401Unauthorized,
                 $"API keys are configured and the request has none, or one the server does not know ({ProblemTypes.Unauthorized}).");
