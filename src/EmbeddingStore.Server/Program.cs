@@ -102,6 +102,7 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
 app.UseMiddleware<IdempotencyMiddleware>();
+app.UseMiddleware<FilterBodyGuard>();
 
 app.MapOpenApi().AllowAnonymous();
 app.UseSwaggerUI(options =>

@@ -17,7 +17,7 @@ internal static class BatchSearchEndpoints
         app.MapPost("/v1/collections/{name}/search/batch", SearchBatch).WithName(nameof(SearchBatch)).WithTags("Search")
             .WithSummary("Many exact (or int8) searches of one model version in one request; results in request order")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).AddEndpointFilter<FilterValidation>().RequireAuthorization(Scopes.Read);
+            .ProducesProblem(StatusCodes.Status409Conflict).AddEndpointFilter<FilterValidation>().WithMetadata(new FilteredBodyMetadata()).RequireAuthorization(Scopes.Read);
         return app;
     }
 

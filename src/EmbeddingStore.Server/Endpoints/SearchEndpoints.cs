@@ -17,7 +17,7 @@ internal static class SearchEndpoints
         app.MapPost("/v1/collections/{name}/search", Search).WithName(nameof(Search)).WithTags("Search")
             .WithSummary("Exact search across every version the collection holds that the query reaches natively or through links; higher scores are closer")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).AddEndpointFilter<FilterValidation>().RequireAuthorization(Scopes.Read);
+            .ProducesProblem(StatusCodes.Status409Conflict).AddEndpointFilter<FilterValidation>().WithMetadata(new FilteredBodyMetadata()).RequireAuthorization(Scopes.Read);
         return app;
     }
 

@@ -111,6 +111,8 @@ public sealed class BadInputTests : IAsyncLifetime
         { "search too many conditions", "POST", "/v1/collections/docs/search", (J("{'vector': ") + s_v3 + J(", 'filter': {'must': [") + Conditions(5) + "]}}"), 400, ProblemTypes.LimitExceeded },
         { "batch too many conditions", "POST", "/v1/collections/docs/search/batch", (J("{'vectors': [") + s_v3 + J("], 'filter': {'must': [") + Conditions(5) + "]}}"), 400, ProblemTypes.LimitExceeded },
         { "count too many conditions", "POST", "/v1/collections/docs/items/count", (J("{'filter': {'must': [") + Conditions(5) + "]}}"), 400, ProblemTypes.LimitExceeded },
+        // Refused on the raw body, before binding: the wrong-typed k is never reached.
+        { "too many conditions before binding", "POST", "/v1/collections/docs/search", (J("{'vector': ") + s_v3 + J(", 'k': 'ten', 'filter': {'must': [") + Conditions(5) + "]}}"), 400, ProblemTypes.LimitExceeded },
         { "filter too deep", "POST", "/v1/collections/docs/items/count", (J("{'filter': {'must': [{'key': 'lang', 'match': ") + new string('[', 6) + "1" + new string(']', 6) + "}]}}"), 400, ProblemTypes.LimitExceeded },
         { "filter match beyond double", "POST", "/v1/collections/docs/items/count", """{"filter": {"must": [{"key": "n", "match": 1e999}]}}""", 400, ProblemTypes.InvalidArgument },
         { "count condition without key", "POST", "/v1/collections/docs/items/count", """{"filter": {"must": [{"key": "", "match": 1}]}}""", 400, ProblemTypes.InvalidArgument },
