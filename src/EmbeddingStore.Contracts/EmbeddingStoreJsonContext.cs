@@ -40,5 +40,6 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(LinkResponse))]
 [JsonSerializable(typeof(LinkListResponse))]
 [JsonSerializable(typeof(DeriveVectorsRequest))]
-[JsonSerializable(typeof(DeriveVectorsResponse))]
+[JsonSerializable(typeof(JobResponse))]
+[JsonSerializable(typeof(JobListResponse))]
 public sealed partial class EmbeddingStoreJsonContext : JsonSerializerContext;

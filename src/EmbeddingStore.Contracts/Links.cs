@@ -119,10 +119,6 @@ public sealed record DeriveVectorsRequest
     public string? Direction { get; init; }
 }
 
-/// <summary>The result of a derive run; run it again to resume after a stop.</summary>
-/// <param name="Derived">Vectors derived and stored with lineage <c>derived:&lt;link id&gt;</c>.</param>
-public sealed record DeriveVectorsResponse(int Derived);
-
 /// <summary>All links.</summary>
 /// <param name="Links">Oldest first.</param>
 public sealed record LinkListResponse(IReadOnlyList<LinkResponse> Links);

@@ -74,6 +74,18 @@ public static class ProblemTypes
     /// <summary>The request body arrived too slowly (Kestrel's minimum data rate); nothing was applied, so it may be resent.</summary>
     public const string RequestTimeout = "/problems/request-timeout";
 
+    /// <summary>
+    /// A write sent with this Idempotency-Key was committed, but the server stopped before it recorded the answer; the
+    /// retry was not applied again. Read the resource to see its state.
+    /// </summary>
+    public const string IdempotencyAnswerLost = "/problems/idempotency-answer-lost";
+
+    /// <summary>No job has the id.</summary>
+    public const string JobNotFound = "/problems/job-not-found";
+
+    /// <summary>The job cannot make the asked change from its state (cancelling a completed job, say).</summary>
+    public const string JobStateConflict = "/problems/job-state-conflict";
+
     /// <summary>An unexpected server error; the body never carries exception text.</summary>
     public const string InternalError = "/problems/internal-error";
 }

@@ -3,6 +3,7 @@
 using System.Text.Json.Serialization;
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
+using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Server.Endpoints;
 using EmbeddingStore.Server.Infrastructure;
 using EmbeddingStore.Server.OpenApi;
@@ -43,11 +44,15 @@ builder.Services.AddSingleton(sp =>
     StorageOptions storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
     return SqliteEmbeddingRepository.Open(storage.Path, sp.GetRequiredService<TimeProvider>(), storage.MaxSizeBytes);
 });
+builder.Services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteEmbeddingRepository>());
 builder.Services.AddSingleton(sp => new EmbeddingEngine(
     sp.GetRequiredService<SqliteEmbeddingRepository>(),
     sp.GetRequiredService<IOptions<LimitsOptions>>().Value.ToEngineLimits(),
     sp.GetRequiredService<TimeProvider>()));
+// Endpoints see only the service boundary; the local engine is today's implementation of it.
+builder.Services.AddSingleton<IEmbeddingService>(sp => sp.GetRequiredService<EmbeddingEngine>());
 builder.Services.AddHostedService<EngineStartup>();
+builder.Services.AddHostedService<JobRunnerService>();
 
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
@@ -118,6 +123,7 @@ app.MapItemEndpoints();
 app.MapSearchEndpoints();
 app.MapLinkEndpoints();
 app.MapBatchSearchEndpoints();
+app.MapJobEndpoints();
 
 try
 {

@@ -3,7 +3,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using EmbeddingStore.Core.Collections;
+using System.Text.Json;
+using EmbeddingStore.Core.Indexes;
+using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
@@ -15,9 +17,10 @@ namespace EmbeddingStore.Storage.Sqlite;
 /// <summary>
 /// The SQLite source of truth: one file in WAL mode with <c>synchronous=FULL</c>, so a write is on disk when its task
 /// completes. Holds one connection; the engine serialises writes, and WAL lets other processes (backups, inspection)
-/// read while the server runs.
+/// read while the server runs. Writes of different collections may arrive at once; they are serialised here, on the
+/// one connection, which is what SQLite's single writer would do anyway.
 /// </summary>
-public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposable
+public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IIdempotencyStore, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Dictionary<ModelVersionId, long> _versionIds = [];
@@ -160,14 +163,14 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
                 reader.GetString(1),
                 _versionsById[reader.GetInt64(2)],
                 DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                string.Equals(reader.GetString(4), "int8", StringComparison.Ordinal) ? SearchIndexKind.Int8 : SearchIndexKind.Exact);
+                new IndexKind(reader.GetString(4)));
         }
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<StoredItem> ReadItemsAsync(string collection, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        long collectionId = _collectionIds[collection];
+        long collectionId = CollectionId(collection);
         using SqliteCommand command = _connection.CreateCommand();
         command.CommandText = SqliteCommandBuilder.SelectItemsWithVectors;
         command.Parameters.AddWithValue("$collection", collectionId);
@@ -245,7 +248,7 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
                 command.Parameters.AddWithValue("$name", collection.Name);
                 command.Parameters.AddWithValue("$serving", _versionIds[collection.ServingVersion]);
                 command.Parameters.AddWithValue("$createdAt", collection.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
-                command.Parameters.AddWithValue("$defaultIndex", collection.DefaultIndex == SearchIndexKind.Int8 ? "int8" : "exact");
+                command.Parameters.AddWithValue("$defaultIndex", collection.DefaultIndex.ToString());
                 long id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
                 return () => _collectionIds[collection.Name] = id;
             },
@@ -255,10 +258,10 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
     /// <inheritdoc />
     public Task DeleteCollectionAsync(string collection, CancellationToken cancellationToken)
     {
-        long collectionId = _collectionIds[collection];
         return WriteAsync(
             transaction =>
             {
+                long collectionId = _collectionIds[collection];
                 using SqliteCommand command = _connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = SqliteCommandBuilder.DeleteCollection;
@@ -273,10 +276,10 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
     public Task UpsertItemsAsync(string collection, IReadOnlyList<StoredItem> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
-        long collectionId = _collectionIds[collection];
         return WriteAsync(
             transaction =>
             {
+                long collectionId = _collectionIds[collection];
                 using SqliteCommand upsertItem = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.UpsertItem, "$collection", "$itemId", "$payload");
                 using SqliteCommand deleteVectors = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.DeleteItemVectors, "$row");
                 using SqliteCommand insertVector = SqliteCommandBuilder.Prepare(
@@ -311,10 +314,10 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
     public Task DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        long collectionId = _collectionIds[collection];
         return WriteAsync(
             transaction =>
             {
+                long collectionId = _collectionIds[collection];
                 using SqliteCommand delete = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.DeleteItem, "$collection", "$itemId");
                 delete.Parameters["$collection"].Value = collectionId;
                 foreach (string id in ids)
@@ -329,13 +332,14 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
     }
 
     /// <inheritdoc />
-    public Task AddVectorsAsync(string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, CancellationToken cancellationToken)
+    public Task AddVectorsAsync(
+        string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, JobRecord? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(vectors);
-        long collectionId = _collectionIds[collection];
         return WriteAsync(
             transaction =>
             {
+                long collectionId = _collectionIds[collection];
                 using SqliteCommand find = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.SelectItemRow, "$collection", "$itemId");
                 using SqliteCommand insert = SqliteCommandBuilder.Prepare(
                     _connection, transaction, SqliteCommandBuilder.ReplaceVector, "$row", "$version", "$origin", "$linkId", "$data");
@@ -354,6 +358,11 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
                     insert.Parameters["$linkId"].Value = (object?)vector.LinkId ?? DBNull.Value;
                     insert.Parameters["$data"].Value = MemoryMarshal.AsBytes(vector.Values.AsSpan()).ToArray();
                     insert.ExecuteNonQuery();
+                }
+
+                if (progress is not null)
+                {
+                    WriteJob(transaction, progress);
                 }
 
                 return null;
@@ -421,11 +430,8 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
             },
             cancellationToken);
 
-    /// <summary>
-    /// The stored answer to an earlier write sent with <paramref name="key"/>, if one younger than
-    /// <paramref name="since"/> exists; lets a retried write be answered instead of applied again.
-    /// </summary>
-    public IdempotentResponse? FindIdempotentResponse(string key, DateTimeOffset since)
+    /// <inheritdoc />
+    public IdempotentResponse? Find(string key, DateTimeOffset since)
     {
         lock (_gate)
         {
@@ -441,8 +447,8 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
         }
     }
 
-    /// <summary>Records the answer to a write sent with an idempotency key, and forgets answers older than <paramref name="expiresBefore"/>.</summary>
-    public Task SaveIdempotentResponseAsync(string key, IdempotentResponse response, DateTimeOffset now, DateTimeOffset expiresBefore, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public Task SaveAnswerAsync(string key, IdempotentResponse response, DateTimeOffset now, DateTimeOffset expiresBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         return WriteAsync(
@@ -453,17 +459,49 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
                 purge.CommandText = SqliteCommandBuilder.PurgeIdempotent;
                 purge.Parameters.AddWithValue("$since", expiresBefore.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
                 purge.ExecuteNonQuery();
+                WriteIdempotent(transaction, key, response, now);
+                return null;
+            },
+            cancellationToken);
+    }
 
-                using SqliteCommand command = _connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = SqliteCommandBuilder.UpsertIdempotent;
-                command.Parameters.AddWithValue("$key", key);
-                command.Parameters.AddWithValue("$fingerprint", response.Fingerprint);
-                command.Parameters.AddWithValue("$status", response.Status);
-                command.Parameters.AddWithValue("$contentType", (object?)response.ContentType ?? DBNull.Value);
-                command.Parameters.AddWithValue("$body", response.Body);
-                command.Parameters.AddWithValue("$createdAt", now.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-                command.ExecuteNonQuery();
+    /// <inheritdoc />
+    public async IAsyncEnumerable<JobRecord> ReadJobsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = SqliteCommandBuilder.SelectJobs;
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!JobStateNames.TryParse(reader.GetString(3), out JobState state))
+            {
+                throw new InvalidDataException($"Job {reader.GetString(0)} has an unknown state '{reader.GetString(3)}'.");
+            }
+
+            yield return new JobRecord(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                state,
+                reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetInt64(6),
+                reader.GetInt64(7),
+                DateTimeOffset.Parse(reader.GetString(10), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                DateTimeOffset.Parse(reader.GetString(11), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<Dictionary<string, long>>(reader.GetString(8)));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SaveJobAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return WriteAsync(
+            transaction =>
+            {
+                WriteJob(transaction, job);
                 return null;
             },
             cancellationToken);
@@ -492,10 +530,13 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
     }
 
     // Runs one write transaction. The callback returns what to change in the id caches, applied only after the
-    // commit succeeded, so a rolled-back write leaves the caches matching the file.
+    // commit succeeded, so a rolled-back write leaves the caches matching the file. The request's idempotency claim, if
+    // it has one not yet written, goes into the same transaction (before the write, so an answer written by the same
+    // transaction replaces it).
     private Task WriteAsync(Func<SqliteTransaction, Action?> write, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        IdempotencyClaim? claim = IdempotencyClaim.Current is { IsCommitted: false } pending ? pending : null;
         try
         {
             lock (_gate)
@@ -504,10 +545,16 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
                 Action? onCommit;
                 using (SqliteTransaction transaction = _connection.BeginTransaction())
                 {
+                    if (claim is not null)
+                    {
+                        WriteIdempotent(transaction, claim.Key, new IdempotentResponse(claim.Fingerprint, 0, null, []), claim.At);
+                    }
+
                     onCommit = write(transaction);
                     transaction.Commit();
                 }
 
+                claim?.MarkCommitted();
                 onCommit?.Invoke();
                 return Task.CompletedTask;
             }
@@ -516,6 +563,48 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IDisposabl
         {
             throw new StorageUnavailableException($"The database refused the write ({SqliteCommandBuilder.Describe(ex)}); nothing was changed.", ex);
         }
+    }
+
+    private long CollectionId(string collection)
+    {
+        lock (_gate)
+        {
+            return _collectionIds[collection];
+        }
+    }
+
+    private void WriteIdempotent(SqliteTransaction transaction, string key, IdempotentResponse response, DateTimeOffset at)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SqliteCommandBuilder.UpsertIdempotent;
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$fingerprint", response.Fingerprint);
+        command.Parameters.AddWithValue("$status", response.Status);
+        command.Parameters.AddWithValue("$contentType", (object?)response.ContentType ?? DBNull.Value);
+        command.Parameters.AddWithValue("$body", response.Body);
+        command.Parameters.AddWithValue("$createdAt", at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        command.ExecuteNonQuery();
+    }
+
+    private void WriteJob(SqliteTransaction transaction, JobRecord job)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SqliteCommandBuilder.UpsertJob;
+        command.Parameters.AddWithValue("$id", job.Id);
+        command.Parameters.AddWithValue("$kind", job.Kind);
+        command.Parameters.AddWithValue("$collection", (object?)job.Collection ?? DBNull.Value);
+        command.Parameters.AddWithValue("$state", JobStateNames.ToWireName(job.State));
+        command.Parameters.AddWithValue("$parameters", job.Parameters);
+        command.Parameters.AddWithValue("$cursor", (object?)job.Cursor ?? DBNull.Value);
+        command.Parameters.AddWithValue("$done", job.Done);
+        command.Parameters.AddWithValue("$total", job.Total);
+        command.Parameters.AddWithValue("$counters", job.Counters is null ? DBNull.Value : JsonSerializer.Serialize(job.Counters));
+        command.Parameters.AddWithValue("$error", (object?)job.Error ?? DBNull.Value);
+        command.Parameters.AddWithValue("$createdAt", job.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$updatedAt", job.UpdatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        command.ExecuteNonQuery();
     }
 
     private StoredVector ReadVector(SqliteDataReader reader, string itemId)

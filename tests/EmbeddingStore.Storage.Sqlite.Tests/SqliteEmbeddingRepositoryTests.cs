@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Text.Json;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Jobs;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
 using Microsoft.Data.Sqlite;
@@ -81,7 +83,7 @@ public sealed class SqliteEmbeddingRepositoryTests
             }
 
             Assert.Equal(50, (await engine.DeleteItemsAsync("docs", [.. Enumerable.Range(0, 50).Select(i => "item-" + (i * 3).ToString(CultureInfo.InvariantCulture))], Ct)).Value);
-            before = Snapshot(engine, query);
+            before = await Snapshot(engine, query);
             payloadBefore = engine.GetItem("docs", "item-1", false).Value!.Payload!.Value.GetRawText();
         }
 
@@ -93,7 +95,7 @@ public sealed class SqliteEmbeddingRepositoryTests
             Assert.Equal(450, info.ItemCount);
             Assert.Equal(450, info.VectorCounts["text@v1"]);
             Assert.Equal(225, info.VectorCounts["text@v2"]);
-            Assert.Equal(before, Snapshot(engine, query));
+            Assert.Equal(before, await Snapshot(engine, query));
             Assert.Equal(payloadBefore, engine.GetItem("docs", "item-1", false).Value!.Payload!.Value.GetRawText());
         }
 
@@ -133,7 +135,7 @@ public sealed class SqliteEmbeddingRepositoryTests
             var fitted = await engine.FitLinkAsync(new LinkFitRequest("text@v2", "text@v1", "auto", Collection: "docs", Seed: 3), Ct);
             Assert.True(fitted.IsSuccess, fitted.Error?.Message);
             linkId = fitted.Value!.Value.Id;
-            before = string.Join(';', engine.Search("docs", new SearchQuery(query, "text@v2", 20)).Value!.Hits.Select(h => $"{h.Id}:{h.Score}:{h.Version}:{h.Via}"));
+            before = string.Join(';', (await engine.SearchAsync("docs", new SearchQuery(query, "text@v2", 20), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => $"{h.Id}:{h.Score}:{h.Version}:{h.Via}"));
         }
 
         using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
@@ -145,7 +147,7 @@ public sealed class SqliteEmbeddingRepositoryTests
             Assert.NotNull(link.Quality);
             Assert.NotNull(link.Fit);
             Assert.Equal(200, link.Fit.Pairs);
-            string after = string.Join(';', engine.Search("docs", new SearchQuery(query, "text@v2", 20)).Value!.Hits.Select(h => $"{h.Id}:{h.Score}:{h.Version}:{h.Via}"));
+            string after = string.Join(';', (await engine.SearchAsync("docs", new SearchQuery(query, "text@v2", 20), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => $"{h.Id}:{h.Score}:{h.Version}:{h.Via}"));
             Assert.Equal(before, after);
             Assert.Contains(linkId, after, StringComparison.Ordinal);
         }
@@ -175,8 +177,8 @@ public sealed class SqliteEmbeddingRepositoryTests
 
             // One item is re-embedded natively first; the derive run must leave it alone.
             await engine.UpsertItemsAsync("docs", [new ItemUpsert("i7", null, new Dictionary<string, float[]> { ["face@v1"] = RandomVector(random, 6), ["face@v2"] = RandomVector(random, 6) })], Ct);
-            Assert.Equal(2499, (await engine.DeriveVectorsAsync(linkId, "docs", reverse: false, Ct)).Value);
-            Assert.Equal(0, (await engine.DeriveVectorsAsync(linkId, "docs", reverse: false, Ct)).Value);
+            Assert.Equal(2499, await DeriveAsync(engine, linkId, "docs"));
+            Assert.Equal(0, await DeriveAsync(engine, linkId, "docs"));
         }
 
         using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
@@ -189,7 +191,7 @@ public sealed class SqliteEmbeddingRepositoryTests
             Assert.Equal("native", engine.GetItem("docs", "i7", withVectors: true).Value!.Lineage!["face@v2"]);
 
             // Derived vectors answer v2 queries natively in the segment, and the hit names the link it came through.
-            IReadOnlyList<SearchHit> hits = engine.Search("docs", new SearchQuery(RandomVector(random, 6), "face@v2", 20, SearchVersions: ["face@v2"])).Value!.Hits;
+            IReadOnlyList<SearchHit> hits = (await engine.SearchAsync("docs", new SearchQuery(RandomVector(random, 6), "face@v2", 20, SearchVersions: ["face@v2"]), TestContext.Current.CancellationToken)).Value!.Hits;
             Assert.All(hits.Where(h => h.Id != "i7"), h => Assert.Equal(linkId, h.Via));
 
             // A native upsert replaces the derived vector and its lineage.
@@ -214,14 +216,14 @@ public sealed class SqliteEmbeddingRepositoryTests
             await engine.PutCollectionAsync("docs", "text@v1", Ct);
             await engine.UpsertItemsAsync("docs", [new ItemUpsert("a", null, new Dictionary<string, float[]> { ["text@v1"] = [1, 2] })], Ct);
             Assert.True((await engine.DeleteCollectionAsync("docs", Ct)).IsSuccess);
-            await engine.PutCollectionAsync("docs", "text@v1", SearchIndexKind.Int8, Ct);
+            await engine.PutCollectionAsync("docs", "text@v1", IndexKind.Int8, Ct);
         }
 
         using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
         using (var engine = new EmbeddingEngine(repository))
         {
             await engine.LoadAsync(Ct);
-            Assert.Equal(SearchIndexKind.Int8, engine.GetCollection("docs").Value!.DefaultIndex);
+            Assert.Equal(IndexKind.Int8, engine.GetCollection("docs").Value!.DefaultIndex);
         }
 
         using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
@@ -297,11 +299,21 @@ public sealed class SqliteEmbeddingRepositoryTests
         Assert.Equal(garbage, File.ReadAllBytes(db.FilePath));
     }
 
-    private static (string Id, float Score, string Version)[] Snapshot(EmbeddingEngine engine, float[] query) =>
+    private static async Task<(string Id, float Score, string Version)[]> Snapshot(EmbeddingEngine engine, float[] query) =>
     [
-        .. engine.Search("docs", new SearchQuery(query, "text@v1", 1000)).Value!.Hits.Select(h => (h.Id, h.Score, h.Version)),
-        .. engine.Search("docs", new SearchQuery(query, "text@v2", 1000)).Value!.Hits.Select(h => (h.Id, h.Score, h.Version)),
+        .. (await engine.SearchAsync("docs", new SearchQuery(query, "text@v1", 1000), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => (h.Id, h.Score, h.Version)),
+        .. (await engine.SearchAsync("docs", new SearchQuery(query, "text@v2", 1000), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => (h.Id, h.Score, h.Version)),
     ];
+
+    // Starts a derive job and runs the queue to the end, as the server's runner would; returns the vectors derived.
+    private static async Task<long> DeriveAsync(EmbeddingEngine engine, string linkId, string collection)
+    {
+        JobRecord job = (await engine.StartDeriveAsync(linkId, collection, reverse: false, Ct)).Value!;
+        await engine.Jobs.RunUntilIdleAsync(Ct);
+        JobRecord done = engine.Jobs.Get(job.Id).Value!;
+        Assert.Equal(JobState.Completed, done.State);
+        return done.Counters!["derived"];
+    }
 
     private static float[] RandomVector(Random random, int dimension) =>
         [.. Enumerable.Range(0, dimension).Select(_ => (float)((random.NextDouble() * 2) - 1))];

@@ -2,7 +2,7 @@
 
 using System.Diagnostics;
 using EmbeddingStore.Client;
-using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 
 namespace EmbeddingStore.Admin.Bench;
 
@@ -123,7 +123,7 @@ internal static class BenchCommand
             P99Ms = Percentile(latencies, 0.99),
             PeakBytes = peakBytes,
             BandwidthBytesPerSecond = bandwidth,
-            ScanBytesPerQuery = (double)baseVectors.Count * baseVectors.Dimension * (options.Index == SearchIndexKind.Int8 ? 1 : sizeof(float))
+            ScanBytesPerQuery = (double)baseVectors.Count * baseVectors.Dimension * (options.Index == IndexKind.Int8 ? 1 : sizeof(float))
                 / (options.Batch ? Math.Min(options.BatchSize, queryCount) : 1),
         };
     }
@@ -212,7 +212,7 @@ internal static class BenchCommand
         {
             int n = Math.Min(options.BatchSize, queryCount - first);
             var vectors = Enumerable.Range(first, n).Select(i => queries.Row(i).ToArray()).ToList();
-            IReadOnlyList<int[]> batch = await target.SearchBatchAsync(vectors, k, SearchIndexKind.Exact, null, cancellationToken);
+            IReadOnlyList<int[]> batch = await target.SearchBatchAsync(vectors, k, IndexKind.Exact, null, cancellationToken);
             for (int q = 0; q < n; q++)
             {
                 for (int j = 0; j < k; j++)

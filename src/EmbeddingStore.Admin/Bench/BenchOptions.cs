@@ -1,7 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Globalization;
-using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Admin.Bench;
@@ -33,7 +33,7 @@ internal sealed record BenchOptions
 
     public int K { get; init; } = 10;
 
-    public SearchIndexKind Index { get; init; } = SearchIndexKind.Exact;
+    public IndexKind Index { get; init; } = IndexKind.Exact;
 
     public bool Batch { get; init; }
 
@@ -66,7 +66,7 @@ internal sealed record BenchOptions
         int uploadBatch = 1_000;
         int k = 10, threads = 1, batchSize = 1_000, bandwidth = 1_024, repeat = 1;
         int? oversampling = null, maxQueries = null;
-        SearchIndexKind index = SearchIndexKind.Exact;
+        IndexKind index = IndexKind.Exact;
         bool batch = false, json = false;
         DistanceMetric metric = DistanceMetric.DotProduct;
 
@@ -109,12 +109,9 @@ internal sealed record BenchOptions
                 case "--collection": collection = value; break;
                 case "--upload-batch": uploadBatch = Positive(name, value, 100_000); break;
                 case "--index":
-                    index = value switch
-                    {
-                        "exact" => SearchIndexKind.Exact,
-                        "int8" => SearchIndexKind.Int8,
-                        _ => throw new BenchInputException($"--index must be exact or int8, not '{value}'"),
-                    };
+                    index = IndexRegistry.Default.TryParse(value, out IndexKind parsed)
+                        ? parsed
+                        : throw new BenchInputException($"--index must be one of {string.Join(", ", IndexRegistry.Default.Kinds)}, not '{value}'");
                     break;
                 case "--mode":
                     batch = value switch

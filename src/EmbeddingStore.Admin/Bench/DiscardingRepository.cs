@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Runtime.CompilerServices;
+using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Core.Versioning;
 
@@ -37,7 +38,8 @@ internal sealed class DiscardingRepository : IEmbeddingRepository
 
     public Task DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task AddVectorsAsync(string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task AddVectorsAsync(
+        string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, JobRecord? progress, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async IAsyncEnumerable<StoredLink> ReadLinksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -48,4 +50,12 @@ internal sealed class DiscardingRepository : IEmbeddingRepository
     public Task SaveLinkAsync(StoredLink link, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task DeleteLinkAsync(string id, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async IAsyncEnumerable<JobRecord> ReadJobsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield break;
+    }
+
+    public Task SaveJobAsync(JobRecord job, CancellationToken cancellationToken) => Task.CompletedTask;
 }

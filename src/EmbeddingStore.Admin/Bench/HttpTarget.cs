@@ -3,7 +3,7 @@
 using System.Globalization;
 using EmbeddingStore.Client;
 using EmbeddingStore.Contracts;
-using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Admin.Bench;
@@ -35,7 +35,7 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
         }
     }
 
-    public async Task<int[]> SearchAsync(float[] query, int k, SearchIndexKind index, int? oversampling, CancellationToken cancellationToken)
+    public async Task<int[]> SearchAsync(float[] query, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
     {
         SearchResponse response = await _client.SearchAsync(
             collection,
@@ -45,7 +45,7 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
     }
 
     public async Task<IReadOnlyList<int[]>> SearchBatchAsync(
-        IReadOnlyList<float[]> queries, int k, SearchIndexKind index, int? oversampling, CancellationToken cancellationToken)
+        IReadOnlyList<float[]> queries, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
     {
         BatchSearchResponse response = await _client.SearchBatchAsync(
             collection,
@@ -56,7 +56,7 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
 
     public void Dispose() => http.Dispose();
 
-    private static string WireName(SearchIndexKind index) => index == SearchIndexKind.Int8 ? "int8" : "exact";
+    private static string WireName(IndexKind index) => index.ToString();
 
     private static int[] Ids(IReadOnlyList<SearchHitResponse> hits) => [.. hits.Select(h => int.Parse(h.Id, CultureInfo.InvariantCulture))];
 }

@@ -1,6 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
-using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Admin.Bench;
@@ -14,7 +14,7 @@ internal interface IBenchTarget : IDisposable
 
     Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, CancellationToken cancellationToken);
 
-    Task<int[]> SearchAsync(float[] query, int k, SearchIndexKind index, int? oversampling, CancellationToken cancellationToken);
+    Task<int[]> SearchAsync(float[] query, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, SearchIndexKind index, int? oversampling, CancellationToken cancellationToken);
+    Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken);
 }

@@ -3,6 +3,7 @@
 using System.Globalization;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Admin.Bench;
@@ -51,19 +52,33 @@ internal sealed class InProcessTarget : IBenchTarget
         }
     }
 
-    public Task<int[]> SearchAsync(float[] query, int k, SearchIndexKind index, int? oversampling, CancellationToken cancellationToken)
+    public Task<int[]> SearchAsync(float[] query, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
     {
-        SearchResult result = Check(_engine.Search(Collection, new SearchQuery(query, Version, k, WithPayload: false, Index: index, Oversampling: oversampling)));
-        return Task.FromResult(Ids(result));
+        return SearchCoreAsync(query, k, index, oversampling, cancellationToken);
     }
 
-    public Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, SearchIndexKind index, int? oversampling, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
     {
-        BatchSearchResult batch = Check(_engine.SearchBatch(Collection, new BatchSearchQuery(queries, Version, k, WithPayload: false, Index: index, Oversampling: oversampling)));
-        return Task.FromResult<IReadOnlyList<int[]>>([.. batch.Results.Select(Ids)]);
+        return SearchBatchCoreAsync(queries, k, index, oversampling, cancellationToken);
     }
 
     public void Dispose() => _engine.Dispose();
+
+    private static IndexOptions? Options(int? oversampling) => oversampling is null ? null : new IndexOptions(Oversampling: oversampling);
+
+    private async Task<int[]> SearchCoreAsync(float[] query, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
+    {
+        var request = new SearchQuery(query, Version, k, WithPayload: false, Index: index, Options: Options(oversampling));
+        return Ids(Check(await _engine.SearchAsync(Collection, request, cancellationToken)));
+    }
+
+    private async Task<IReadOnlyList<int[]>> SearchBatchCoreAsync(
+        IReadOnlyList<float[]> queries, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
+    {
+        var request = new BatchSearchQuery(queries, Version, k, WithPayload: false, Index: index, Options: Options(oversampling));
+        BatchSearchResult batch = Check(await _engine.SearchBatchAsync(Collection, request, cancellationToken));
+        return [.. batch.Results.Select(Ids)];
+    }
 
     private static int[] Ids(SearchResult result) => [.. result.Hits.Select(h => int.Parse(h.Id, CultureInfo.InvariantCulture))];
 

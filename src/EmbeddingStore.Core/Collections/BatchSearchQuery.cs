@@ -1,10 +1,13 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using EmbeddingStore.Core.Indexes;
+
 namespace EmbeddingStore.Core.Collections;
 
 /// <summary>
 /// Many nearest-neighbour queries against one collection and one model version, answered in one pass: the engine
 /// scores a block of queries per pass over the vectors, so a batch costs far less than the same queries one by one.
+/// Each query reaches other stored versions through links and is merged exactly as a single search would be.
 /// </summary>
 /// <param name="Vectors">The query vectors, all of <paramref name="Version"/>; at most <see cref="EngineLimits.MaxBatchQueries"/>.</param>
 /// <param name="Version">The queries' model version, <c>model@version</c>; null means the collection's serving version.</param>
@@ -12,8 +15,8 @@ namespace EmbeddingStore.Core.Collections;
 /// <param name="Filter">Payload conditions applied to every query, or null.</param>
 /// <param name="WithPayload">Whether hits carry payloads.</param>
 /// <param name="WithVectors">Whether hits carry their stored vectors.</param>
-/// <param name="Index">Exact (default) or int8 with exact re-scoring, as for <see cref="SearchQuery"/>.</param>
-/// <param name="Oversampling">Int8 candidates per wanted hit; null means <see cref="EngineLimits.DefaultOversampling"/>.</param>
+/// <param name="Index">The index kind, as for <see cref="SearchQuery"/>; null uses the collection's default.</param>
+/// <param name="Options">The index kind's per-query settings; null means every default.</param>
 public sealed record BatchSearchQuery(
     IReadOnlyList<float[]> Vectors,
     string? Version,
@@ -21,5 +24,5 @@ public sealed record BatchSearchQuery(
     PayloadFilter? Filter = null,
     bool WithPayload = true,
     bool WithVectors = false,
-    SearchIndexKind? Index = null,
-    int? Oversampling = null);
+    IndexKind? Index = null,
+    IndexOptions? Options = null);

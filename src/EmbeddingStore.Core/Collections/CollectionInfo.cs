@@ -1,5 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using EmbeddingStore.Core.Indexes;
+
 namespace EmbeddingStore.Core.Collections;
 
 /// <summary>
@@ -18,4 +20,4 @@ public sealed record CollectionInfo(
     long ItemCount,
     IReadOnlyDictionary<string, long> VectorCounts,
     DateTimeOffset CreatedAt,
-    SearchIndexKind DefaultIndex = SearchIndexKind.Exact);
+    IndexKind DefaultIndex);

@@ -66,4 +66,6 @@ internal sealed class ItemEntry
 
         Rows.Add((segment, row));
     }
+
+    public void RemoveRow(VectorSegment segment) => Rows.RemoveAll(r => ReferenceEquals(r.Segment, segment));
 }

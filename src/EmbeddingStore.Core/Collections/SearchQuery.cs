@@ -1,5 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using EmbeddingStore.Core.Indexes;
+
 namespace EmbeddingStore.Core.Collections;
 
 /// <summary>
@@ -16,11 +18,8 @@ namespace EmbeddingStore.Core.Collections;
 /// <param name="Vectors">The query in several versions, keyed <c>model@version</c>; exclusive with <see cref="Vector"/>.</param>
 /// <param name="Bridging">Whether stored versions the query does not carry may be reached through links.</param>
 /// <param name="SearchVersions">Restricts the search to these stored versions; null searches every reachable one.</param>
-/// <param name="Index">Exact or a quantised scan with exact re-scoring; null uses the collection's default index (exact unless set).</param>
-/// <param name="Oversampling">
-/// For <see cref="SearchIndexKind.Int8"/>: candidates re-scored per wanted hit (k × this); null means
-/// <see cref="EngineLimits.DefaultOversampling"/>. More buys recall with re-scoring time.
-/// </param>
+/// <param name="Index">The index kind that serves the search; null uses the collection's default index (exact unless set).</param>
+/// <param name="Options">The index kind's per-query settings (oversampling, …); null means every default.</param>
 public sealed record SearchQuery(
     float[]? Vector,
     string? Version,
@@ -31,5 +30,5 @@ public sealed record SearchQuery(
     IReadOnlyDictionary<string, float[]>? Vectors = null,
     BridgingMode Bridging = BridgingMode.Auto,
     IReadOnlyList<string>? SearchVersions = null,
-    SearchIndexKind? Index = null,
-    int? Oversampling = null);
+    IndexKind? Index = null,
+    IndexOptions? Options = null);

@@ -1,8 +1,10 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using EmbeddingStore.Core.Indexes;
+
 namespace EmbeddingStore.Core.Collections;
 
 /// <summary>Hits best first; a record so later options (bridging, timings per segment) extend it without breaking callers.</summary>
 /// <param name="Hits">At most k hits, best first, ties broken by ordinal id.</param>
 /// <param name="Index">The scan that served the search (the request's, or the collection's default), so callers can tell.</param>
-public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, SearchIndexKind Index = SearchIndexKind.Exact);
+public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, IndexKind Index);

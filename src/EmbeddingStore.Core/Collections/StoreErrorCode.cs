@@ -46,4 +46,10 @@ public enum StoreErrorCode
 
     /// <summary>The durable store refused the write (disk full, read-only file); nothing was applied.</summary>
     StorageUnavailable,
+
+    /// <summary>No job has that id.</summary>
+    JobNotFound,
+
+    /// <summary>A job cannot make the asked change from the state it is in (cancelling a completed job, say).</summary>
+    JobStateConflict,
 }

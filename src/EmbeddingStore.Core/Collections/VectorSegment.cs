@@ -1,43 +1,59 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Diagnostics;
-using EmbeddingStore.Core.Indexes.Quantized;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Versioning;
 
 namespace EmbeddingStore.Core.Collections;
 
-// All vectors of one model version in one collection, row-major in one contiguous float array, so an exact scan
-// is a single pass over memory. Deletes move the last row into the hole (swap-remove) to keep the array dense.
+// All vectors of one model version in one collection, row-major in one contiguous float array, so an exact scan is a
+// single pass over memory. Rows are stable: a new vector is appended, an overwrite stays in its row, and a delete leaves
+// a tombstone (a null item) that every search skips. Only Compact renumbers rows, all at once, and it tells every index
+// how (old row -> new row), so indexes that remember rows (codes, graphs) never see a row move under them.
 // Not thread-safe: the owning collection's lock guards it (many readers, one writer).
 internal sealed class VectorSegment
 {
     private const int InitialCapacity = 64;
 
-    private readonly Lock _int8Lock = new();
-    private float[] _data;
-    private ItemEntry[] _items;
+    // Compaction is worth its copy once tombstones are both many and a large share of the rows.
+    private const int MinTombstonesToCompact = 1_024;
 
-    // Int8 codes, built by the first int8 query and then maintained by Set and Remove (see Int8Segment for the policy).
-    private Int8Segment? _int8;
+    private readonly List<IVectorIndex> _indexes = [];
+    private float[] _data;
+    private ItemEntry?[] _items;
 
     public VectorSegment(ModelVersion version)
     {
         Version = version;
         _data = [];
         _items = [];
+
+        // Every segment can be scanned exactly; other kinds are added when a search first asks for them.
+        _indexes.Add(new Indexes.Exact.ExactIndex());
     }
 
     public ModelVersion Version { get; }
 
     public int Dimension => Version.Dimension;
 
-    public int Count { get; private set; }
+    // Rows in use, tombstones included: scans cover rows [0, RowCount).
+    public int RowCount { get; private set; }
 
-    public ReadOnlySpan<float> Data => _data.AsSpan(0, Count * Dimension);
+    // Rows holding a live vector: what collection info reports and merges weigh by.
+    public int LiveCount { get; private set; }
+
+    public int TombstoneCount => RowCount - LiveCount;
+
+    public ReadOnlySpan<float> Data => _data.AsSpan(0, RowCount * Dimension);
+
+    public IReadOnlyList<IVectorIndex> Indexes => _indexes;
+
+    public bool ShouldCompact => TombstoneCount >= MinTombstonesToCompact && TombstoneCount * 4L >= RowCount;
 
     public ReadOnlySpan<float> Row(int row) => _data.AsSpan(row * Dimension, Dimension);
 
-    public ItemEntry ItemAt(int row) => _items[row];
+    // The row's item, or null for a tombstone.
+    public ItemEntry? ItemAt(int row) => _items[row];
 
     // Adds or overwrites the item's vector; returns its row.
     public int Set(ItemEntry item, ReadOnlySpan<float> vector)
@@ -46,17 +62,23 @@ internal sealed class VectorSegment
         int row = item.RowIn(this);
         if (row < 0)
         {
-            EnsureCapacity(Count + 1);
-            row = Count++;
+            EnsureCapacity(RowCount + 1);
+            row = RowCount++;
+            LiveCount++;
             _items[row] = item;
             item.SetRow(this, row);
         }
 
         vector.CopyTo(_data.AsSpan(row * Dimension, Dimension));
-        _int8?.Set(row, vector);
+        foreach (IVectorIndex index in _indexes)
+        {
+            index.OnUpsert(row, vector);
+        }
+
         return row;
     }
 
+    // Leaves a tombstone; the floats stay until compaction (searches skip the row by its null item).
     public void Remove(ItemEntry item)
     {
         int row = item.RowIn(this);
@@ -65,44 +87,77 @@ internal sealed class VectorSegment
             return;
         }
 
-        int last = Count - 1;
-        if (row != last)
+        _items[row] = null;
+        LiveCount--;
+        item.RemoveRow(this);
+        foreach (IVectorIndex index in _indexes)
         {
-            // Swap-remove: the last row fills the hole and its item learns its new row.
-            ItemEntry moved = _items[last];
-            _data.AsSpan(last * Dimension, Dimension).CopyTo(_data.AsSpan(row * Dimension, Dimension));
-            _items[row] = moved;
-            moved.SetRow(this, row);
+            index.OnDelete(row);
         }
-
-        _int8?.RemoveSwap(row);
-        _items[last] = null!;
-        Count = last;
-        item.Rows.RemoveAll(r => ReferenceEquals(r.Segment, this));
     }
 
-    // The int8 codes, trained now if absent or due for retraining. Called by searches under the read lock: writers are
-    // excluded, so the floats are stable; the lock only stops two concurrent searches from training twice. A retrain
-    // publishes a new object, so a search still scanning the previous codes is unaffected.
-    public Int8Segment GetOrBuildInt8()
+    // Drops the tombstones, keeping the live rows' relative order, and tells every index the mapping.
+    public void Compact()
     {
-        Int8Segment? current = Volatile.Read(ref _int8);
-        if (current is not null && !current.NeedsRetraining(Count))
+        if (TombstoneCount == 0)
         {
-            return current;
+            return;
         }
 
-        lock (_int8Lock)
+        var oldToNew = new int[RowCount];
+        int next = 0;
+        for (int row = 0; row < RowCount; row++)
         {
-            current = _int8;
-            if (current is null || current.NeedsRetraining(Count))
+            ItemEntry? item = _items[row];
+            if (item is null)
             {
-                current = Int8Segment.Build(this);
-                Volatile.Write(ref _int8, current);
+                oldToNew[row] = -1;
+                continue;
             }
 
-            return current;
+            if (next != row)
+            {
+                _data.AsSpan(row * Dimension, Dimension).CopyTo(_data.AsSpan(next * Dimension, Dimension));
+                _items[next] = item;
+                item.SetRow(this, next);
+            }
+
+            oldToNew[row] = next++;
         }
+
+        Array.Clear(_items, next, RowCount - next);
+        RowCount = next;
+        Debug.Assert(RowCount == LiveCount);
+        foreach (IVectorIndex index in _indexes)
+        {
+            index.OnCompacted(oldToNew, next);
+        }
+    }
+
+    public IVectorIndex? FindIndex(IndexKind kind)
+    {
+        foreach (IVectorIndex index in _indexes)
+        {
+            if (index.Kind == kind)
+            {
+                return index;
+            }
+        }
+
+        return null;
+    }
+
+    // The index of this kind, created if absent; built by the caller (under the write lock) when it needs it.
+    public IVectorIndex GetOrAddIndex(IVectorIndexFactory factory)
+    {
+        IVectorIndex? index = FindIndex(factory.Kind);
+        if (index is null)
+        {
+            index = factory.Create(this);
+            _indexes.Add(index);
+        }
+
+        return index;
     }
 
     private void EnsureCapacity(int rows)
@@ -121,7 +176,7 @@ internal sealed class VectorSegment
         }
 
         float[] data = GC.AllocateUninitializedArray<float>((int)floats);
-        _data.AsSpan(0, Count * Dimension).CopyTo(data);
+        _data.AsSpan(0, RowCount * Dimension).CopyTo(data);
         _data = data;
         Array.Resize(ref _items, capacity);
     }

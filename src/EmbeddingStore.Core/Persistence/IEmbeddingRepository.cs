@@ -10,6 +10,8 @@ namespace EmbeddingStore.Core.Persistence;
 /// is all-or-nothing.
 /// </summary>
 /// <remarks>
+/// Every write transaction also carries the ambient <see cref="IdempotencyClaim"/>, when there is an unclaimed one, so a
+/// retried request can never apply its write twice.
 /// Implementations report a store that refuses writes (disk full, read-only file) with
 /// <see cref="StorageUnavailableException"/>; the engine turns that into a clean refusal and changes nothing in memory.
 /// </remarks>
@@ -41,9 +43,11 @@ public interface IEmbeddingRepository
 
     /// <summary>
     /// Adds (or replaces) one vector per listed item, keeping the items' other vectors and payloads; used to store vectors
-    /// derived through a link. Items that no longer exist are skipped. One transaction.
+    /// derived through a link. Items that no longer exist are skipped. One transaction, which also saves
+    /// <paramref name="progress"/> when given, so a job's cursor never disagrees with the data it describes.
     /// </summary>
-    Task AddVectorsAsync(string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, CancellationToken cancellationToken);
+    Task AddVectorsAsync(
+        string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, Jobs.JobRecord? progress, CancellationToken cancellationToken);
 
     /// <summary>Every harmonic link, to rebuild the link graph at start-up.</summary>
     IAsyncEnumerable<StoredLink> ReadLinksAsync(CancellationToken cancellationToken);
@@ -53,4 +57,10 @@ public interface IEmbeddingRepository
 
     /// <summary>Deletes a link.</summary>
     Task DeleteLinkAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Every job, to resume unfinished ones at start-up.</summary>
+    IAsyncEnumerable<Jobs.JobRecord> ReadJobsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Inserts a job or replaces its stored state.</summary>
+    Task SaveJobAsync(Jobs.JobRecord job, CancellationToken cancellationToken);
 }

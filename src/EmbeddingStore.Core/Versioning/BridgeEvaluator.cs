@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Numerics.Tensors;
+using EmbeddingStore.Core.Search;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning.Internal;
 
@@ -184,7 +185,7 @@ public static class BridgeEvaluator
             var nativeScores = new float[block * _count];
             var bridgedScores = new float[block * _count];
             float[]? rawScores = raw is null ? null : new float[block * _count];
-            var selector = new TopK(_k);
+            var selector = new TopK<int, ByLowerId>(_k);
             var nativeIds = new int[_k];
             var bridgedIds = new int[_k];
             var rawIds = new int[_k];
@@ -267,14 +268,14 @@ public static class BridgeEvaluator
             }
         }
 
-        private void Select(TopK selector, ReadOnlySpan<float> scores, int exclude, int[] ids)
+        private void Select(TopK<int, ByLowerId> selector, ReadOnlySpan<float> scores, int exclude, int[] ids)
         {
             selector.Clear();
             for (int j = 0; j < scores.Length; j++)
             {
                 if (j != exclude)
                 {
-                    selector.Add(scores[j], j);
+                    selector.Offer(scores[j], j);
                 }
             }
 

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Server.Infrastructure;
 using EmbeddingStore.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,23 +16,25 @@ internal static class BatchSearchEndpoints
     public static IEndpointRouteBuilder MapBatchSearchEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/collections/{name}/search/batch", SearchBatch).WithName(nameof(SearchBatch)).WithTags("Search")
-            .WithSummary("Many exact (or int8) searches of one model version in one request; results in request order")
+            .WithSummary("Many searches of one model version in one request, each bridged and merged as a single search; results in request order")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).AddEndpointFilter<FilterValidation>().WithMetadata(new FilteredBodyMetadata()).RequireAuthorization(Scopes.Read);
         return app;
     }
 
-    public static Results<Ok<BatchSearchResponse>, ProblemHttpResult> SearchBatch(string name, BatchSearchRequest request, EmbeddingEngine engine)
+    public static async Task<Results<Ok<BatchSearchResponse>, ProblemHttpResult>> SearchBatch(
+        string name, BatchSearchRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        if (!ContractMapping.TryParseIndex(request.Index, out SearchIndexKind? index))
+        if (!service.Indexes.TryParseIndex(request.Index, out IndexKind? index, out StoreError? indexError))
         {
-            return ProblemMapping.ToProblem(ContractMapping.UnknownIndex(request.Index));
+            return ProblemMapping.ToProblem(indexError!);
         }
 
         var query = new BatchSearchQuery(
-            request.Vectors, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, index, request.Oversampling);
-        StoreResult<BatchSearchResult> result = engine.SearchBatch(name, query);
+            request.Vectors, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, index,
+            ContractMapping.ToIndexOptions(request.Oversampling));
+        StoreResult<BatchSearchResult> result = await service.SearchBatchAsync(name, query, cancellationToken);
         if (!result.IsSuccess)
         {
             return ProblemMapping.ToProblem(result.Error);

@@ -3,6 +3,7 @@
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Server.Infrastructure;
 using EmbeddingStore.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,14 +27,14 @@ internal static class CollectionEndpoints
     }
 
     public static async Task<Results<Created<CollectionResponse>, Ok<CollectionResponse>, ProblemHttpResult>> PutCollectionAsync(
-        string name, CollectionRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
+        string name, CollectionRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
-        if (!ContractMapping.TryParseIndex(request.DefaultIndex, out SearchIndexKind? defaultIndex))
+        if (!service.Indexes.TryParseIndex(request.DefaultIndex, out IndexKind? defaultIndex, out StoreError? indexError))
         {
-            return ProblemMapping.ToProblem(ContractMapping.UnknownIndex(request.DefaultIndex));
+            return ProblemMapping.ToProblem(indexError!);
         }
 
-        StoreResult<Outcome<CollectionInfo>> result = await engine.PutCollectionAsync(name, request.ServingVersion, defaultIndex, cancellationToken);
+        StoreResult<Outcome<CollectionInfo>> result = await service.PutCollectionAsync(name, request.ServingVersion, defaultIndex, cancellationToken);
         if (!result.IsSuccess)
         {
             return ProblemMapping.ToProblem(result.Error);
@@ -43,18 +44,18 @@ internal static class CollectionEndpoints
         return result.Value.Created ? TypedResults.Created($"/v1/collections/{name}", response) : TypedResults.Ok(response);
     }
 
-    public static Ok<CollectionListResponse> ListCollections(EmbeddingEngine engine) =>
-        TypedResults.Ok(new CollectionListResponse([.. engine.ListCollections().Select(c => c.ToResponse())]));
+    public static async Task<Ok<CollectionListResponse>> ListCollections(IEmbeddingService service, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new CollectionListResponse([.. (await service.ListCollectionsAsync(cancellationToken)).Select(c => c.ToResponse())]));
 
-    public static Results<Ok<CollectionResponse>, ProblemHttpResult> GetCollection(string name, EmbeddingEngine engine)
+    public static async Task<Results<Ok<CollectionResponse>, ProblemHttpResult>> GetCollection(string name, IEmbeddingService service, CancellationToken cancellationToken)
     {
-        StoreResult<CollectionInfo> result = engine.GetCollection(name);
+        StoreResult<CollectionInfo> result = await service.GetCollectionAsync(name, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(result.Value!.ToResponse()) : ProblemMapping.ToProblem(result.Error);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteCollectionAsync(string name, EmbeddingEngine engine, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteCollectionAsync(string name, IEmbeddingService service, CancellationToken cancellationToken)
     {
-        StoreResult<bool> result = await engine.DeleteCollectionAsync(name, cancellationToken);
+        StoreResult<bool> result = await service.DeleteCollectionAsync(name, cancellationToken);
         return result.IsSuccess ? TypedResults.NoContent() : ProblemMapping.ToProblem(result.Error);
     }
 }

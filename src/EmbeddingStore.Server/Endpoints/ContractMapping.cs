@@ -2,6 +2,8 @@
 
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
+using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
 
@@ -16,7 +18,7 @@ internal static class ContractMapping
         new(v.Id.ToString(), v.Id.Model, v.Id.Version, v.Dimension, ScoreMapping.ToWireName(v.Metric), v.Normalized, v.CreatedAt);
 
     public static CollectionResponse ToResponse(this CollectionInfo c) =>
-        new(c.Name, c.ServingVersion, c.ItemCount, c.VectorCounts, c.CreatedAt, SearchIndexKindNames.ToWireName(c.DefaultIndex));
+        new(c.Name, c.ServingVersion, c.ItemCount, c.VectorCounts, c.CreatedAt, c.DefaultIndex.ToString());
 
     public static ItemResponse ToResponse(this ItemView item) => new(item.Id, item.Payload, item.Vectors, item.Lineage);
 
@@ -54,19 +56,38 @@ internal static class ContractMapping
     public static PayloadFilter? ToFilter(this FilterRequest? filter) =>
         filter is null ? null : new PayloadFilter([.. (filter.Must ?? []).Select(c => new FieldMatch(c.Key, c.Match))]);
 
-    // The wire names of SearchIndexKind (SearchIndexKindNames); null means exact. False for anything else, which the caller refuses.
-    public static bool TryParseIndex(string? name, out SearchIndexKind? index)
+    // An index kind by its wire name through the engine's registry (the one name table); null means "the default".
+    public static bool TryParseIndex(this IndexRegistry indexes, string? name, out IndexKind? index, out StoreError? error)
     {
+        index = null;
+        error = null;
         if (name is null)
         {
-            index = null;
             return true;
         }
 
-        bool known = SearchIndexKindNames.TryParse(name, out SearchIndexKind kind);
-        index = known ? kind : null;
-        return known;
+        if (indexes.TryParse(name, out IndexKind kind))
+        {
+            index = kind;
+            return true;
+        }
+
+        error = indexes.Unknown(name);
+        return false;
     }
+
+    public static IndexOptions? ToIndexOptions(int? oversampling) => oversampling is null ? null : new IndexOptions(Oversampling: oversampling);
+
+    public static JobResponse ToResponse(this JobRecord job) => new(
+        job.Id,
+        job.Kind,
+        job.Collection,
+        JobStateNames.ToWireName(job.State),
+        new JobProgressResponse(job.Done, job.Total),
+        job.CreatedAt,
+        job.UpdatedAt,
+        job.Error,
+        job.Counters);
 
     // A derive run's direction is a flag in the engine, so its wire names live here: forward (the default) or reverse.
     public static IReadOnlyList<string> DirectionNames { get; } = ["forward", "reverse"];
@@ -76,9 +97,6 @@ internal static class ContractMapping
         reverse = string.Equals(name, DirectionNames[1], StringComparison.Ordinal);
         return name is null || DirectionNames.Contains(name, StringComparer.Ordinal);
     }
-
-    public static StoreError UnknownIndex(string? name) =>
-        new(StoreErrorCode.InvalidArgument, $"index '{name}' is not one of {string.Join(", ", SearchIndexKindNames.All)}.");
 
     public static SearchHitResponse ToResponse(this SearchHit h) => new(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector);
 }

@@ -32,7 +32,7 @@ internal static class ItemEndpoints
     }
 
     public static async Task<Results<Ok<UpsertItemsResponse>, ProblemHttpResult>> UpsertItemsAsync(
-        string name, UpsertItemsRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
+        string name, UpsertItemsRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
         if (request.Items is null)
         {
@@ -50,43 +50,45 @@ internal static class ItemEndpoints
             items.Add(new ItemUpsert(item.Id, item.Payload, item.Vectors));
         }
 
-        StoreResult<int> result = await engine.UpsertItemsAsync(name, items, cancellationToken);
+        StoreResult<int> result = await service.UpsertItemsAsync(name, items, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(new UpsertItemsResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
     }
 
     public static async Task<Results<Ok<DeleteItemsResponse>, ProblemHttpResult>> DeleteItemsAsync(
-        string name, DeleteItemsRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
+        string name, DeleteItemsRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
         if (request.Ids is null)
         {
             return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, "ids must be an array of item ids."));
         }
 
-        StoreResult<int> result = await engine.DeleteItemsAsync(name, request.Ids, cancellationToken);
+        StoreResult<int> result = await service.DeleteItemsAsync(name, request.Ids, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(new DeleteItemsResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
     }
 
-    public static Results<Ok<CountResponse>, ProblemHttpResult> CountItems(string name, CountRequest? request, EmbeddingEngine engine)
+    public static async Task<Results<Ok<CountResponse>, ProblemHttpResult>> CountItems(
+        string name, CountRequest? request, IEmbeddingService service, CancellationToken cancellationToken)
     {
-        StoreResult<long> result = engine.Count(name, request?.Filter.ToFilter());
+        StoreResult<long> result = await service.CountAsync(name, request?.Filter.ToFilter(), cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(new CountResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
     }
 
-    public static Results<Ok<ScrollResponse>, ProblemHttpResult> ScrollItems(
-        string name, EmbeddingEngine engine, int limit = 100, string? cursor = null, bool withVectors = false)
+    public static async Task<Results<Ok<ScrollResponse>, ProblemHttpResult>> ScrollItems(
+        string name, IEmbeddingService service, CancellationToken cancellationToken, int limit = 100, string? cursor = null, bool withVectors = false)
     {
-        StoreResult<ScrollPage> result = engine.Scroll(name, cursor, limit, withVectors);
+        StoreResult<ScrollPage> result = await service.ScrollAsync(name, cursor, limit, withVectors, cancellationToken);
         return result.IsSuccess
             ? TypedResults.Ok(new ScrollResponse([.. result.Value!.Items.Select(i => i.ToResponse())], result.Value.NextCursor))
             : ProblemMapping.ToProblem(result.Error);
     }
 
-    public static Results<Ok<ItemResponse>, ProblemHttpResult> GetItem(string name, string id, EmbeddingEngine engine, bool withVectors = false)
+    public static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> GetItem(
+        string name, string id, IEmbeddingService service, CancellationToken cancellationToken, bool withVectors = false)
     {
         // The server decodes every escape in a path segment except %2F (so that routing is not fooled); ids may contain
         // '/', so decode it here. An id holding the literal text "%2F" cannot be addressed by path; scroll finds it.
         id = id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-        StoreResult<ItemView> result = engine.GetItem(name, id, withVectors);
+        StoreResult<ItemView> result = await service.GetItemAsync(name, id, withVectors, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(result.Value!.ToResponse()) : ProblemMapping.ToProblem(result.Error);
     }
 }

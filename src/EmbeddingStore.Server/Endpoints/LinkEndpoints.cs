@@ -3,6 +3,7 @@
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Versioning;
 using EmbeddingStore.Server.Infrastructure;
 using EmbeddingStore.Server.Security;
@@ -21,7 +22,7 @@ internal static class LinkEndpoints
         group.MapGet("/", ListLinks).WithName(nameof(ListLinks)).WithSummary("List links with their quality reports");
         group.MapGet("/{id}", GetLink).WithName(nameof(GetLink)).WithSummary("Get one link").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/derive", DeriveVectorsAsync).WithName(nameof(DeriveVectorsAsync))
-            .WithSummary("Store vectors derived through the link for a collection's items that lack the target version (resumable)")
+            .WithSummary("Start a background job that stores vectors derived through the link for a collection's items lacking the target version")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Scopes.Admin);
         group.MapDelete("/{id}", DeleteLinkAsync).WithName(nameof(DeleteLinkAsync))
             .WithSummary("Delete a link; searches that needed it are refused afterwards").ProducesProblem(StatusCodes.Status404NotFound)
@@ -30,7 +31,7 @@ internal static class LinkEndpoints
     }
 
     public static async Task<Results<Created<LinkResponse>, Ok<LinkResponse>, ProblemHttpResult>> CreateLinkAsync(
-        LinkRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
+        LinkRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
         StoreResult<Outcome<HarmonicLink>> result;
         if (string.Equals(request.Kind, "identity", StringComparison.Ordinal))
@@ -40,7 +41,7 @@ internal static class LinkEndpoints
                 return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, "An identity link is declared: send it without 'fit' or 'pairs'."));
             }
 
-            result = await engine.DeclareIdentityLinkAsync(request.From, request.To, cancellationToken);
+            result = await service.DeclareIdentityLinkAsync(request.From, request.To, cancellationToken);
         }
         else
         {
@@ -50,7 +51,7 @@ internal static class LinkEndpoints
                     StoreErrorCode.InvalidArgument, "A fitted link needs pairs: give fit.collection (items holding both versions) and/or pairs."));
             }
 
-            result = await engine.FitLinkAsync(
+            result = await service.FitLinkAsync(
                 new Core.Collections.LinkFitRequest(
                     request.From,
                     request.To,
@@ -72,8 +73,8 @@ internal static class LinkEndpoints
         return result.Value.Created ? TypedResults.Created($"/v1/links/{response.Id}", response) : TypedResults.Ok(response);
     }
 
-    public static async Task<Results<Ok<DeriveVectorsResponse>, ProblemHttpResult>> DeriveVectorsAsync(
-        string id, DeriveVectorsRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<JobResponse>, ProblemHttpResult>> DeriveVectorsAsync(
+        string id, DeriveVectorsRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
         if (!ContractMapping.TryParseDirection(request.Direction, out bool reverse))
         {
@@ -81,22 +82,24 @@ internal static class LinkEndpoints
                 StoreErrorCode.InvalidArgument, $"direction must be one of {string.Join(", ", ContractMapping.DirectionNames)}; it was '{request.Direction}'."));
         }
 
-        StoreResult<int> result = await engine.DeriveVectorsAsync(id, request.Collection, reverse, cancellationToken);
-        return result.IsSuccess ? TypedResults.Ok(new DeriveVectorsResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
+        StoreResult<JobRecord> result = await service.StartDeriveAsync(id, request.Collection, reverse, cancellationToken);
+        return result.IsSuccess
+            ? TypedResults.Accepted($"/v1/jobs/{result.Value!.Id}", result.Value.ToResponse())
+            : ProblemMapping.ToProblem(result.Error);
     }
 
-    public static Ok<LinkListResponse> ListLinks(EmbeddingEngine engine) =>
-        TypedResults.Ok(new LinkListResponse([.. engine.ListLinks().Select(l => l.ToResponse())]));
+    public static async Task<Ok<LinkListResponse>> ListLinks(IEmbeddingService service, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new LinkListResponse([.. (await service.ListLinksAsync(cancellationToken)).Select(l => l.ToResponse())]));
 
-    public static Results<Ok<LinkResponse>, ProblemHttpResult> GetLink(string id, EmbeddingEngine engine)
+    public static async Task<Results<Ok<LinkResponse>, ProblemHttpResult>> GetLink(string id, IEmbeddingService service, CancellationToken cancellationToken)
     {
-        StoreResult<HarmonicLink> result = engine.GetLink(id);
+        StoreResult<HarmonicLink> result = await service.GetLinkAsync(id, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(result.Value!.ToResponse()) : ProblemMapping.ToProblem(result.Error);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteLinkAsync(string id, EmbeddingEngine engine, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteLinkAsync(string id, IEmbeddingService service, CancellationToken cancellationToken)
     {
-        StoreResult<bool> result = await engine.DeleteLinkAsync(id, cancellationToken);
+        StoreResult<bool> result = await service.DeleteLinkAsync(id, cancellationToken);
         return result.IsSuccess ? TypedResults.NoContent() : ProblemMapping.ToProblem(result.Error);
     }
 }

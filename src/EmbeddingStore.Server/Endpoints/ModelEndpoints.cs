@@ -26,7 +26,7 @@ internal static class ModelEndpoints
     }
 
     public static async Task<Results<Created<ModelVersionResponse>, Ok<ModelVersionResponse>, ProblemHttpResult>> RegisterModelVersionAsync(
-        string model, string version, ModelVersionRequest request, EmbeddingEngine engine, CancellationToken cancellationToken)
+        string model, string version, ModelVersionRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
         if (!ScoreMapping.TryParseWireName(request.Metric, out DistanceMetric metric))
         {
@@ -34,7 +34,7 @@ internal static class ModelEndpoints
         }
 
         StoreResult<Outcome<ModelVersion>> result =
-            await engine.RegisterModelVersionAsync(model, version, request.Dimension, metric, request.Normalized, cancellationToken);
+            await service.RegisterModelVersionAsync(model, version, request.Dimension, metric, request.Normalized, cancellationToken);
         if (!result.IsSuccess)
         {
             return ProblemMapping.ToProblem(result.Error);
@@ -46,12 +46,13 @@ internal static class ModelEndpoints
             : TypedResults.Ok(response);
     }
 
-    public static Ok<ModelVersionListResponse> ListModelVersions(EmbeddingEngine engine) =>
-        TypedResults.Ok(new ModelVersionListResponse([.. engine.ListModelVersions().Select(v => v.ToResponse())]));
+    public static async Task<Ok<ModelVersionListResponse>> ListModelVersions(IEmbeddingService service, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ModelVersionListResponse([.. (await service.ListModelVersionsAsync(cancellationToken)).Select(v => v.ToResponse())]));
 
-    public static Results<Ok<ModelVersionResponse>, ProblemHttpResult> GetModelVersion(string model, string version, EmbeddingEngine engine)
+    public static async Task<Results<Ok<ModelVersionResponse>, ProblemHttpResult>> GetModelVersion(
+        string model, string version, IEmbeddingService service, CancellationToken cancellationToken)
     {
-        StoreResult<ModelVersion> result = engine.GetModelVersion(model, version);
+        StoreResult<ModelVersion> result = await service.GetModelVersionAsync(model, version, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(result.Value!.ToResponse()) : ProblemMapping.ToProblem(result.Error);
     }
 }

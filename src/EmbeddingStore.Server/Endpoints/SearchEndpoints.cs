@@ -4,6 +4,7 @@ using System.Diagnostics;
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Server.Infrastructure;
 using EmbeddingStore.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,7 +22,8 @@ internal static class SearchEndpoints
         return app;
     }
 
-    public static Results<Ok<SearchResponse>, ProblemHttpResult> Search(string name, SearchRequest request, EmbeddingEngine engine)
+    public static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> Search(
+        string name, SearchRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         BridgingMode bridging = BridgingMode.Auto;
@@ -31,15 +33,15 @@ internal static class SearchEndpoints
                 StoreErrorCode.InvalidArgument, $"bridging must be one of {string.Join(", ", BridgingModeNames.All)}; it was '{request.Bridging}'."));
         }
 
-        if (!ContractMapping.TryParseIndex(request.Index, out SearchIndexKind? index))
+        if (!service.Indexes.TryParseIndex(request.Index, out IndexKind? index, out StoreError? indexError))
         {
-            return ProblemMapping.ToProblem(ContractMapping.UnknownIndex(request.Index));
+            return ProblemMapping.ToProblem(indexError!);
         }
 
         var query = new SearchQuery(
             request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, request.Vectors, bridging, request.SearchVersions,
-            index, request.Oversampling);
-        StoreResult<SearchResult> result = engine.Search(name, query);
+            index, ContractMapping.ToIndexOptions(request.Oversampling));
+        StoreResult<SearchResult> result = await service.SearchAsync(name, query, cancellationToken);
         if (!result.IsSuccess)
         {
             return ProblemMapping.ToProblem(result.Error);
@@ -49,6 +51,6 @@ internal static class SearchEndpoints
         return TypedResults.Ok(new SearchResponse(
             [.. result.Value!.Hits.Select(h => new SearchHitResponse(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector))],
             Math.Round(tookMs, 3),
-            SearchIndexKindNames.ToWireName(result.Value.Index)));
+            result.Value.Index.ToString()));
     }
 }

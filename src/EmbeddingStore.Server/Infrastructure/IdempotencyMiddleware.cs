@@ -3,7 +3,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using EmbeddingStore.Contracts;
-using EmbeddingStore.Storage.Sqlite;
+using EmbeddingStore.Core.Persistence;
 using Microsoft.AspNetCore.Mvc;
 
 namespace EmbeddingStore.Server.Infrastructure;
@@ -13,9 +13,9 @@ namespace EmbeddingStore.Server.Infrastructure;
 // applied again; the same key with a different request is refused (422). Requests with one key are serialised, so two
 // concurrent retries cannot both apply.
 //
-// Limit: the answer is stored in its own transaction right after the write's; a crash between the two commits lets a
-// retry apply the write again. Upserts, deletes and PUTs are idempotent in effect anyway; only link creation (a second
-// link) is affected.
+// The key is claimed in the same transaction as the write it answers (an ambient IdempotencyClaim the repository picks
+// up), and the answer is recorded right after. A crash between the two leaves the claim: the retry is then refused with
+// 409 idempotency-answer-lost instead of being applied a second time (which would create a second link or job).
 internal sealed class IdempotencyMiddleware(RequestDelegate next)
 {
     public const string HeaderName = "Idempotency-Key";
@@ -24,7 +24,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
     // Striped locks: requests with one key always share a stripe, and memory stays bounded however many keys are used.
     private static readonly SemaphoreSlim[] s_stripes = [.. Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1))];
 
-    public async Task InvokeAsync(HttpContext context, SqliteEmbeddingRepository repository, TimeProvider time, IProblemDetailsService problems)
+    public async Task InvokeAsync(HttpContext context, IIdempotencyStore store, TimeProvider time, IProblemDetailsService problems)
     {
         if (!context.Request.Headers.TryGetValue(HeaderName, out var values) || !IsWrite(context.Request))
         {
@@ -57,12 +57,19 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
         try
         {
             DateTimeOffset now = time.GetUtcNow();
-            if (repository.FindIdempotentResponse(key, now - s_retention) is { } stored)
+            if (store.Find(key, now - s_retention) is { } stored)
             {
                 if (!CryptographicOperations.FixedTimeEquals(stored.Fingerprint, fingerprint))
                 {
                     await WriteProblemAsync(context, problems, StatusCodes.Status422UnprocessableEntity, ProblemTypes.IdempotencyKeyReused, "Idempotency key reused",
                         $"{HeaderName} '{key}' was already used for a different request in the last 24 hours; use a new key for a new write.");
+                    return;
+                }
+
+                if (stored.Status == 0)
+                {
+                    await WriteProblemAsync(context, problems, StatusCodes.Status409Conflict, ProblemTypes.IdempotencyAnswerLost, "Idempotent write committed, answer lost",
+                        $"A write sent with {HeaderName} '{key}' was committed, but the server stopped before recording its answer; it was not applied again. Read the resource to see its state.");
                     return;
                 }
 
@@ -78,7 +85,10 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
             context.Response.Body = buffer;
             try
             {
-                await next(context);
+                using (IdempotencyClaim.Enter(new IdempotencyClaim(key, fingerprint, now)))
+                {
+                    await next(context);
+                }
             }
             finally
             {
@@ -89,7 +99,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
             if (context.Response.StatusCode is >= 200 and < 300)
             {
                 // Recorded before the answer leaves: a client that sees the answer can rely on the replay.
-                await repository.SaveIdempotentResponseAsync(
+                await store.SaveAnswerAsync(
                     key, new IdempotentResponse(fingerprint, context.Response.StatusCode, context.Response.ContentType, body), now, now - s_retention, CancellationToken.None);
             }
 

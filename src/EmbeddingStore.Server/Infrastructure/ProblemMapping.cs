@@ -26,6 +26,8 @@ internal static class ProblemMapping
         StoreErrorCode.VersionConflict => (StatusCodes.Status409Conflict, ProblemTypes.VersionConflict, "Model version is immutable"),
         StoreErrorCode.IncompatibleVersions => (StatusCodes.Status409Conflict, ProblemTypes.IncompatibleVersions, "Incompatible model versions"),
         StoreErrorCode.StorageUnavailable => (StatusCodes.Status503ServiceUnavailable, ProblemTypes.StorageUnavailable, "Storage unavailable"),
+        StoreErrorCode.JobNotFound => (StatusCodes.Status404NotFound, ProblemTypes.JobNotFound, "Job not found"),
+        StoreErrorCode.JobStateConflict => (StatusCodes.Status409Conflict, ProblemTypes.JobStateConflict, "Job state does not allow this"),
     };
 #pragma warning restore CS8524
 

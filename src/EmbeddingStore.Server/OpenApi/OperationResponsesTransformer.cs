@@ -96,6 +96,16 @@ internal sealed class OperationResponsesTransformer : IOpenApiOperationTransform
 
             AddProblem(operation, document, StatusCodes.Status422UnprocessableEntity,
                 $"The Idempotency-Key was used in the last 24 hours for a different request ({ProblemTypes.IdempotencyKeyReused}).");
+            string lost = $"A retry with an Idempotency-Key whose write was committed but whose answer was lost is not applied again ({ProblemTypes.IdempotencyAnswerLost}).";
+            if (operation.Responses.TryGetValue("409", out IOpenApiResponse? conflict) && conflict is OpenApiResponse declaredConflict)
+            {
+                declaredConflict.Description = (declaredConflict.Description is "Conflict" or null ? string.Empty : declaredConflict.Description + " ") + lost;
+            }
+            else
+            {
+                AddProblem(operation, document, StatusCodes.Status409Conflict, lost);
+            }
+
             AddProblem(operation, document, StatusCodes.Status503ServiceUnavailable,
                 $"The database refused the write (disk full, Storage:MaxSizeBytes, read-only file); nothing changed and reads keep working ({ProblemTypes.StorageUnavailable}).");
             foreach ((string status, IOpenApiResponse response) in operation.Responses)

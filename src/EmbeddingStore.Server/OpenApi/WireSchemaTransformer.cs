@@ -5,6 +5,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using EmbeddingStore.Contracts;
+using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
@@ -19,16 +20,17 @@ namespace EmbeddingStore.Server.OpenApi;
 
 // What the contract types cannot say through their CLR shape:
 // - members written only when not null ([JsonIgnore(WhenWritingNull)]) are optional, not required;
-// - string members that take a fixed set of names get an enum read from the engine's one name table for that set;
+// - string members that take a fixed set of names get an enum read from the engine's one name table for that set (index
+//   kinds from the engine's index registry);
 // - numbers and lists get the minimum, maximum and default the server enforces, read from the configured limits;
 // - the problem body documents every member the server writes (versions, traceId) and its type is one of ProblemTypes.
-internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits) : IOpenApiSchemaTransformer
+internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmbeddingService service) : IOpenApiSchemaTransformer
 {
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
         if (context.JsonPropertyInfo is { } property && property.DeclaringType is { } declaring)
         {
-            ApplyPropertyRules(schema, declaring, property.Name, limits.Value);
+            ApplyPropertyRules(schema, declaring, property.Name, limits.Value, [.. service.Indexes.Kinds.Select(k => k.Name)]);
         }
         else if (context.ParameterDescription is { Name: "limit" } && context.JsonPropertyInfo is null)
         {
@@ -52,7 +54,7 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits) : IO
         return Task.CompletedTask;
     }
 
-    private static void ApplyPropertyRules(OpenApiSchema schema, Type declaring, string name, LimitsOptions limits)
+    private static void ApplyPropertyRules(OpenApiSchema schema, Type declaring, string name, LimitsOptions limits, IReadOnlyList<string> indexNames)
     {
         EngineLimits engine = limits.ToEngineLimits();
         switch ((declaring.Name, name))
@@ -71,7 +73,7 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits) : IO
                 break;
             case (nameof(SearchRequest), "index") or (nameof(BatchSearchRequest), "index") or (nameof(CollectionRequest), "defaultIndex")
                 or (nameof(CollectionResponse), "defaultIndex") or (nameof(SearchResponse), "index"):
-                Names(schema, SearchIndexKindNames.All);
+                Names(schema, indexNames);
                 break;
             case (nameof(BatchSearchRequest), "vectors"):
                 schema.MinItems = 1;

@@ -82,6 +82,17 @@ internal static class SqliteCommandBuilder
 
     public const string PurgeIdempotent = "DELETE FROM idempotency_keys WHERE created_at < $since;";
 
+    public const string SelectJobs =
+        "SELECT id, kind, collection, state, parameters, cursor, done, total, counters, error, created_at, updated_at FROM jobs ORDER BY created_at, id;";
+
+    public const string UpsertJob =
+        """
+        INSERT INTO jobs (id, kind, collection, state, parameters, cursor, done, total, counters, error, created_at, updated_at)
+        VALUES ($id, $kind, $collection, $state, $parameters, $cursor, $done, $total, $counters, $error, $createdAt, $updatedAt)
+        ON CONFLICT (id) DO UPDATE SET state = excluded.state, cursor = excluded.cursor, done = excluded.done, total = excluded.total,
+            counters = excluded.counters, error = excluded.error, updated_at = excluded.updated_at;
+        """;
+
     // SQLite result codes that mean "the store cannot take writes now", as opposed to a bug in a statement.
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;

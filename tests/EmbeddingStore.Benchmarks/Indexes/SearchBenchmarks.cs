@@ -4,10 +4,12 @@ using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
-using EmbeddingStore.Core.Indexes.Exact;
+using EmbeddingStore.Core.Indexes;
+using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
+using TopKCollector = EmbeddingStore.Core.Search.TopK<EmbeddingStore.Core.Collections.ItemEntry, EmbeddingStore.Core.Search.ByItemId>;
 
 namespace EmbeddingStore.Benchmarks.Indexes;
 
@@ -68,10 +70,10 @@ public class SearchBenchmarks
     }
 
     [Benchmark]
-    public int ExactSearch() => _engine.Search("c", new SearchQuery(_query, null, K, WithPayload: false)).Value!.Hits.Count;
+    public int ExactSearch() => _engine.SearchAsync("c", new SearchQuery(_query, null, K, WithPayload: false), CancellationToken.None).GetAwaiter().GetResult().Value!.Hits.Count;
 
     [Benchmark]
-    public int Int8Search() => _engine.Search("c", new SearchQuery(_query, null, K, WithPayload: false, Index: SearchIndexKind.Int8)).Value!.Hits.Count;
+    public int Int8Search() => _engine.SearchAsync("c", new SearchQuery(_query, null, K, WithPayload: false, Index: IndexKind.Int8), CancellationToken.None).GetAwaiter().GetResult().Value!.Hits.Count;
 
     private sealed class NullRepository : IEmbeddingRepository
     {
@@ -91,12 +93,17 @@ public class SearchBenchmarks
 
         public Task DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task AddVectorsAsync(string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task AddVectorsAsync(
+            string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, JobRecord? progress, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public IAsyncEnumerable<StoredLink> ReadLinksAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<StoredLink>();
 
         public Task SaveLinkAsync(StoredLink link, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task DeleteLinkAsync(string id, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public IAsyncEnumerable<JobRecord> ReadJobsAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<JobRecord>();
+
+        public Task SaveJobAsync(JobRecord job, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -3,6 +3,7 @@
 using System.Globalization;
 using System.Text.Json;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Tests.TestSupport;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
@@ -58,7 +59,7 @@ public sealed class EmbeddingEngineTests
         Assert.True((await engine.RegisterModelVersionAsync("text", "v2", 3, DistanceMetric.CosineSimilarity, false, Ct)).IsSuccess);
         Assert.True((await engine.UpsertItemsAsync("docs", [EngineFactory.Item("a", "text@v1", [1, 0, 0])], Ct)).IsSuccess);
 
-        StoreResult<SearchResult> result = engine.Search("docs", new SearchQuery([1, 0, 0], "text@v2", 5));
+        StoreResult<SearchResult> result = (await engine.SearchAsync("docs", new SearchQuery([1, 0, 0], "text@v2", 5), TestContext.Current.CancellationToken));
         Assert.Equal(StoreErrorCode.IncompatibleVersions, result.Error!.Code);
         Assert.Equal(["text@v2", "text@v1"], result.Error.Versions);
         Assert.Contains("text@v1", result.Error.Message, StringComparison.Ordinal);
@@ -72,27 +73,27 @@ public sealed class EmbeddingEngineTests
         var random = new Random(21);
         await engine.UpsertItemsAsync("docs", [.. Enumerable.Range(0, 200).Select(i => EngineFactory.Item("i" + i.ToString(CultureInfo.InvariantCulture), "text@v1", TestData.RandomVector(random, 16)))], Ct);
         float[] query = TestData.RandomVector(random, 16);
-        Assert.Equal(SearchIndexKind.Exact, engine.Search("docs", new SearchQuery(query, null, 10)).Value!.Index);
+        Assert.Equal(IndexKind.Exact, (await engine.SearchAsync("docs", new SearchQuery(query, null, 10), TestContext.Current.CancellationToken)).Value!.Index);
 
         // Opting the collection in changes the default and keeps the serving version.
-        Assert.Equal(SearchIndexKind.Int8, (await engine.PutCollectionAsync("docs", "text@v1", SearchIndexKind.Int8, Ct)).Value!.Value.DefaultIndex);
-        SearchResult byDefault = engine.Search("docs", new SearchQuery(query, null, 10)).Value!;
-        Assert.Equal(SearchIndexKind.Int8, byDefault.Index);
-        Assert.Equal(SearchIndexKind.Exact, engine.Search("docs", new SearchQuery(query, null, 10, Index: SearchIndexKind.Exact)).Value!.Index);
+        Assert.Equal(IndexKind.Int8, (await engine.PutCollectionAsync("docs", "text@v1", IndexKind.Int8, Ct)).Value!.Value.DefaultIndex);
+        SearchResult byDefault = (await engine.SearchAsync("docs", new SearchQuery(query, null, 10), TestContext.Current.CancellationToken)).Value!;
+        Assert.Equal(IndexKind.Int8, byDefault.Index);
+        Assert.Equal(IndexKind.Exact, (await engine.SearchAsync("docs", new SearchQuery(query, null, 10, Index: IndexKind.Exact), TestContext.Current.CancellationToken)).Value!.Index);
 
         // int8 re-scores its candidates exactly: the hits it returns carry exact scores.
-        var exact = engine.Search("docs", new SearchQuery(query, null, 200, Index: SearchIndexKind.Exact)).Value!.Hits.ToDictionary(h => h.Id, h => h.Score);
+        var exact = (await engine.SearchAsync("docs", new SearchQuery(query, null, 200, Index: IndexKind.Exact), TestContext.Current.CancellationToken)).Value!.Hits.ToDictionary(h => h.Id, h => h.Score);
         Assert.All(byDefault.Hits, h => Assert.Equal(exact[h.Id], h.Score));
 
         // A PUT that names no index keeps the setting.
-        Assert.Equal(SearchIndexKind.Int8, (await engine.PutCollectionAsync("docs", "text@v1", Ct)).Value!.Value.DefaultIndex);
+        Assert.Equal(IndexKind.Int8, (await engine.PutCollectionAsync("docs", "text@v1", Ct)).Value!.Value.DefaultIndex);
     }
 
     [Fact]
     public async Task Search_EmptyCollection_ReturnsEmpty()
     {
         using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 3, DistanceMetric.CosineSimilarity, cancellationToken: Ct);
-        StoreResult<SearchResult> result = engine.Search("docs", new SearchQuery([1, 0, 0], null, 5));
+        StoreResult<SearchResult> result = (await engine.SearchAsync("docs", new SearchQuery([1, 0, 0], null, 5), TestContext.Current.CancellationToken));
         Assert.True(result.IsSuccess);
         Assert.Empty(result.Value!.Hits);
     }
@@ -127,7 +128,7 @@ public sealed class EmbeddingEngineTests
         Assert.Equal([1f, 2f, 3f], engine.GetItem("docs", "a", withVectors: true).Value!.Vectors!["text@v1"]);
 
         // Reads keep working.
-        Assert.Single(engine.Search("docs", new SearchQuery([1, 0, 0], null, 5)).Value!.Hits);
+        Assert.Single((await engine.SearchAsync("docs", new SearchQuery([1, 0, 0], null, 5), TestContext.Current.CancellationToken)).Value!.Hits);
     }
 
     [Theory]
@@ -216,13 +217,13 @@ public sealed class EmbeddingEngineTests
         Assert.True((await engine.UpsertItemsAsync("docs", items, Ct)).IsSuccess);
         float[] query = TestData.RandomVector(random, 8);
         PayloadFilter de = Filter(("lang", "\"de\""));
-        IReadOnlyList<SearchHit> filtered = engine.Search("docs", new SearchQuery(query, null, 10, de)).Value!.Hits;
-        IReadOnlyList<SearchHit> all = engine.Search("docs", new SearchQuery(query, null, 300)).Value!.Hits;
+        IReadOnlyList<SearchHit> filtered = (await engine.SearchAsync("docs", new SearchQuery(query, null, 10, de), TestContext.Current.CancellationToken)).Value!.Hits;
+        IReadOnlyList<SearchHit> all = (await engine.SearchAsync("docs", new SearchQuery(query, null, 300), TestContext.Current.CancellationToken)).Value!.Hits;
         string[] expected = all.Where(h => h.Payload!.Value.GetProperty("lang").GetString() == "de").Take(10).Select(h => h.Id).ToArray();
         Assert.Equal(expected, filtered.Select(h => h.Id).ToArray());
 
         // Numbers and array membership.
-        Assert.All(engine.Search("docs", new SearchQuery(query, null, 50, Filter(("n", "3")))).Value!.Hits, h => Assert.Equal(3, h.Payload!.Value.GetProperty("n").GetInt32()));
+        Assert.All((await engine.SearchAsync("docs", new SearchQuery(query, null, 50, Filter(("n", "3"))), TestContext.Current.CancellationToken)).Value!.Hits, h => Assert.Equal(3, h.Payload!.Value.GetProperty("n").GetInt32()));
         Assert.Equal(100, engine.Count("docs", Filter(("tags", "\"a\""))).Value);
         Assert.Equal(0, engine.Count("docs", Filter(("missing", "true"))).Value);
         Assert.Equal(StoreErrorCode.InvalidArgument, engine.Count("docs", Filter(("lang", "{\"x\":1}"))).Error!.Code);
@@ -267,12 +268,12 @@ public sealed class EmbeddingEngineTests
             var items = Enumerable.Range(0, 40).Select(i => EngineFactory.Item("i" + i.ToString(CultureInfo.InvariantCulture), "text@v1", TestData.RandomVector(random, 5), """{"n":1}""")).ToList();
             await engine.UpsertItemsAsync("docs", items, Ct);
             await engine.DeleteItemsAsync("docs", ["i3", "i7", "nope"], Ct);
-            before = [.. engine.Search("docs", new SearchQuery(query, null, 100)).Value!.Hits.Select(h => (h.Id, h.Score))];
+            before = [.. (await engine.SearchAsync("docs", new SearchQuery(query, null, 100), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => (h.Id, h.Score))];
         }
 
         using var reloaded = new EmbeddingEngine(repository);
         await reloaded.LoadAsync(Ct);
-        (string, float)[] after = [.. reloaded.Search("docs", new SearchQuery(query, null, 100)).Value!.Hits.Select(h => (h.Id, h.Score))];
+        (string, float)[] after = [.. (await reloaded.SearchAsync("docs", new SearchQuery(query, null, 100), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => (h.Id, h.Score))];
         Assert.Equal(38, after.Length);
         Assert.Equal(before, after);
     }
@@ -298,7 +299,7 @@ public sealed class EmbeddingEngineTests
         int observations = 0;
         while (!writer.IsCompleted || observations == 0)
         {
-            StoreResult<SearchResult> result = engine.Search("docs", new SearchQuery([1, 0, 0, 0], null, 1000));
+            StoreResult<SearchResult> result = (await engine.SearchAsync("docs", new SearchQuery([1, 0, 0, 0], null, 1000), TestContext.Current.CancellationToken));
             int count = result.IsSuccess ? result.Value!.Hits.Count : 0;
             Assert.Equal(0, count % BatchSize);
             observations++;

@@ -1,20 +1,28 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Runtime.CompilerServices;
+using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Core.Versioning;
 
 namespace EmbeddingStore.Core.Tests.TestSupport;
 
 // A repository kept in dictionaries, so engine tests run without a file. It can be told to refuse the next write,
-// which is how the tests prove that a storage refusal leaves memory untouched. The SQLite repository has its own tests.
+// which is how the tests prove that a storage refusal leaves memory untouched. Writes take one lock, as SQLite's single
+// writer would, since collections now write concurrently. The SQLite repository has its own tests; both pass the
+// repository conformance suite.
 internal sealed class InMemoryRepository : IEmbeddingRepository
 {
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<ModelVersionId, ModelVersion> _versions = [];
     private readonly Dictionary<string, CollectionRecord> _collections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, StoredItem>> _items = new(StringComparer.Ordinal);
 
     public bool RefuseWrites { get; set; }
+
+    // Awaited before an upsert into the named collection is applied: lets a test hold one collection's commit open.
+    public Func<string, Task>? BeforeUpsert { get; set; }
 
     public int Writes { get; private set; }
 
@@ -64,14 +72,21 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
             _items.Remove(collection);
         });
 
-    public Task UpsertItemsAsync(string collection, IReadOnlyList<StoredItem> items, CancellationToken cancellationToken) =>
-        Write(() =>
+    public async Task UpsertItemsAsync(string collection, IReadOnlyList<StoredItem> items, CancellationToken cancellationToken)
+    {
+        if (BeforeUpsert is { } hook)
+        {
+            await hook(collection);
+        }
+
+        await Write(() =>
         {
             foreach (StoredItem item in items)
             {
                 _items[collection][item.Id] = item;
             }
         });
+    }
 
     public Task DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
         Write(() =>
@@ -93,9 +108,15 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
         }
     }
 
-    public Task AddVectorsAsync(string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, CancellationToken cancellationToken) =>
+    public Task AddVectorsAsync(
+        string collection, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, JobRecord? progress, CancellationToken cancellationToken) =>
         Write(() =>
         {
+            if (progress is not null)
+            {
+                _jobs[progress.Id] = progress;
+            }
+
             foreach ((string itemId, StoredVector vector) in vectors)
             {
                 if (_items[collection].TryGetValue(itemId, out StoredItem? item))
@@ -109,15 +130,35 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
 
     public Task DeleteLinkAsync(string id, CancellationToken cancellationToken) => Write(() => _links.Remove(id));
 
-    private Task Write(Action apply)
+    public async IAsyncEnumerable<JobRecord> ReadJobsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (RefuseWrites)
+        await Task.Yield();
+        List<JobRecord> jobs;
+        lock (_lock)
         {
-            throw new StorageUnavailableException("refused by the test");
+            jobs = [.. _jobs.Values.OrderBy(j => j.CreatedAt)];
         }
 
-        apply();
-        Writes++;
-        return Task.CompletedTask;
+        foreach (JobRecord job in jobs)
+        {
+            yield return job;
+        }
+    }
+
+    public Task SaveJobAsync(JobRecord job, CancellationToken cancellationToken) => Write(() => _jobs[job.Id] = job);
+
+    private Task Write(Action apply)
+    {
+        lock (_lock)
+        {
+            if (RefuseWrites)
+            {
+                throw new StorageUnavailableException("refused by the test");
+            }
+
+            apply();
+            Writes++;
+            return Task.CompletedTask;
+        }
     }
 }

@@ -23,11 +23,11 @@ public sealed class CrossVersionSearchTests
         await engine.UpsertItemsAsync("docs", [.. Enumerable.Range(0, 100).Select(i => EngineFactory.Item(Id(i), "face@v1", TestData.RandomVector(random, Dimension)))], Ct);
         float[] query = TestData.RandomVector(random, Dimension);
 
-        Assert.Equal(StoreErrorCode.IncompatibleVersions, engine.Search("docs", new SearchQuery(query, "face@v2", 10)).Error!.Code);
+        Assert.Equal(StoreErrorCode.IncompatibleVersions, (await engine.SearchAsync("docs", new SearchQuery(query, "face@v2", 10), TestContext.Current.CancellationToken)).Error!.Code);
         HarmonicLink link = (await engine.DeclareIdentityLinkAsync("face@v2", "face@v1", Ct)).Value!.Value;
 
-        IReadOnlyList<SearchHit> native = engine.Search("docs", new SearchQuery(query, "face@v1", 10)).Value!.Hits;
-        IReadOnlyList<SearchHit> bridged = engine.Search("docs", new SearchQuery(query, "face@v2", 10)).Value!.Hits;
+        IReadOnlyList<SearchHit> native = (await engine.SearchAsync("docs", new SearchQuery(query, "face@v1", 10), TestContext.Current.CancellationToken)).Value!.Hits;
+        IReadOnlyList<SearchHit> bridged = (await engine.SearchAsync("docs", new SearchQuery(query, "face@v2", 10), TestContext.Current.CancellationToken)).Value!.Hits;
         Assert.Equal(native.Select(h => h.Id), bridged.Select(h => h.Id));
 
         // Equal up to the rounding of normalising an already unit-length query once more.
@@ -36,9 +36,9 @@ public sealed class CrossVersionSearchTests
         Assert.All(native, h => Assert.Null(h.Via));
 
         // Forbidding bridges, or deleting the link, brings the refusal back.
-        Assert.Equal(StoreErrorCode.IncompatibleVersions, engine.Search("docs", new SearchQuery(query, "face@v2", 10, Bridging: BridgingMode.None)).Error!.Code);
+        Assert.Equal(StoreErrorCode.IncompatibleVersions, (await engine.SearchAsync("docs", new SearchQuery(query, "face@v2", 10, Bridging: BridgingMode.None), TestContext.Current.CancellationToken)).Error!.Code);
         Assert.True((await engine.DeleteLinkAsync(link.Id, Ct)).IsSuccess);
-        Assert.Equal(StoreErrorCode.IncompatibleVersions, engine.Search("docs", new SearchQuery(query, "face@v2", 10)).Error!.Code);
+        Assert.Equal(StoreErrorCode.IncompatibleVersions, (await engine.SearchAsync("docs", new SearchQuery(query, "face@v2", 10), TestContext.Current.CancellationToken)).Error!.Code);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class CrossVersionSearchTests
         HarmonicLink a = (await engine.DeclareIdentityLinkAsync("m@v3", "m@v2", Ct)).Value!.Value;
         HarmonicLink b = (await engine.DeclareIdentityLinkAsync("m@v2", "m@v1", Ct)).Value!.Value;
 
-        IReadOnlyList<SearchHit> hits = engine.Search("docs", new SearchQuery(TestData.RandomVector(random, 8), "m@v3", 5)).Value!.Hits;
+        IReadOnlyList<SearchHit> hits = (await engine.SearchAsync("docs", new SearchQuery(TestData.RandomVector(random, 8), "m@v3", 5), TestContext.Current.CancellationToken)).Value!.Hits;
         Assert.Equal(5, hits.Count);
         Assert.All(hits, h => Assert.Equal($"{a.Id},{b.Id}", h.Via));
     }
@@ -109,8 +109,8 @@ public sealed class CrossVersionSearchTests
         {
             float[] truth = TestData.RandomVector(random, Dimension);
             float[] query = Transform(rotation, truth, random);
-            var expected = engine.Search("docs", new SearchQuery(truth, "text@v1", 10, SearchVersions: ["text@v1"])).Value!.Hits.Select(h => h.Id).ToHashSet();
-            IReadOnlyList<SearchHit> hits = engine.Search("docs", new SearchQuery(query, "text@v2", 10, SearchVersions: ["text@v1"])).Value!.Hits;
+            var expected = (await engine.SearchAsync("docs", new SearchQuery(truth, "text@v1", 10, SearchVersions: ["text@v1"]), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => h.Id).ToHashSet();
+            IReadOnlyList<SearchHit> hits = (await engine.SearchAsync("docs", new SearchQuery(query, "text@v2", 10, SearchVersions: ["text@v1"]), TestContext.Current.CancellationToken)).Value!.Hits;
             Assert.All(hits, h => Assert.Equal(link.Id, h.Via));
             recall += hits.Count(h => expected.Contains(h.Id)) / 10.0;
         }
@@ -151,7 +151,7 @@ public sealed class CrossVersionSearchTests
                 new SearchQuery(null, "text@v2", 50, Vectors: new Dictionary<string, float[]> { ["text@v1"] = truth, ["text@v2"] = query }),
             })
             {
-                IReadOnlyList<SearchHit> hits = engine.Search("docs", search).Value!.Hits;
+                IReadOnlyList<SearchHit> hits = (await engine.SearchAsync("docs", search, TestContext.Current.CancellationToken)).Value!.Hits;
                 Assert.Equal(50, hits.Count);
                 Assert.Equal(hits.Count, hits.Select(h => h.Id).Distinct().Count());
                 Assert.Contains(hits, h => h.Version == "text@v1");

@@ -44,8 +44,8 @@ public sealed class MixedVersionRealDataTests
         await LoadAsync(engine, "bridge", oldCorpus, newCorpus, count, i => i < 5000);
         var fit = await engine.FitLinkAsync(new LinkFitRequest(New, Old, "ridge", Collection: "bridge", Holdout: 0.2, Seed: 1), Ct);
         Assert.True(fit.IsSuccess, fit.Error?.Message);
-        double bridged = Recall(engine, "bridge", q => new SearchQuery(Slice(newQueries, q), New, 10, WithPayload: false, SearchVersions: [Old]), queryCount, truth, width);
-        double oldOnly = Recall(engine, "bridge", q => new SearchQuery(Slice(oldQueries, q), Old, 10, WithPayload: false, SearchVersions: [Old]), queryCount, truth, width);
+        double bridged = await Recall(engine, "bridge", q => new SearchQuery(Slice(newQueries, q), New, 10, WithPayload: false, SearchVersions: [Old]), queryCount, truth, width);
+        double oldOnly = await Recall(engine, "bridge", q => new SearchQuery(Slice(oldQueries, q), Old, 10, WithPayload: false, SearchVersions: [Old]), queryCount, truth, width);
         double noMap = RawRecall(newQueries, oldCorpus, count, queryCount, truth, width);
         report.AppendLine(CultureInfo.InvariantCulture, $"bridged (ridge, {fit.Value!.Value.Fit!.Pairs} pairs, holdout R@10 {fit.Value.Value.Quality!.RecallAt10:F3}): {bridged:F4}; old model on its own queries: {oldOnly:F4}; no map: {noMap:F4}");
 
@@ -62,15 +62,15 @@ public sealed class MixedVersionRealDataTests
             await LoadAsync(engine, name, oldCorpus, newCorpus, count, reembedded.Contains);
             Assert.True((await engine.FitLinkAsync(new LinkFitRequest(New, Old, "ridge", Collection: name), Ct)).IsSuccess);
 
-            double newOnly = Recall(engine, name, q => new SearchQuery(Slice(newQueries, q), New, 10, WithPayload: false, SearchVersions: [New]), queryCount, truth, width);
-            double both = Recall(
+            double newOnly = await Recall(engine, name, q => new SearchQuery(Slice(newQueries, q), New, 10, WithPayload: false, SearchVersions: [New]), queryCount, truth, width);
+            double both = await Recall(
                 engine,
                 name,
                 q => new SearchQuery(null, New, 10, WithPayload: false, Vectors: new Dictionary<string, float[]> { [Old] = Slice(oldQueries, q), [New] = Slice(newQueries, q) }),
                 queryCount,
                 truth,
                 width);
-            double viaBridge = Recall(engine, name, q => new SearchQuery(Slice(newQueries, q), New, 10, WithPayload: false), queryCount, truth, width);
+            double viaBridge = await Recall(engine, name, q => new SearchQuery(Slice(newQueries, q), New, 10, WithPayload: false), queryCount, truth, width);
             rows.Add((fraction, newOnly, both, viaBridge));
             report.AppendLine(CultureInfo.InvariantCulture, $"| {fraction:P0} | {oldOnly:F4} | {newOnly:F4} | {both:F4} | {viaBridge:F4} |");
         }
@@ -115,12 +115,12 @@ public sealed class MixedVersionRealDataTests
         Assert.True((await engine.UpsertItemsAsync(name, items, Ct)).IsSuccess);
     }
 
-    private static double Recall(EmbeddingEngine engine, string collection, Func<int, SearchQuery> query, int queries, int[] truth, int width)
+    private static async Task<double> Recall(EmbeddingEngine engine, string collection, Func<int, SearchQuery> query, int queries, int[] truth, int width)
     {
         double sum = 0;
         for (int q = 0; q < queries; q++)
         {
-            StoreResult<SearchResult> result = engine.Search(collection, query(q));
+            StoreResult<SearchResult> result = (await engine.SearchAsync(collection, query(q), TestContext.Current.CancellationToken));
             Assert.True(result.IsSuccess, result.Error?.Message);
             var expected = new HashSet<int>(truth.AsSpan(q * width, 10).ToArray());
             sum += result.Value!.Hits.Count(h => expected.Contains(int.Parse(h.Id, CultureInfo.InvariantCulture))) / 10.0;

@@ -33,6 +33,11 @@ public sealed class AuthTests
         ["GET /v1/links/{id}"] = "read",
         ["DELETE /v1/links/{id}"] = "admin",
         ["POST /v1/links/{id}/derive"] = "admin",
+        ["GET /v1/jobs"] = "read",
+        ["GET /v1/jobs/{id}"] = "read",
+        ["POST /v1/jobs/{id}/cancel"] = "admin",
+        ["POST /v1/jobs/{id}/pause"] = "admin",
+        ["POST /v1/jobs/{id}/resume"] = "admin",
     };
 
     private static readonly Dictionary<string, string> s_keys = new(StringComparer.Ordinal)

@@ -2,10 +2,15 @@
 
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using EmbeddingStore.Contracts;
+using EmbeddingStore.Core;
+using EmbeddingStore.Core.Persistence;
+using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Server.Tests.TestSupport;
+using EmbeddingStore.Storage.Sqlite;
 using EmbeddingStore.Tests.Shared;
 
 namespace EmbeddingStore.Server.Tests.Endpoints;
@@ -64,6 +69,37 @@ public sealed class IdempotencyTests
         Assert.Single(responses.Select(r => JsonNode.Parse(r.Body)!["id"]!.GetValue<string>()).Distinct());
         Assert.Single((await Api.GetAsync(client, "/v1/links", Ct)).Body!["links"]!.AsArray());
         Assert.Equal(5, responses.Count(r => r.Replayed == "true"));
+    }
+
+    [Fact]
+    public async Task RetriedLinkCreation_CommittedButAnswerLost_IsRefusedNotReapplied()
+    {
+        using var factory = new ServerFactory();
+        const string Body = """{"from": "text@v2", "to": "text@v1", "kind": "identity"}""";
+
+        // The first attempt as the server runs it, up to a crash: the link commits together with the key's claim, and the
+        // process dies before the answer is recorded (here: the engine is closed without recording it).
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(factory.DatabasePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            Assert.True((await engine.RegisterModelVersionAsync("text", "v1", 3, DistanceMetric.CosineSimilarity, false, Ct)).IsSuccess);
+            Assert.True((await engine.RegisterModelVersionAsync("text", "v2", 3, DistanceMetric.CosineSimilarity, false, Ct)).IsSuccess);
+            byte[] fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes("POST\n/v1/links\n" + Body));
+            using (IdempotencyClaim.Enter(new IdempotencyClaim("crash-key", fingerprint, DateTimeOffset.UtcNow)))
+            {
+                Assert.True((await engine.DeclareIdentityLinkAsync("text@v2", "text@v1", Ct)).IsSuccess);
+            }
+
+            Assert.Equal(0, repository.Find("crash-key", DateTimeOffset.UtcNow.AddHours(-1))!.Status);
+        }
+
+        // The client's retry reaches the restarted server: refused as committed-but-unanswered, not applied again.
+        HttpClient client = factory.CreateClient();
+        var retry = await SendAsync(client, HttpMethod.Post, "/v1/links", Body, "crash-key");
+        Assert.Equal(HttpStatusCode.Conflict, retry.Status);
+        Assert.Equal(ProblemTypes.IdempotencyAnswerLost, JsonNode.Parse(retry.Body)!["type"]!.GetValue<string>());
+        Assert.Single((await Api.GetAsync(client, "/v1/links", Ct)).Body!["links"]!.AsArray());
     }
 
     private static async Task SetUpAsync(HttpClient client)

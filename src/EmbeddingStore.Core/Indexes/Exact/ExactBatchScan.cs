@@ -2,7 +2,6 @@
 
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Core.Indexes.Exact;
@@ -20,38 +19,39 @@ internal static class ExactBatchScan
 
     // Splits the queries (in whole blocks) across up to `parallelism` threads; each query is scanned by one thread only,
     // so the result does not depend on the split.
-    public static void Scan(VectorSegment segment, float[] queries, PayloadFilter? filter, TopKCollector[] tops, int parallelism)
+    public static void Scan(IndexSearch search, float[] queries, TopKCollector[] tops)
     {
         int queryCount = tops.Length;
         int blocks = (queryCount + VectorMath.BatchQueryBlock - 1) / VectorMath.BatchQueryBlock;
-        int workers = Math.Min(parallelism, blocks);
+        int workers = Math.Min(search.Parallelism, blocks);
         if (workers <= 1)
         {
-            ScanQueries(segment, queries, filter, tops, 0, queryCount);
+            ScanQueries(search, queries, tops, 0, queryCount);
             return;
         }
 
         int perWorker = (blocks + workers - 1) / workers * VectorMath.BatchQueryBlock;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = search.CancellationToken }, w =>
         {
             int first = Math.Min(queryCount, w * perWorker);
             int end = Math.Min(queryCount, first + perWorker);
-            ScanQueries(segment, queries, filter, tops, first, end);
+            ScanQueries(search, queries, tops, first, end);
         });
     }
 
     [SkipLocalsInit]
-    private static void ScanQueries(VectorSegment segment, float[] queries, PayloadFilter? filter, TopKCollector[] tops, int first, int end)
+    private static void ScanQueries(IndexSearch search, float[] queries, TopKCollector[] tops, int first, int end)
     {
-        int dimension = segment.Dimension;
-        int count = segment.Count;
-        DistanceMetric metric = segment.Version.Metric;
-        ReadOnlySpan<float> data = segment.Data;
+        int dimension = search.Segment.Dimension;
+        int count = search.Segment.RowCount;
+        DistanceMetric metric = search.Segment.Version.Metric;
+        ReadOnlySpan<float> data = search.Segment.Data;
         int rowBlock = Math.Clamp(RowBlockBytes / (dimension * sizeof(float)), 2, MaxRowBlock) & ~1;
         Span<float> scores = stackalloc float[VectorMath.BatchQueryBlock * MaxRowBlock];
 
         for (int start = 0; start < count; start += rowBlock)
         {
+            search.CancellationToken.ThrowIfCancellationRequested();
             int rows = Math.Min(rowBlock, count - start);
             ReadOnlySpan<float> block = data.Slice(start * dimension, rows * dimension);
             for (int q = first; q < end; q += VectorMath.BatchQueryBlock)
@@ -68,7 +68,7 @@ internal static class ExactBatchScan
                         continue;
                     }
 
-                    ExactScan.Offer(segment, own, start, filter, top, threshold);
+                    ExactScan.Offer(search, own, start, top, threshold);
                 }
             }
         }

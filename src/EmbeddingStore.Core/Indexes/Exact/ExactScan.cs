@@ -2,43 +2,40 @@
 
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Core.Indexes.Exact;
 
 // Brute-force scan of one segment: the ground truth every other index is measured against (recall 1.0).
-// Callers hold the collection's read lock for the whole scan, partitions included, so rows cannot move under it.
+// Callers hold the collection's read lock for the whole scan, partitions included, so rows cannot change under it.
 internal static class ExactScan
 {
-    // Rows scored per kernel call: 256 scores fit a 1 KiB stack buffer and keep the call overhead negligible.
+    // Rows scored per kernel call: 256 scores fit a 1 KiB stack buffer and keep the call overhead negligible. It is also
+    // how often a scan looks at its cancellation token (a volatile read per 256 rows).
     private const int BlockRows = 256;
 
-    [SkipLocalsInit]
-    public static void Scan(VectorSegment segment, ReadOnlySpan<float> query, PayloadFilter? filter, TopKCollector top) =>
-        ScanRange(segment, query, filter, top, 0, segment.Count);
-
     // Splits a large segment into `parallelism` contiguous partitions, each with its own collector, and merges them in
-    // partition order. The merge is deterministic because the ranking is a total order: the result equals Scan's.
-    public static void ScanParallel(VectorSegment segment, float[] query, PayloadFilter? filter, TopKCollector top, int parallelism, long minBytes)
+    // partition order. The merge is deterministic because the ranking is a total order: the result equals one pass's.
+    public static void Scan(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top)
     {
-        int count = segment.Count;
-        long bytes = (long)count * segment.Dimension * sizeof(float);
-        int partitions = Math.Min(parallelism, count / BlockRows);
-        if (partitions <= 1 || bytes < minBytes)
+        int count = search.Segment.RowCount;
+        long bytes = (long)count * search.Segment.Dimension * sizeof(float);
+        int partitions = Math.Min(search.Parallelism, count / BlockRows);
+        if (partitions <= 1 || bytes < search.Limits.ParallelScanMinBytes)
         {
-            ScanRange(segment, query, filter, top, 0, count);
+            ScanRange(search, query, top, 0, count);
             return;
         }
 
+        float[] shared = query.ToArray();
         var partial = new TopKCollector[partitions];
         int per = ((count / partitions) + 3) & ~3;
-        Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = partitions }, p =>
+        Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = partitions, CancellationToken = search.CancellationToken }, p =>
         {
             int start = Math.Min(count, p * per);
             int end = p == partitions - 1 ? count : Math.Min(count, start + per);
             var local = new TopKCollector(top.Capacity);
-            ScanRange(segment, query, filter, local, start, end);
+            ScanRange(search, shared, local, start, end);
             partial[p] = local;
         });
 
@@ -49,16 +46,18 @@ internal static class ExactScan
     }
 
     [SkipLocalsInit]
-    private static void ScanRange(VectorSegment segment, ReadOnlySpan<float> query, PayloadFilter? filter, TopKCollector top, int begin, int end)
+    private static void ScanRange(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top, int begin, int end)
     {
-        int dimension = segment.Dimension;
-        ReadOnlySpan<float> data = segment.Data;
+        int dimension = search.Segment.Dimension;
+        ReadOnlySpan<float> data = search.Segment.Data;
         Span<float> scores = stackalloc float[BlockRows];
-        DistanceMetric metric = segment.Version.Metric;
+        DistanceMetric metric = search.Segment.Version.Metric;
+        CancellationToken cancellationToken = search.CancellationToken;
         float threshold = top.Threshold;
 
         for (int start = begin; start < end; start += BlockRows)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int rows = Math.Min(BlockRows, end - start);
             Span<float> block = scores[..rows];
             VectorMath.ScoreRows(query, data.Slice(start * dimension, rows * dimension), metric, block);
@@ -69,12 +68,12 @@ internal static class ExactScan
                 continue;
             }
 
-            threshold = Offer(segment, block, start, filter, top, threshold);
+            threshold = Offer(search, block, start, top, threshold);
         }
     }
 
-    // Offers one block of scores; returns the collector's new threshold. Shared with the batched scan.
-    internal static float Offer(VectorSegment segment, ReadOnlySpan<float> block, int start, PayloadFilter? filter, TopKCollector top, float threshold)
+    // Offers one block of scores; returns the collector's new threshold. Shared with the batched and int8 scans.
+    internal static float Offer(IndexSearch search, ReadOnlySpan<float> block, int start, TopKCollector top, float threshold)
     {
         for (int r = 0; r < block.Length; r++)
         {
@@ -84,9 +83,8 @@ internal static class ExactScan
                 continue;
             }
 
-            // The filter runs only for candidates that could enter the top-k.
-            ItemEntry item = segment.ItemAt(start + r);
-            if (filter is not null && !filter.Matches(item.Payload))
+            // Tombstones and the filter are checked only for candidates that could enter the top-k.
+            if (search.Accept(start + r) is not { } item)
             {
                 continue;
             }

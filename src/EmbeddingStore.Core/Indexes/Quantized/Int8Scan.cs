@@ -17,9 +17,9 @@ internal static class Int8Scan
 {
     private const int BlockRows = 256;
 
-    public static void Search(
-        VectorSegment segment, Int8Segment codes, float[] query, PayloadFilter? filter, TopKCollector top, int oversampling, int parallelism, long minBytes)
+    public static void Search(IndexSearch search, Int8Segment codes, ReadOnlySpan<float> query, TopKCollector top, int oversampling, int parallelism)
     {
+        VectorSegment segment = search.Segment;
         int dimension = segment.Dimension;
         int count = codes.Count;
         DistanceMetric metric = segment.Version.Metric;
@@ -27,23 +27,23 @@ internal static class Int8Scan
         // One query-sized buffer per search (not per candidate).
         var prepared = new sbyte[dimension];
         codes.Quantizer.PrepareQuery(query, prepared, out float scale, out float offset);
-        var candidates = new TopKCollector((int)Math.Min(count, (long)top.Capacity * oversampling));
+        var candidates = new TopKCollector((int)Math.Max(1, Math.Min(count, (long)top.Capacity * oversampling)));
 
         int partitions = Math.Min(parallelism, count / BlockRows);
-        if (partitions <= 1 || (long)count * dimension < minBytes)
+        if (partitions <= 1 || (long)count * dimension < search.Limits.ParallelScanMinBytes)
         {
-            ScanCodes(segment, codes, prepared, scale, offset, filter, candidates, 0, count);
+            ScanCodes(search, codes, prepared, scale, offset, candidates, 0, count);
         }
         else
         {
             var partial = new TopKCollector[partitions];
             int per = ((count / partitions) + 3) & ~3;
-            Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = partitions }, p =>
+            Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = partitions, CancellationToken = search.CancellationToken }, p =>
             {
                 int start = Math.Min(count, p * per);
                 int end = p == partitions - 1 ? count : Math.Min(count, start + per);
                 var local = new TopKCollector(candidates.Capacity);
-                ScanCodes(segment, codes, prepared, scale, offset, filter, local, start, end);
+                ScanCodes(search, codes, prepared, scale, offset, local, start, end);
                 partial[p] = local;
             });
 
@@ -65,10 +65,10 @@ internal static class Int8Scan
 
     [SkipLocalsInit]
     private static void ScanCodes(
-        VectorSegment segment, Int8Segment codes, ReadOnlySpan<sbyte> q, float scale, float offset, PayloadFilter? filter, TopKCollector candidates, int begin, int end)
+        IndexSearch search, Int8Segment codes, ReadOnlySpan<sbyte> q, float scale, float offset, TopKCollector candidates, int begin, int end)
     {
-        int dimension = segment.Dimension;
-        bool euclidean = segment.Version.Metric == DistanceMetric.Euclidean;
+        int dimension = search.Segment.Dimension;
+        bool euclidean = search.Segment.Version.Metric == DistanceMetric.Euclidean;
         Span<int> dots = stackalloc int[BlockRows];
         Span<float> approx = stackalloc float[BlockRows];
         ReadOnlySpan<byte> data = codes.Codes;
@@ -77,6 +77,7 @@ internal static class Int8Scan
 
         for (int start = begin; start < end; start += BlockRows)
         {
+            search.CancellationToken.ThrowIfCancellationRequested();
             int rows = Math.Min(BlockRows, end - start);
             Span<int> blockDots = dots[..rows];
             Span<float> block = approx[..rows];
@@ -111,7 +112,7 @@ internal static class Int8Scan
                 }
             }
 
-            threshold = ExactScan.Offer(segment, block, start, filter, candidates, threshold);
+            threshold = ExactScan.Offer(search, block, start, candidates, threshold);
         }
     }
 

@@ -5,11 +5,12 @@ using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Core.Indexes.Quantized;
 
-// The int8 codes of one VectorSegment, row for row (same row numbers, same swap-remove), a quarter of its bytes.
+// The int8 codes of one VectorSegment, row for row (the segment's stable row numbers; tombstoned rows keep stale codes
+// that searches skip, and compaction remaps both together), a quarter of its bytes.
 //
-// Lifecycle and retraining policy:
-//  - Built lazily by the first int8 query of the segment (training costs one pass over the floats), then kept up to
-//    date by every upsert and delete under the collection's write lock, so later queries pay nothing.
+// Lifecycle and retraining policy (Int8Index applies it, on the write side):
+//  - Built by the index's Build (training costs one pass over the floats), then kept up to date by every upsert under
+//    the collection's write lock, so queries pay nothing.
 //  - A value outside the trained range is clamped to the nearest end. Clamping only costs candidate quality, never
 //    correctness: results are re-scored with the float vectors. The segment asks to be retrained when more than 1 row
 //    in 32 written since training was clamped, or when it has doubled in size since training (ranges learnt from a
@@ -47,7 +48,7 @@ internal sealed class Int8Segment
 
     public static Int8Segment Build(VectorSegment segment)
     {
-        int count = segment.Count;
+        int count = segment.RowCount;
         int dimension = segment.Dimension;
         ScalarQuantizer quantizer = ScalarQuantizer.Train(segment.Data, dimension, count);
         var built = new Int8Segment(quantizer, dimension, count, count);
@@ -77,18 +78,24 @@ internal sealed class Int8Segment
         _squaredNorms[row] = VectorMath.Dot(vector, vector);
     }
 
-    // Mirrors VectorSegment's swap-remove: the last row moves into `row`.
-    public void RemoveSwap(int row)
+    // Mirrors VectorSegment.Compact: live rows move down, keeping their order.
+    public void Compact(ReadOnlySpan<int> oldToNew, int newRowCount)
     {
-        int last = Count - 1;
-        if (row != last)
+        int rows = Math.Min(Count, oldToNew.Length);
+        for (int row = 0; row < rows; row++)
         {
-            _codes.AsSpan(last * _dimension, _dimension).CopyTo(_codes.AsSpan(row * _dimension, _dimension));
-            _squaredNorms[row] = _squaredNorms[last];
+            int target = oldToNew[row];
+            if (target >= 0 && target != row)
+            {
+                _codes.AsSpan(row * _dimension, _dimension).CopyTo(_codes.AsSpan(target * _dimension, _dimension));
+                _squaredNorms[target] = _squaredNorms[row];
+            }
         }
 
-        Count = last;
+        Count = newRowCount;
     }
+
+    public long MemoryBytes => _codes.LongLength + (_squaredNorms.LongLength * sizeof(float));
 
     private void EnsureCapacity(int rows)
     {

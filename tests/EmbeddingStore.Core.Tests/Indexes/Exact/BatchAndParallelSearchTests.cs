@@ -34,13 +34,13 @@ public sealed class BatchAndParallelSearchTests
 
         // Nine queries: two full blocks of four and one left over; some duplicate a stored vector to force ties.
         var queries = Enumerable.Range(0, 9).Select(_ => TestData.RandomVector(random, dimension)).ToList();
-        StoreResult<BatchSearchResult> batch = engine.SearchBatch("docs", new BatchSearchQuery(queries, null, 12));
+        StoreResult<BatchSearchResult> batch = (await engine.SearchBatchAsync("docs", new BatchSearchQuery(queries, null, 12), TestContext.Current.CancellationToken));
         Assert.True(batch.IsSuccess, batch.Error?.Message);
         Assert.Equal(queries.Count, batch.Value!.Results.Count);
 
         for (int i = 0; i < queries.Count; i++)
         {
-            StoreResult<SearchResult> single = engine.Search("docs", new SearchQuery(queries[i], null, 12));
+            StoreResult<SearchResult> single = (await engine.SearchAsync("docs", new SearchQuery(queries[i], null, 12), TestContext.Current.CancellationToken));
             Assert.True(single.IsSuccess, single.Error?.Message);
             Assert.Equal(Describe(single.Value!), Describe(batch.Value.Results[i]));
         }
@@ -63,9 +63,50 @@ public sealed class BatchAndParallelSearchTests
         for (int q = 0; q < 5; q++)
         {
             float[] query = TestData.RandomVector(random, dimension);
-            string expected = Describe(serial.Search("docs", new SearchQuery(query, null, 25)).Value!);
-            Assert.Equal(expected, Describe(parallel.Search("docs", new SearchQuery(query, null, 25)).Value!));
+            string expected = Describe((await serial.SearchAsync("docs", new SearchQuery(query, null, 25), TestContext.Current.CancellationToken)).Value!);
+            Assert.Equal(expected, Describe((await parallel.SearchAsync("docs", new SearchQuery(query, null, 25), TestContext.Current.CancellationToken)).Value!));
         }
+    }
+
+    [Theory]
+    [InlineData("exact")]
+    [InlineData("int8")]
+    public async Task SearchBatch_MidMigrationWithLink_EqualsSingleSearchesBridgedAndMerged(string index)
+    {
+        // Half the items re-embedded in v2, the rest only in v1, and a link between the versions: a v2 batch must bridge
+        // into v1 and merge both versions exactly as each single search does.
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 12, DistanceMetric.CosineSimilarity, cancellationToken: TestContext.Current.CancellationToken);
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        Assert.True((await engine.RegisterModelVersionAsync("text", "v2", 12, DistanceMetric.CosineSimilarity, false, ct)).IsSuccess);
+        var random = new Random(42);
+        var items = new List<ItemUpsert>();
+        for (int i = 0; i < 600; i++)
+        {
+            // The versions are declared identical, so a re-embedded item's v2 vector is its v1 vector: the two rankings agree,
+            // and v1-only items compete fairly in the merge.
+            float[] vector = TestData.RandomVector(random, 12);
+            var vectors = new Dictionary<string, float[]> { ["text@v1"] = vector };
+            if (i % 2 == 0)
+            {
+                vectors["text@v2"] = vector;
+            }
+
+            items.Add(new ItemUpsert(i.ToString(CultureInfo.InvariantCulture), null, vectors));
+        }
+
+        Assert.True((await engine.UpsertItemsAsync("docs", items, ct)).IsSuccess);
+        Assert.True((await engine.DeclareIdentityLinkAsync("text@v2", "text@v1", ct)).IsSuccess);
+        float[][] queries = [.. Enumerable.Range(0, 9).Select(_ => TestData.RandomVector(random, 12))];
+        var kind = new Core.Indexes.IndexKind(index);
+
+        BatchSearchResult batch = (await engine.SearchBatchAsync("docs", new BatchSearchQuery(queries, "text@v2", 7, Index: kind), ct)).Value!;
+        for (int q = 0; q < queries.Length; q++)
+        {
+            SearchResult single = (await engine.SearchAsync("docs", new SearchQuery(queries[q], "text@v2", 7, Index: kind), ct)).Value!;
+            Assert.Equal(single.Hits.Select(h => (h.Id, h.Score, h.Version, h.Via)), batch.Results[q].Hits.Select(h => (h.Id, h.Score, h.Version, h.Via)));
+        }
+
+        Assert.Contains(batch.Results.SelectMany(r => r.Hits), h => h.Via is not null && h.Version == "text@v1");
     }
 
     [Fact]
@@ -73,7 +114,7 @@ public sealed class BatchAndParallelSearchTests
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         using EmbeddingEngine engine = await CreateAsync(DistanceMetric.DotProduct, 4, rows: 10, new EngineLimits { MaxBatchQueries = 3 }, ct);
-        StoreResult<BatchSearchResult> result = engine.SearchBatch("docs", new BatchSearchQuery([new float[4], new float[4], new float[4], new float[4]], null, 1));
+        StoreResult<BatchSearchResult> result = (await engine.SearchBatchAsync("docs", new BatchSearchQuery([new float[4], new float[4], new float[4], new float[4]], null, 1), TestContext.Current.CancellationToken));
         Assert.Equal(StoreErrorCode.LimitExceeded, result.Error?.Code);
     }
 
@@ -82,7 +123,7 @@ public sealed class BatchAndParallelSearchTests
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         using EmbeddingEngine engine = await CreateAsync(DistanceMetric.DotProduct, 4, rows: 10, null, ct);
-        StoreResult<BatchSearchResult> result = engine.SearchBatch("docs", new BatchSearchQuery([new float[4], new float[3]], null, 1));
+        StoreResult<BatchSearchResult> result = (await engine.SearchBatchAsync("docs", new BatchSearchQuery([new float[4], new float[3]], null, 1), TestContext.Current.CancellationToken));
         Assert.Equal(StoreErrorCode.DimensionMismatch, result.Error?.Code);
         Assert.Contains("vectors[1]", result.Error!.Message, StringComparison.Ordinal);
     }
@@ -92,7 +133,7 @@ public sealed class BatchAndParallelSearchTests
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         using EmbeddingEngine engine = await CreateAsync(DistanceMetric.DotProduct, 4, rows: 10, null, ct);
-        Assert.Equal(StoreErrorCode.InvalidArgument, engine.SearchBatch("docs", new BatchSearchQuery([], null, 1)).Error?.Code);
+        Assert.Equal(StoreErrorCode.InvalidArgument, (await engine.SearchBatchAsync("docs", new BatchSearchQuery([], null, 1), TestContext.Current.CancellationToken)).Error?.Code);
     }
 
     internal static string Describe(SearchResult result) =>

@@ -66,7 +66,7 @@ public sealed class ExactSearchTests
 
         // Query near item-000 so that the duplicate pair (dup-0, item-000) ranks first and ties.
         float[] query = stored["item-000"].Select(x => x + ((float)random.NextDouble() * 0.01f)).ToArray();
-        StoreResult<SearchResult> result = engine.Search("docs", new SearchQuery(query, null, K));
+        StoreResult<SearchResult> result = (await engine.SearchAsync("docs", new SearchQuery(query, null, K), TestContext.Current.CancellationToken));
         Assert.True(result.IsSuccess, result.Error?.Message);
         IReadOnlyList<SearchHit> hits = result.Value!.Hits;
         Assert.Equal(K, hits.Count);
@@ -130,8 +130,8 @@ public sealed class ExactSearchTests
         }
 
         float[] query = TestData.RandomVector(random, 16);
-        string[] fromA = a.Search("docs", new SearchQuery(query, null, 50)).Value!.Hits.Select(h => h.Id).ToArray();
-        string[] fromB = b.Search("docs", new SearchQuery(query, null, 50)).Value!.Hits.Select(h => h.Id).ToArray();
+        string[] fromA = (await a.SearchAsync("docs", new SearchQuery(query, null, 50), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => h.Id).ToArray();
+        string[] fromB = (await b.SearchAsync("docs", new SearchQuery(query, null, 50), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => h.Id).ToArray();
         Assert.Equal(fromA, fromB);
     }
 
@@ -174,8 +174,8 @@ public sealed class ExactSearchTests
         Assert.True((await fresh.UpsertItemsAsync("docs", [.. live.Select(kv => EngineFactory.Item(kv.Key, "m@v1", kv.Value))], ct)).IsSuccess);
 
         float[] query = TestData.RandomVector(random, 24);
-        var expected = fresh.Search("docs", new SearchQuery(query, null, 1000)).Value!.Hits.Select(h => (h.Id, h.Score)).ToArray();
-        var actual = engine.Search("docs", new SearchQuery(query, null, 1000)).Value!.Hits.Select(h => (h.Id, h.Score)).ToArray();
+        var expected = (await fresh.SearchAsync("docs", new SearchQuery(query, null, 1000), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => (h.Id, h.Score)).ToArray();
+        var actual = (await engine.SearchAsync("docs", new SearchQuery(query, null, 1000), TestContext.Current.CancellationToken)).Value!.Hits.Select(h => (h.Id, h.Score)).ToArray();
         Assert.Equal(live.Count, actual.Length);
         Assert.Equal(expected, actual);
     }

@@ -2,7 +2,6 @@
 
 using System.Globalization;
 using EmbeddingStore.Core.Collections;
-using EmbeddingStore.Core.Indexes.Exact;
 using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Core.Tests.Indexes.Exact;

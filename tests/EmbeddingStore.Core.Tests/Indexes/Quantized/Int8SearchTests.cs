@@ -2,6 +2,7 @@
 
 using System.Globalization;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Tests.Indexes.Exact;
 using EmbeddingStore.Core.Tests.TestSupport;
 using EmbeddingStore.Core.Vectors;
@@ -28,8 +29,8 @@ public sealed class Int8SearchTests
         for (int q = 0; q < 40; q++)
         {
             float[] query = TestData.RandomVector(random, dimension);
-            var exact = engine.Search("docs", new SearchQuery(query, null, 10)).Value!.Hits;
-            var int8 = engine.Search("docs", new SearchQuery(query, null, 10, Index: SearchIndexKind.Int8)).Value!.Hits;
+            var exact = (await engine.SearchAsync("docs", new SearchQuery(query, null, 10), TestContext.Current.CancellationToken)).Value!.Hits;
+            var int8 = (await engine.SearchAsync("docs", new SearchQuery(query, null, 10, Index: IndexKind.Int8), TestContext.Current.CancellationToken)).Value!.Hits;
             Assert.Equal(10, int8.Count);
             var truth = exact.Select(h => h.Id).ToHashSet();
             found += int8.Count(h => truth.Contains(h.Id));
@@ -55,14 +56,14 @@ public sealed class Int8SearchTests
         float[] query = TestData.RandomVector(random, 32);
 
         // Train the codes, then write: a new far-out item (outside every trained range, so clamped) must be found.
-        string before = engine.Search("docs", new SearchQuery(query, null, 1, Index: SearchIndexKind.Int8)).Value!.Hits[0].Id;
+        string before = (await engine.SearchAsync("docs", new SearchQuery(query, null, 1, Index: IndexKind.Int8), TestContext.Current.CancellationToken)).Value!.Hits[0].Id;
         float[] strong = [.. query.Select(x => x * 50f)];
         Assert.True((await engine.UpsertItemsAsync("docs", [EngineFactory.Item("strong", "m@v1", strong)], ct)).IsSuccess);
-        Assert.Equal("strong", engine.Search("docs", new SearchQuery(query, null, 1, Index: SearchIndexKind.Int8)).Value!.Hits[0].Id);
+        Assert.Equal("strong", (await engine.SearchAsync("docs", new SearchQuery(query, null, 1, Index: IndexKind.Int8), TestContext.Current.CancellationToken)).Value!.Hits[0].Id);
 
         // Deleting it (a swap-remove of codes too) brings the previous answer back.
         Assert.True((await engine.DeleteItemsAsync("docs", ["strong"], ct)).IsSuccess);
-        Assert.Equal(before, engine.Search("docs", new SearchQuery(query, null, 1, Index: SearchIndexKind.Int8)).Value!.Hits[0].Id);
+        Assert.Equal(before, (await engine.SearchAsync("docs", new SearchQuery(query, null, 1, Index: IndexKind.Int8), TestContext.Current.CancellationToken)).Value!.Hits[0].Id);
     }
 
     [Fact]
@@ -72,7 +73,7 @@ public sealed class Int8SearchTests
         using EmbeddingEngine engine = await BatchAndParallelSearchTests.CreateAsync(DistanceMetric.Euclidean, 16, rows: 200, null, ct);
         var random = new Random(5);
         float[] query = TestData.RandomVector(random, 16);
-        Assert.True(engine.Search("docs", new SearchQuery(query, null, 5, Index: SearchIndexKind.Int8)).IsSuccess);
+        Assert.True((await engine.SearchAsync("docs", new SearchQuery(query, null, 5, Index: IndexKind.Int8), TestContext.Current.CancellationToken)).IsSuccess);
 
         // 100 items far outside the trained ranges: enough clamped rows to trigger a retrain on the next query.
         var batch = Enumerable.Range(0, 100)
@@ -80,7 +81,7 @@ public sealed class Int8SearchTests
             .ToList();
         Assert.True((await engine.UpsertItemsAsync("docs", batch, ct)).IsSuccess);
         float[] nearFar = [.. batch[42].Vectors["m@v1"].Select(x => x + 0.01f)];
-        Assert.Equal("far-42", engine.Search("docs", new SearchQuery(nearFar, null, 1, Index: SearchIndexKind.Int8)).Value!.Hits[0].Id);
+        Assert.Equal("far-42", (await engine.SearchAsync("docs", new SearchQuery(nearFar, null, 1, Index: IndexKind.Int8), TestContext.Current.CancellationToken)).Value!.Hits[0].Id);
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class Int8SearchTests
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         using EmbeddingEngine engine = await BatchAndParallelSearchTests.CreateAsync(DistanceMetric.DotProduct, 4, rows: 10, null, ct);
-        var result = engine.Search("docs", new SearchQuery(new float[4], null, 1, Index: SearchIndexKind.Int8, Oversampling: 0));
+        var result = (await engine.SearchAsync("docs", new SearchQuery(new float[4], null, 1, Index: IndexKind.Int8, Options: new IndexOptions(Oversampling: 0)), TestContext.Current.CancellationToken));
         Assert.Equal(StoreErrorCode.InvalidArgument, result.Error?.Code);
     }
 
@@ -105,8 +106,8 @@ public sealed class Int8SearchTests
         for (int q = 0; q < 5; q++)
         {
             float[] query = TestData.RandomVector(random, dimension);
-            var expected = serial.Search("docs", new SearchQuery(query, null, 15, Index: SearchIndexKind.Int8)).Value!;
-            var actual = parallel.Search("docs", new SearchQuery(query, null, 15, Index: SearchIndexKind.Int8)).Value!;
+            var expected = (await serial.SearchAsync("docs", new SearchQuery(query, null, 15, Index: IndexKind.Int8), TestContext.Current.CancellationToken)).Value!;
+            var actual = (await parallel.SearchAsync("docs", new SearchQuery(query, null, 15, Index: IndexKind.Int8), TestContext.Current.CancellationToken)).Value!;
             Assert.Equal(BatchAndParallelSearchTests.Describe(expected), BatchAndParallelSearchTests.Describe(actual));
         }
     }
@@ -118,10 +119,10 @@ public sealed class Int8SearchTests
         using EmbeddingEngine engine = await BatchAndParallelSearchTests.CreateAsync(DistanceMetric.CosineSimilarity, 40, rows: 800, new EngineLimits { SearchParallelism = 2 }, ct);
         var random = new Random(40);
         var queries = Enumerable.Range(0, 6).Select(_ => TestData.RandomVector(random, 40)).ToList();
-        var batch = engine.SearchBatch("docs", new BatchSearchQuery(queries, null, 10, Index: SearchIndexKind.Int8)).Value!;
+        var batch = (await engine.SearchBatchAsync("docs", new BatchSearchQuery(queries, null, 10, Index: IndexKind.Int8), TestContext.Current.CancellationToken)).Value!;
         for (int i = 0; i < queries.Count; i++)
         {
-            SearchResult single = engine.Search("docs", new SearchQuery(queries[i], null, 10, Index: SearchIndexKind.Int8)).Value!;
+            SearchResult single = (await engine.SearchAsync("docs", new SearchQuery(queries[i], null, 10, Index: IndexKind.Int8), TestContext.Current.CancellationToken)).Value!;
             Assert.Equal(BatchAndParallelSearchTests.Describe(single), BatchAndParallelSearchTests.Describe(batch.Results[i]));
         }
     }

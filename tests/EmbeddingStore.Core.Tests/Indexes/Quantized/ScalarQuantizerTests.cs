@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Indexes.Quantized;
 using EmbeddingStore.Core.Tests.TestSupport;
 using EmbeddingStore.Core.Vectors;
@@ -78,9 +79,11 @@ public sealed class ScalarQuantizerTests
             segment.Set(new ItemEntry("a" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null), [i % 2, 1f]);
         }
 
-        Int8Segment trained = segment.GetOrBuildInt8();
-        Assert.False(trained.NeedsRetraining(segment.Count));
-        Assert.Same(trained, segment.GetOrBuildInt8());
+        // Through the index seam: never built, then built on the write side, then kept up to date by every Set.
+        IVectorIndex index = segment.GetOrAddIndex(new Int8IndexFactory());
+        Assert.True(index.NeedsBuild);
+        index.Build(segment, CancellationToken.None);
+        Assert.False(index.NeedsBuild);
 
         // Nine rows outside the trained range: more than max(8, count / 32) clamped rows since training.
         for (int i = 0; i < 9; i++)
@@ -88,11 +91,9 @@ public sealed class ScalarQuantizerTests
             segment.Set(new ItemEntry("far" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null), [50f, -50f]);
         }
 
-        Assert.True(trained.NeedsRetraining(segment.Count));
-        Int8Segment retrained = segment.GetOrBuildInt8();
-        Assert.NotSame(trained, retrained);
-        Assert.Equal(segment.Count, retrained.Count);
-        Assert.False(retrained.NeedsRetraining(segment.Count));
+        Assert.True(index.NeedsBuild);
+        index.Build(segment, CancellationToken.None);
+        Assert.False(index.NeedsBuild);
 
         // Growth alone: twice the trained size and at least 1,024 new rows.
         for (int i = 0; i < 1_200; i++)
@@ -100,6 +101,6 @@ public sealed class ScalarQuantizerTests
             segment.Set(new ItemEntry("g" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null), [0.5f, 0.5f]);
         }
 
-        Assert.True(retrained.NeedsRetraining(segment.Count));
+        Assert.True(index.NeedsBuild);
     }
 }

@@ -1,5 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using EmbeddingStore.Core.Search;
 using EmbeddingStore.Core.Versioning.Internal;
 
 namespace EmbeddingStore.Core.Tests.Versioning.Internal;
@@ -70,7 +71,7 @@ public sealed class KernelTests
     public void TopK_RandomScoresWithTies_MatchesFullSort()
     {
         var random = new Random(61);
-        var selector = new TopK(10);
+        var selector = new TopK<int, ByLowerId>(10);
         for (int trial = 0; trial < 50; trial++)
         {
             int n = random.Next(1, 60);
@@ -80,7 +81,7 @@ public sealed class KernelTests
             selector.Clear();
             for (int i = 0; i < n; i++)
             {
-                selector.Add(scores[i], i);
+                selector.Offer(scores[i], i);
             }
 
             var ids = new int[10];

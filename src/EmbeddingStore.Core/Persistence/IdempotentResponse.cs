@@ -1,8 +1,8 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
-namespace EmbeddingStore.Storage.Sqlite;
+namespace EmbeddingStore.Core.Persistence;
 
-/// <summary>The stored answer to a write sent with an idempotency key.</summary>
+/// <summary>The stored answer to a write sent with an idempotency key; <see cref="Status"/> 0 marks a claim whose write committed but whose answer was never recorded (a crash between the two).</summary>
 /// <param name="Fingerprint">SHA-256 of the request (method, path, body), so a reused key with another request is detected.</param>
 /// <param name="Status">The HTTP status that was returned.</param>
 /// <param name="ContentType">The response's content type.</param>

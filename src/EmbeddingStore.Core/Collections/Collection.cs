@@ -1,0 +1,342 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Text.Json;
+using EmbeddingStore.Core.Indexes;
+using EmbeddingStore.Core.Persistence;
+using EmbeddingStore.Core.Versioning;
+
+namespace EmbeddingStore.Core.Collections;
+
+// A collection in memory, the unit of state: its items, its per-version segments and their indexes, and the two locks
+// that guard them. Every change goes through a method here that keeps the invariants together (an item's rows, the id
+// order, segment counts, the indexes), so no caller edits the parts one by one.
+//
+// Locks:
+//  - The writer gate (async) orders this collection's writes: validate, commit to the repository, apply. It is held across
+//    the commit's await, so two writes to one collection commit and apply in the same order. Writes to other collections
+//    take their own gates and proceed at the same time (SQLite's single writer still orders the commits themselves).
+//  - The memory lock (ReaderWriterLockSlim) is taken only synchronously, never across an await (it has thread affinity):
+//    searches hold it for reading for a whole scan, and applying a committed batch holds it for writing, so a search
+//    sees a batch entirely or not at all.
+internal sealed class Collection : IDisposable
+{
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly SemaphoreSlim _writerGate = new(1, 1);
+    private readonly Dictionary<string, ItemEntry> _items = new(StringComparer.Ordinal);
+
+    // Ordinal id order for scrolling with a stable cursor and for chunked jobs.
+    private readonly SortedSet<string> _orderedIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<ModelVersionId, VectorSegment> _segments = [];
+
+    // Index kinds this collection has been searched with: kept built on every segment, so a search finds them ready.
+    private readonly HashSet<IndexKind> _maintainedKinds = [IndexKind.Exact];
+
+    public Collection(string name, ModelVersionId servingVersion, DateTimeOffset createdAt, IndexKind defaultIndex)
+    {
+        Name = name;
+        ServingVersion = servingVersion;
+        CreatedAt = createdAt;
+        DefaultIndex = defaultIndex;
+    }
+
+    public string Name { get; }
+
+    public ModelVersionId ServingVersion { get; private set; }
+
+    // What searches that name no index use.
+    public IndexKind DefaultIndex { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    // Set once the collection is deleted; a search or write that raced with the delete then answers "not found".
+    public bool IsDeleted { get; private set; }
+
+    // Under the read lock.
+    public int ItemCount => _items.Count;
+
+    public async Task<GateScope> EnterWriterAsync(CancellationToken cancellationToken)
+    {
+        await _writerGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new GateScope(_writerGate);
+    }
+
+    public ReadScope EnterRead()
+    {
+        _lock.EnterReadLock();
+        return new ReadScope(_lock);
+    }
+
+    public WriteScope EnterWrite()
+    {
+        _lock.EnterWriteLock();
+        return new WriteScope(_lock);
+    }
+
+    // ----- reads: the caller holds the read lock (or the writer gate, which excludes every other writer) -----
+
+    public bool TryGetItem(string id, out ItemEntry item) => _items.TryGetValue(id, out item!);
+
+    public bool Contains(string id) => _items.ContainsKey(id);
+
+    public VectorSegment? FindSegment(ModelVersionId version) =>
+        _segments.TryGetValue(version, out VectorSegment? segment) ? segment : null;
+
+    // Segments holding live vectors, in version-name order (the order searches plan in, for deterministic answers).
+    public IEnumerable<VectorSegment> LiveSegments() =>
+        _segments.Values.Where(s => s.LiveCount > 0).OrderBy(s => s.Version.Id.ToString(), StringComparer.Ordinal);
+
+    public long LiveVectors(ModelVersionId version) => FindSegment(version)?.LiveCount ?? 0;
+
+    // Ids in ordinal order strictly after `after` (all of them when it is null): the cursor walk shared by scrolling and
+    // by chunked jobs. O(log n) to find the start.
+    public IEnumerable<string> IdsAfter(string? after)
+    {
+        if (after is null)
+        {
+            return _orderedIds;
+        }
+
+        if (_orderedIds.Count == 0 || string.CompareOrdinal(after, _orderedIds.Max) >= 0)
+        {
+            return [];
+        }
+
+        return _orderedIds.GetViewBetween(after, _orderedIds.Max!).Where(id => !string.Equals(id, after, StringComparison.Ordinal));
+    }
+
+    public IEnumerable<ItemEntry> Items => _items.Values;
+
+    public CollectionInfo ToInfo()
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach ((ModelVersionId id, VectorSegment segment) in _segments)
+        {
+            if (segment.LiveCount > 0)
+            {
+                counts[id.ToString()] = segment.LiveCount;
+            }
+        }
+
+        return new CollectionInfo(Name, ServingVersion.ToString(), _items.Count, counts, CreatedAt, DefaultIndex);
+    }
+
+    // ----- writes: the caller holds the writer gate and has committed; each takes the memory lock itself -----
+
+    public void SetSettings(ModelVersionId servingVersion, IndexKind defaultIndex)
+    {
+        using WriteScope scope = EnterWrite();
+        ServingVersion = servingVersion;
+        DefaultIndex = defaultIndex;
+    }
+
+    public void MarkDeleted()
+    {
+        using WriteScope scope = EnterWrite();
+        IsDeleted = true;
+    }
+
+    // Replaces whole items (payload and every vector), as committed.
+    public void ApplyUpserts(IReadOnlyList<StoredItem> stored, IReadOnlyList<JsonElement?> payloads, VersionRegistry registry, IndexRegistry indexes)
+    {
+        using WriteScope scope = EnterWrite();
+        var touched = new HashSet<VectorSegment>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < stored.Count; i++)
+        {
+            ApplyUpsertCore(stored[i], payloads[i], registry, touched);
+        }
+
+        MaintainIndexes(touched, indexes);
+    }
+
+    // Start-up: one stored item at a time, its payload parsed from the stored text.
+    public void Load(StoredItem stored, VersionRegistry registry)
+    {
+        JsonElement? payload = null;
+        if (stored.PayloadJson is not null)
+        {
+            using JsonDocument document = JsonDocument.Parse(stored.PayloadJson);
+            payload = document.RootElement.Clone();
+        }
+
+        using WriteScope scope = EnterWrite();
+        ApplyUpsertCore(stored, payload, registry, touched: null);
+    }
+
+    public void ApplyDeletes(IReadOnlyList<string> ids, IndexRegistry indexes)
+    {
+        using WriteScope scope = EnterWrite();
+        foreach (string id in ids)
+        {
+            if (!_items.Remove(id, out ItemEntry? item))
+            {
+                continue;
+            }
+
+            foreach ((VectorSegment segment, _) in item.Rows.ToArray())
+            {
+                segment.Remove(item);
+            }
+
+            _orderedIds.Remove(id);
+        }
+
+        // Compaction is its own step: rows are renumbered all at once, and every index is told how.
+        foreach (VectorSegment segment in _segments.Values)
+        {
+            if (segment.ShouldCompact)
+            {
+                segment.Compact();
+            }
+        }
+
+        MaintainIndexes(_segments.Values, indexes);
+    }
+
+    // Vectors derived through a link for items that still exist; the items' other vectors and payloads stay.
+    public void ApplyDerived(ModelVersion target, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, IndexRegistry indexes)
+    {
+        using WriteScope scope = EnterWrite();
+        VectorSegment segment = GetOrAddSegment(target);
+        foreach ((string id, StoredVector vector) in vectors)
+        {
+            if (_items.TryGetValue(id, out ItemEntry? item))
+            {
+                segment.Set(item, vector.Values);
+                item.SetLineage(target.Id, vector.LinkId ?? string.Empty);
+            }
+        }
+
+        MaintainIndexes([segment], indexes);
+    }
+
+    // Rows freed by deletes are dropped now instead of at the next threshold; answers do not change.
+    public void Compact()
+    {
+        using WriteScope scope = EnterWrite();
+        foreach (VectorSegment segment in _segments.Values)
+        {
+            segment.Compact();
+        }
+    }
+
+    // Makes sure every segment has a built index of `kind` before a search asks for it, building on the write side (off
+    // the search path). Returns false for a kind the registry does not know. Cheap when everything is ready: one read lock.
+    public bool EnsureIndex(IndexKind kind, IndexRegistry indexes, CancellationToken cancellationToken)
+    {
+        if (!indexes.TryGet(kind, out IVectorIndexFactory factory))
+        {
+            return false;
+        }
+
+        using (ReadScope read = EnterRead())
+        {
+            if (_maintainedKinds.Contains(kind) && _segments.Values.All(s => s.FindIndex(kind) is { NeedsBuild: false }))
+            {
+                return true;
+            }
+        }
+
+        using WriteScope scope = EnterWrite();
+        _maintainedKinds.Add(kind);
+        foreach (VectorSegment segment in _segments.Values)
+        {
+            IVectorIndex index = segment.GetOrAddIndex(factory);
+            if (index.NeedsBuild)
+            {
+                index.Build(segment, cancellationToken);
+            }
+        }
+
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _lock.Dispose();
+        _writerGate.Dispose();
+    }
+
+    private void ApplyUpsertCore(StoredItem stored, JsonElement? payload, VersionRegistry registry, HashSet<VectorSegment>? touched)
+    {
+        if (!_items.TryGetValue(stored.Id, out ItemEntry? item))
+        {
+            item = new ItemEntry(stored.Id, payload);
+            _items.Add(stored.Id, item);
+            _orderedIds.Add(stored.Id);
+        }
+        else
+        {
+            item.Payload = payload;
+
+            // Replace semantics: vectors of versions the new write does not mention are dropped.
+            foreach ((VectorSegment segment, _) in item.Rows.ToArray())
+            {
+                if (!stored.Vectors.Any(v => v.Version == segment.Version.Id))
+                {
+                    segment.Remove(item);
+                    touched?.Add(segment);
+                }
+            }
+        }
+
+        item.DerivedVia = null;
+        foreach (StoredVector vector in stored.Vectors)
+        {
+            VectorSegment segment = GetOrAddSegment(registry.Get(vector.Version));
+            segment.Set(item, vector.Values);
+            touched?.Add(segment);
+            item.SetLineage(vector.Version, vector.Origin == VectorOrigin.Derived ? vector.LinkId ?? string.Empty : null);
+        }
+    }
+
+    private VectorSegment GetOrAddSegment(ModelVersion version)
+    {
+        if (!_segments.TryGetValue(version.Id, out VectorSegment? segment))
+        {
+            segment = new VectorSegment(version);
+            _segments.Add(version.Id, segment);
+        }
+
+        return segment;
+    }
+
+    // After a write: every maintained kind exists on the touched segments, and any whose policy asks for it is rebuilt
+    // (int8 retrains when the segment has doubled or too many rows were clamped). Under the write lock.
+    private void MaintainIndexes(IEnumerable<VectorSegment> segments, IndexRegistry indexes)
+    {
+        if (_maintainedKinds.Count == 1)
+        {
+            return;
+        }
+
+        foreach (VectorSegment segment in segments)
+        {
+            foreach (IndexKind kind in _maintainedKinds)
+            {
+                if (indexes.TryGet(kind, out IVectorIndexFactory factory))
+                {
+                    IVectorIndex index = segment.GetOrAddIndex(factory);
+                    if (index.NeedsBuild)
+                    {
+                        index.Build(segment, CancellationToken.None);
+                    }
+                }
+            }
+        }
+    }
+
+    public readonly ref struct ReadScope(ReaderWriterLockSlim @lock)
+    {
+        public void Dispose() => @lock.ExitReadLock();
+    }
+
+    public readonly ref struct WriteScope(ReaderWriterLockSlim @lock)
+    {
+        public void Dispose() => @lock.ExitWriteLock();
+    }
+
+    public readonly struct GateScope(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+}

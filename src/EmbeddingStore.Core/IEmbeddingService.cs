@@ -1,0 +1,104 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
+using EmbeddingStore.Core.Jobs;
+using EmbeddingStore.Core.Vectors;
+using EmbeddingStore.Core.Versioning;
+
+namespace EmbeddingStore.Core;
+
+/// <summary>
+/// Everything the API can ask of the database, as one asynchronous boundary. The local <see cref="EmbeddingEngine"/>
+/// implements it today; a coordinator over shards (hosted on a distributed runtime) can implement the same interface
+/// later, reusing the search planner and the mixed-version merger, so the endpoints never change. Every member takes a
+/// <see cref="CancellationToken"/>: a dropped request stops its work, down to the scan loop.
+/// </summary>
+/// <remarks>
+/// Refusals are values (<see cref="StoreResult{T}"/>), never exceptions: bad input is expected traffic. Writes are
+/// acknowledged only after they are durable.
+/// </remarks>
+public interface IEmbeddingService
+{
+    /// <summary>The limits every request is checked against, so the API can describe and enforce them too.</summary>
+    EngineLimits Limits { get; }
+
+    /// <summary>The index kinds searches may name.</summary>
+    IndexRegistry Indexes { get; }
+
+    /// <summary>Registers a model version, or confirms an identical registration.</summary>
+    Task<StoreResult<Outcome<ModelVersion>>> RegisterModelVersionAsync(
+        string model, string version, int dimension, DistanceMetric metric, bool normalized, CancellationToken cancellationToken);
+
+    /// <summary>All registered versions, ordered by name.</summary>
+    Task<IReadOnlyList<ModelVersion>> ListModelVersionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>One registered version.</summary>
+    Task<StoreResult<ModelVersion>> GetModelVersionAsync(string model, string version, CancellationToken cancellationToken);
+
+    /// <summary>Creates a collection, or changes its serving version or default index.</summary>
+    Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(string name, string servingVersion, IndexKind? defaultIndex, CancellationToken cancellationToken);
+
+    /// <summary>All collections, ordered by name.</summary>
+    Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>One collection's settings and counts.</summary>
+    Task<StoreResult<CollectionInfo>> GetCollectionAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a collection and everything in it.</summary>
+    Task<StoreResult<bool>> DeleteCollectionAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces a batch of items atomically.</summary>
+    Task<StoreResult<int>> UpsertItemsAsync(string collection, IReadOnlyList<ItemUpsert> items, CancellationToken cancellationToken);
+
+    /// <summary>Deletes items by id; missing ids are ignored.</summary>
+    Task<StoreResult<int>> DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>One item, optionally with its vectors.</summary>
+    Task<StoreResult<ItemView>> GetItemAsync(string collection, string id, bool withVectors, CancellationToken cancellationToken);
+
+    /// <summary>A page of items in id order.</summary>
+    Task<StoreResult<ScrollPage>> ScrollAsync(string collection, string? cursor, int limit, bool withVectors, CancellationToken cancellationToken);
+
+    /// <summary>How many items match a filter.</summary>
+    Task<StoreResult<long>> CountAsync(string collection, PayloadFilter? filter, CancellationToken cancellationToken);
+
+    /// <summary>Nearest-neighbour search across every version the query reaches.</summary>
+    Task<StoreResult<SearchResult>> SearchAsync(string collection, SearchQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Many searches of one version in one pass, each answered exactly as a single search would be.</summary>
+    Task<StoreResult<BatchSearchResult>> SearchBatchAsync(string collection, BatchSearchQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Declares two versions harmonic (an identity link).</summary>
+    Task<StoreResult<Outcome<HarmonicLink>>> DeclareIdentityLinkAsync(string from, string to, CancellationToken cancellationToken);
+
+    /// <summary>Fits a bridge and stores it with its held-out quality report.</summary>
+    Task<StoreResult<Outcome<HarmonicLink>>> FitLinkAsync(LinkFitRequest request, CancellationToken cancellationToken);
+
+    /// <summary>All links, oldest first.</summary>
+    Task<IReadOnlyList<HarmonicLink>> ListLinksAsync(CancellationToken cancellationToken);
+
+    /// <summary>One link.</summary>
+    Task<StoreResult<HarmonicLink>> GetLinkAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a link.</summary>
+    Task<StoreResult<bool>> DeleteLinkAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Starts a background job that derives vectors through a link for a collection's items lacking them.</summary>
+    Task<StoreResult<JobRecord>> StartDeriveAsync(string linkId, string collection, bool reverse, CancellationToken cancellationToken);
+
+    /// <summary>Every job, newest first.</summary>
+    Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken);
+
+    /// <summary>One job.</summary>
+    Task<StoreResult<JobRecord>> GetJobAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Cancels a job between chunks.</summary>
+    Task<StoreResult<JobRecord>> CancelJobAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Pauses a job between chunks.</summary>
+    Task<StoreResult<JobRecord>> PauseJobAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Resumes a paused job from its stored cursor.</summary>
+    Task<StoreResult<JobRecord>> ResumeJobAsync(string id, CancellationToken cancellationToken);
+}

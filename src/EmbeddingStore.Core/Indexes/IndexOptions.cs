@@ -1,0 +1,32 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+namespace EmbeddingStore.Core.Indexes;
+
+/// <summary>
+/// Per-query settings for the index kind that serves a search, in one value so a new kind's knob (a graph's <c>ef</c>,
+/// say) is a new member here instead of a new parameter threaded through every layer. Each kind reads the members it
+/// understands and validates them (<see cref="IVectorIndexFactory.Validate"/>); null means the kind's default.
+/// </summary>
+/// <param name="Oversampling">
+/// Quantised kinds: candidates re-scored per wanted hit (k × this); null means <see cref="Collections.EngineLimits.DefaultOversampling"/>.
+/// More buys recall with re-scoring time.
+/// </param>
+public sealed record IndexOptions(int? Oversampling = null)
+{
+    /// <summary>Every member at its default.</summary>
+    public static IndexOptions Default { get; } = new();
+
+    // Oversampling is checked whatever the kind, so a client that always sends it is not broken when a collection's
+    // default index changes.
+    internal Collections.StoreError? ValidateOversampling(Collections.EngineLimits limits)
+    {
+        if (Oversampling is { } o && (o < 1 || o > limits.MaxOversampling))
+        {
+            return o < 1
+                ? new Collections.StoreError(Collections.StoreErrorCode.InvalidArgument, $"oversampling must be at least 1; it was {o}.")
+                : new Collections.StoreError(Collections.StoreErrorCode.LimitExceeded, $"oversampling may be at most {limits.MaxOversampling}; it was {o}.");
+        }
+
+        return null;
+    }
+}

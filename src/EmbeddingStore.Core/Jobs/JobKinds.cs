@@ -1,0 +1,10 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+namespace EmbeddingStore.Core.Jobs;
+
+/// <summary>The stable names of job kinds; each names exactly one <see cref="IJobHandler"/>.</summary>
+public static class JobKinds
+{
+    /// <summary>Stores vectors derived through a link for a collection's items that lack the target version.</summary>
+    public const string Derive = "derive";
+}

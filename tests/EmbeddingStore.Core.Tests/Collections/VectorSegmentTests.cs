@@ -1,0 +1,114 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
+using EmbeddingStore.Core.Vectors;
+using EmbeddingStore.Core.Versioning;
+
+namespace EmbeddingStore.Core.Tests.Collections;
+
+public sealed class VectorSegmentTests
+{
+    [Fact]
+    public void Remove_MiddleRow_LeavesTombstoneAndNoRowMoves()
+    {
+        VectorSegment segment = NewSegment(out RecordingIndex index);
+        ItemEntry a = new("a", null), b = new("b", null), c = new("c", null);
+        segment.Set(a, [1, 0]);
+        segment.Set(b, [0, 1]);
+        segment.Set(c, [1, 1]);
+
+        segment.Remove(b);
+
+        Assert.Equal((3, 2), (segment.RowCount, segment.LiveCount));
+        Assert.Same(a, segment.ItemAt(0));
+        Assert.Null(segment.ItemAt(1));
+        Assert.Same(c, segment.ItemAt(2));
+        Assert.Equal((0, 2), (a.RowIn(segment), c.RowIn(segment)));
+        Assert.Equal(-1, b.RowIn(segment));
+        Assert.Equal([1f, 1f], segment.Row(2).ToArray());
+        Assert.Equal(["upsert 0", "upsert 1", "upsert 2", "delete 1"], index.Calls);
+    }
+
+    [Fact]
+    public void Set_ExistingItem_OverwritesItsOwnRow()
+    {
+        VectorSegment segment = NewSegment(out RecordingIndex index);
+        ItemEntry a = new("a", null), b = new("b", null);
+        segment.Set(a, [1, 0]);
+        segment.Set(b, [0, 1]);
+
+        Assert.Equal(0, segment.Set(a, [0.5f, 0.5f]));
+        Assert.Equal((2, 2), (segment.RowCount, segment.LiveCount));
+        Assert.Equal([0.5f, 0.5f], segment.Row(0).ToArray());
+        Assert.Equal("upsert 0", index.Calls[^1]);
+    }
+
+    [Fact]
+    public void Compact_WithTombstones_RemapsInOrderAndTellsTheIndexes()
+    {
+        VectorSegment segment = NewSegment(out RecordingIndex index);
+        ItemEntry[] items = [.. Enumerable.Range(0, 5).Select(i => new ItemEntry("i" + i, null))];
+        for (int i = 0; i < items.Length; i++)
+        {
+            segment.Set(items[i], [i, 1]);
+        }
+
+        segment.Remove(items[0]);
+        segment.Remove(items[3]);
+        segment.Compact();
+
+        Assert.Equal((3, 3), (segment.RowCount, segment.LiveCount));
+        Assert.Equal([items[1], items[2], items[4]], Enumerable.Range(0, 3).Select(r => segment.ItemAt(r)));
+        Assert.Equal([0, 1, 2], new[] { items[1], items[2], items[4] }.Select(item => item.RowIn(segment)));
+        Assert.Equal([4f, 1f], segment.Row(2).ToArray());
+        Assert.Equal("compact -1,0,1,-1,2 -> 3", index.Calls[^1]);
+    }
+
+    private static VectorSegment NewSegment(out RecordingIndex index)
+    {
+        var segment = new VectorSegment(new ModelVersion(ModelVersionId.Create("m", "v1"), 2, DistanceMetric.DotProduct, false, DateTimeOffset.UnixEpoch));
+        var factory = new RecordingFactory();
+        index = (RecordingIndex)segment.GetOrAddIndex(factory);
+        return segment;
+    }
+
+    private sealed class RecordingFactory : IVectorIndexFactory
+    {
+        public IndexKind Kind { get; } = new("test-recording");
+
+        public IVectorIndex Create(VectorSegment segment) => new RecordingIndex(Kind);
+
+        public StoreError? Validate(IndexOptions options, EngineLimits limits) => null;
+    }
+
+    // Records what the segment tells its indexes, in order.
+    private sealed class RecordingIndex(IndexKind kind) : IVectorIndex
+    {
+        public List<string> Calls { get; } = [];
+
+        public IndexKind Kind => kind;
+
+        public bool NeedsBuild => false;
+
+        public long MemoryBytes => 0;
+
+        public void Search(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top) => throw new NotSupportedException();
+
+        public void SearchBatch(IndexSearch search, float[] queries, TopKCollector[] tops) => throw new NotSupportedException();
+
+        public void OnUpsert(int row, ReadOnlySpan<float> vector) => Calls.Add($"upsert {row}");
+
+        public void OnDelete(int row) => Calls.Add($"delete {row}");
+
+        public void OnCompacted(ReadOnlySpan<int> oldToNew, int newRowCount) => Calls.Add($"compact {string.Join(',', oldToNew.ToArray())} -> {newRowCount}");
+
+        public void Build(VectorSegment segment, CancellationToken cancellationToken)
+        {
+        }
+
+        public bool TrySave(Stream destination) => false;
+
+        public bool TryLoad(Stream source, VectorSegment segment) => false;
+    }
+}

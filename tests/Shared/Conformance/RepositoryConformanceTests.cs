@@ -1,0 +1,153 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using EmbeddingStore.Core.Indexes;
+using EmbeddingStore.Core.Jobs;
+using EmbeddingStore.Core.Persistence;
+using EmbeddingStore.Core.Vectors;
+using EmbeddingStore.Core.Versioning;
+
+namespace EmbeddingStore.Tests.Shared.Conformance;
+
+// What every IEmbeddingRepository must do, whatever holds the data: the SQLite file and the in-memory test repository
+// both derive this suite and add only a fixture. "Reopen" is how each shows what survives: the SQLite fixture opens the
+// file again, the in-memory one hands back the same store.
+public abstract class RepositoryConformanceTests : IDisposable
+{
+    private static readonly ModelVersion s_v1 = new(ModelVersionId.Create("text", "v1"), 3, DistanceMetric.CosineSimilarity, false, DateTimeOffset.UnixEpoch);
+    private static readonly ModelVersion s_v2 = new(ModelVersionId.Create("text", "v2"), 2, DistanceMetric.DotProduct, true, DateTimeOffset.UnixEpoch.AddDays(1));
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // A fresh, empty repository.
+    protected abstract IEmbeddingRepository Create();
+
+    // The same store as a restarted server would see it.
+    protected abstract IEmbeddingRepository Reopen(IEmbeddingRepository repository);
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+
+    [Fact]
+    public async Task SaveAndRead_VersionsCollectionsItems_RoundTripExactly()
+    {
+        IEmbeddingRepository repository = await SeedAsync(Create());
+        await repository.UpsertItemsAsync("docs", [
+            new StoredItem("a", """{"lang":"en"}""", [new StoredVector(s_v1.Id, [0.6f, 0.8f, 0f]), new StoredVector(s_v2.Id, [1f, 0f], VectorOrigin.Derived, "lnk-1")]),
+            new StoredItem("b", null, [new StoredVector(s_v1.Id, [0f, 0f, 1f])]),
+        ], Ct);
+
+        repository = Reopen(repository);
+        Assert.Equal(["text@v1", "text@v2"], (await ToListAsync(repository.ReadModelVersionsAsync(Ct))).Select(v => v.Id.ToString()).Order(StringComparer.Ordinal));
+        CollectionRecord docs = Assert.Single(await ToListAsync(repository.ReadCollectionsAsync(Ct)));
+        Assert.Equal(("docs", s_v1.Id, IndexKind.Int8), (docs.Name, docs.ServingVersion, docs.DefaultIndex));
+
+        List<StoredItem> items = [.. (await ToListAsync(repository.ReadItemsAsync("docs", Ct))).OrderBy(i => i.Id, StringComparer.Ordinal)];
+        Assert.Equal(["a", "b"], items.Select(i => i.Id));
+        Assert.Equal("""{"lang":"en"}""", items[0].PayloadJson);
+        Assert.Null(items[1].PayloadJson);
+        StoredVector derived = items[0].Vectors.Single(v => v.Version == s_v2.Id);
+        Assert.Equal((VectorOrigin.Derived, "lnk-1"), (derived.Origin, derived.LinkId));
+        Assert.Equal([0.6f, 0.8f, 0f], items[0].Vectors.Single(v => v.Version == s_v1.Id).Values);
+    }
+
+    [Fact]
+    public async Task UpsertItems_Again_ReplacesPayloadAndAllVectors()
+    {
+        IEmbeddingRepository repository = await SeedAsync(Create());
+        await repository.UpsertItemsAsync("docs", [new StoredItem("a", """{"v":1}""", [new StoredVector(s_v1.Id, [1f, 0f, 0f]), new StoredVector(s_v2.Id, [0f, 1f])])], Ct);
+        await repository.UpsertItemsAsync("docs", [new StoredItem("a", """{"v":2}""", [new StoredVector(s_v1.Id, [0f, 1f, 0f])])], Ct);
+
+        StoredItem item = Assert.Single(await ToListAsync(Reopen(repository).ReadItemsAsync("docs", Ct)));
+        Assert.Equal("""{"v":2}""", item.PayloadJson);
+        Assert.Equal([s_v1.Id], item.Vectors.Select(v => v.Version));
+        Assert.Equal([0f, 1f, 0f], item.Vectors[0].Values);
+    }
+
+    [Fact]
+    public async Task DeleteItems_MissingIdsIgnored_OthersGone()
+    {
+        IEmbeddingRepository repository = await SeedAsync(Create());
+        await repository.UpsertItemsAsync("docs", [new StoredItem("a", null, [new StoredVector(s_v1.Id, [1f, 0f, 0f])]), new StoredItem("b", null, [new StoredVector(s_v1.Id, [0f, 1f, 0f])])], Ct);
+        await repository.DeleteItemsAsync("docs", ["a", "never-there"], Ct);
+
+        Assert.Equal(["b"], (await ToListAsync(Reopen(repository).ReadItemsAsync("docs", Ct))).Select(i => i.Id));
+    }
+
+    [Fact]
+    public async Task AddVectors_WithProgress_StoresVectorsAndJobTogetherAndSkipsMissingItems()
+    {
+        IEmbeddingRepository repository = await SeedAsync(Create());
+        await repository.UpsertItemsAsync("docs", [new StoredItem("a", """{"k":1}""", [new StoredVector(s_v1.Id, [1f, 0f, 0f])])], Ct);
+        JobRecord job = NewJob() with { State = JobState.Running, Cursor = "a", Done = 1, Counters = new Dictionary<string, long> { ["derived"] = 1 } };
+        await repository.AddVectorsAsync("docs", [("a", new StoredVector(s_v2.Id, [0f, 1f], VectorOrigin.Derived, "lnk-9")), ("gone", new StoredVector(s_v2.Id, [1f, 0f], VectorOrigin.Derived, "lnk-9"))], job, Ct);
+
+        repository = Reopen(repository);
+        StoredItem item = Assert.Single(await ToListAsync(repository.ReadItemsAsync("docs", Ct)));
+        Assert.Equal("""{"k":1}""", item.PayloadJson);
+        Assert.Equal(["text@v1", "text@v2"], item.Vectors.Select(v => v.Version.ToString()).Order(StringComparer.Ordinal));
+        JobRecord stored = Assert.Single(await ToListAsync(repository.ReadJobsAsync(Ct)));
+        Assert.Equal((JobState.Running, "a", 1L, 1L), (stored.State, stored.Cursor, stored.Done, stored.Counters!["derived"]));
+    }
+
+    [Fact]
+    public async Task SaveJob_Twice_KeepsOneJobWithTheLatestState()
+    {
+        IEmbeddingRepository repository = Create();
+        JobRecord job = NewJob();
+        await repository.SaveJobAsync(job, Ct);
+        await repository.SaveJobAsync(job with { State = JobState.Failed, Error = "no link", UpdatedAt = job.UpdatedAt.AddMinutes(1) }, Ct);
+
+        JobRecord stored = Assert.Single(await ToListAsync(Reopen(repository).ReadJobsAsync(Ct)));
+        Assert.Equal((job.Id, JobState.Failed, "no link", "derive", "docs"), (stored.Id, stored.State, stored.Error, stored.Kind, stored.Collection));
+        Assert.Equal(job.CreatedAt, stored.CreatedAt);
+        Assert.Equal(job.Parameters, stored.Parameters);
+    }
+
+    [Fact]
+    public async Task Links_SaveAndDelete_RoundTrip()
+    {
+        IEmbeddingRepository repository = await SeedAsync(Create());
+        var link = new StoredLink("lnk-1", s_v1.Id, s_v2.Id, "ridge", [1, 2, 3], null, """{"q":1}""", null, DateTimeOffset.UnixEpoch);
+        await repository.SaveLinkAsync(link, Ct);
+        await repository.SaveLinkAsync(link with { Id = "lnk-2" }, Ct);
+        await repository.DeleteLinkAsync("lnk-1", Ct);
+
+        StoredLink stored = Assert.Single(await ToListAsync(Reopen(repository).ReadLinksAsync(Ct)));
+        Assert.Equal(("lnk-2", "ridge", """{"q":1}"""), (stored.Id, stored.Kind, stored.QualityJson));
+        Assert.Equal([1, 2, 3], stored.Bridge);
+    }
+
+    [Fact]
+    public async Task DeleteCollection_RemovesItsItems()
+    {
+        IEmbeddingRepository repository = await SeedAsync(Create());
+        await repository.UpsertItemsAsync("docs", [new StoredItem("a", null, [new StoredVector(s_v1.Id, [1f, 0f, 0f])])], Ct);
+        await repository.DeleteCollectionAsync("docs", Ct);
+
+        repository = Reopen(repository);
+        Assert.Empty(await ToListAsync(repository.ReadCollectionsAsync(Ct)));
+        await repository.SaveCollectionAsync(new CollectionRecord("docs", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Exact), Ct);
+        Assert.Empty(await ToListAsync(repository.ReadItemsAsync("docs", Ct)));
+    }
+
+    private static JobRecord NewJob() => new(
+        "job-1", JobKinds.Derive, "docs", JobState.Queued, """{"link":"lnk-9","reverse":false}""", null, 0, 5, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+    private static async Task<IEmbeddingRepository> SeedAsync(IEmbeddingRepository repository)
+    {
+        await repository.SaveModelVersionAsync(s_v1, Ct);
+        await repository.SaveModelVersionAsync(s_v2, Ct);
+        await repository.SaveCollectionAsync(new CollectionRecord("docs", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Int8), Ct);
+        return repository;
+    }
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (T item in source)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}
