@@ -12,7 +12,7 @@ namespace EmbeddingStore.Contracts;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record BatchSearchRequest
 {
-    /// <summary>The query vectors, all produced by <see cref="Version"/>; at most the configured maximum (1,000 by default).</summary>
+    /// <summary>The query vectors, all produced by <c>version</c>; at most the configured maximum (1,000 by default).</summary>
     public required List<float[]> Vectors { get; init; }
 
     /// <summary>The queries' version, <c>model@version</c>; defaults to the collection's serving version.</summary>

@@ -6,7 +6,7 @@ namespace EmbeddingStore.Contracts;
 
 /// <summary>
 /// Creates a collection or changes its serving version. PUT semantics: repeating the same request is harmless,
-/// and changing <see cref="ServingVersion"/> is how a collection is cut over to a new model version.
+/// and changing <c>servingVersion</c> is how a collection is cut over to a new model version.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CollectionRequest

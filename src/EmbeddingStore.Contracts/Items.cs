@@ -9,7 +9,11 @@ namespace EmbeddingStore.Contracts;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ItemRequest
 {
-    /// <summary>The item's id within the collection: 1 to 256 characters (configurable), valid Unicode, no control characters.</summary>
+    /// <summary>
+    /// The item's id within the collection: 1 to 256 characters (configurable), valid Unicode, no control characters, no
+    /// invisible format characters (Unicode Cf, U+2028, U+2029) that would spoof logs, and not <c>.</c> or <c>..</c>, which
+    /// a URL path cannot address.
+    /// </summary>
     public required string Id { get; init; }
 
     /// <summary>Any JSON object (or null); top-level fields can be used in search filters.</summary>
@@ -59,7 +63,10 @@ public sealed record ItemResponse(
 
 /// <summary>A page of items in id order.</summary>
 /// <param name="Items">The items.</param>
-/// <param name="NextCursor">Pass as <c>cursor</c> to get the next page; null after the last page.</param>
+/// <param name="NextCursor">
+/// Pass as <c>cursor</c> to get the next page; null after the last page. It is the base64url form of the last id returned,
+/// not a secret: any such cursor continues after that id.
+/// </param>
 public sealed record ScrollResponse(IReadOnlyList<ItemResponse> Items, string? NextCursor);
 
 /// <summary>Counts items, optionally only those matching a filter.</summary>

@@ -6,7 +6,7 @@ namespace EmbeddingStore.Contracts;
 
 /// <summary>
 /// Creates a harmonic link. <c>identity</c> declares two versions directly comparable; any other kind fits a bridge
-/// from pairs (a collection's items holding both versions, and/or uploaded <see cref="Pairs"/>) and reports its quality
+/// from pairs (a collection's items holding both versions, and/or uploaded <c>pairs</c>) and reports its quality
 /// on held-out pairs. <c>auto</c> fits every kind and keeps the best.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -58,7 +58,7 @@ public sealed record LinkPairsRequest
 /// <param name="From">Source version.</param>
 /// <param name="To">Target version.</param>
 /// <param name="Kind">The bridge kind that was fitted (or <c>identity</c>).</param>
-/// <param name="Reversible">Whether the engine can also map <paramref name="To"/> into <paramref name="From"/>.</param>
+/// <param name="Reversible">Whether the engine can also map <c>to</c> into <c>from</c>.</param>
 /// <param name="Pairs">Pairs used for fitting and evaluation together, or null for a declared link.</param>
 /// <param name="Quality">Held-out quality of the forward map, or null for a declared identity.</param>
 /// <param name="ReverseQuality">Held-out quality of the reverse map, when it was fitted separately.</param>

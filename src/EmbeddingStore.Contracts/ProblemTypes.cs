@@ -71,6 +71,9 @@ public static class ProblemTypes
     /// <summary>An Idempotency-Key header was reused within 24 hours for a different request.</summary>
     public const string IdempotencyKeyReused = "/problems/idempotency-key-reused";
 
+    /// <summary>The request body arrived too slowly (Kestrel's minimum data rate); nothing was applied, so it may be resent.</summary>
+    public const string RequestTimeout = "/problems/request-timeout";
+
     /// <summary>
     /// A write sent with this Idempotency-Key was committed, but the server stopped before it recorded the answer; the
     /// retry was not applied again. Read the resource to see its state.

@@ -7,16 +7,16 @@ namespace EmbeddingStore.Contracts;
 
 /// <summary>
 /// An exact nearest-neighbour search. The query names its model version; a version the collection cannot compare
-/// with is refused (409, <see cref="ProblemTypes.IncompatibleVersions"/>), never silently compared.
+/// with is refused (409, <c>/problems/incompatible-versions</c>), never silently compared.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SearchRequest
 {
-    /// <summary>The query vector, produced by <see cref="Version"/>. Give this or <see cref="Vectors"/>.</summary>
+    /// <summary>The query vector, produced by <c>version</c>. Give this or <c>vectors</c>.</summary>
     public float[]? Vector { get; init; }
 
     /// <summary>
-    /// The query's version, <c>model@version</c>; defaults to the collection's serving version. With <see cref="Vectors"/>
+    /// The query's version, <c>model@version</c>; defaults to the collection's serving version. With <c>vectors</c>
     /// it names the primary version: the score scale of the merged hits, and the version preferred for items held in both.
     /// </summary>
     public string? Version { get; init; }
@@ -48,7 +48,7 @@ public sealed record SearchRequest
 
     /// <summary>
     /// <c>exact</c> (default: a full scan, recall 1.0) or <c>int8</c> (a scan of 8-bit codes whose best
-    /// k × <see cref="Oversampling"/> candidates are re-scored exactly: same scores, slightly approximate candidate set).
+    /// k × <c>oversampling</c> candidates are re-scored exactly: same scores, slightly approximate candidate set).
     /// </summary>
     public string? Index { get; init; }
 
@@ -64,7 +64,7 @@ public sealed record FilterRequest
     public List<FieldConditionRequest>? Must { get; init; }
 }
 
-/// <summary>Equality on a top-level payload field; an array field matches when any element equals <see cref="Match"/>.</summary>
+/// <summary>Equality on a top-level payload field; an array field matches when any element equals <c>match</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record FieldConditionRequest
 {
@@ -88,7 +88,7 @@ public sealed record SearchResponse(IReadOnlyList<SearchHitResponse> Hits, doubl
 /// (hits from other versions are calibrated onto it when versions are merged).
 /// </param>
 /// <param name="Version">The version of the matched vector.</param>
-/// <param name="Via">The link that mapped the query into <paramref name="Version"/> (ids joined by ',' when composed); null for a native match.</param>
+/// <param name="Via">The link that mapped the query into <c>version</c> (ids joined by ',' when composed); null for a native match.</param>
 /// <param name="RawScore">The score in the matched version's own space, before calibration.</param>
 /// <param name="Payload">The payload, when requested.</param>
 /// <param name="Vector">The matched vector, when requested.</param>

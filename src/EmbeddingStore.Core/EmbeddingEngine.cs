@@ -415,7 +415,7 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
                     return Invalid($"items[{i}] is null.");
                 }
 
-                if (ValidateId(item.Id, $"items[{i}].id", Limits) is { } idError)
+                if ((ValidateId(item.Id, $"items[{i}].id", Limits) ?? NewItemRules.CheckNewId(item.Id, $"items[{i}].id")) is { } idError)
                 {
                     return idError;
                 }
@@ -431,6 +431,11 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
                     if (payload.ValueKind != JsonValueKind.Object)
                     {
                         return Invalid($"items[{i}].payload must be a JSON object, not {payload.ValueKind}.");
+                    }
+
+                    if (NewItemRules.FindOutOfRangeNumber(payload, $"items[{i}].payload") is { } where)
+                    {
+                        return Invalid($"{where} is a number beyond the range of a double; JavaScript and Python clients would read it as infinity.");
                     }
 
                     payloadJson = payload.GetRawText();
@@ -560,9 +565,11 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
         }
 
         string? after = null;
-        if (!string.IsNullOrEmpty(cursor) && !TryDecodeCursor(cursor, out after))
+        // A cursor only names the id to continue after, so any well-formed one is as good as an issued one: it is checked
+        // for shape (an id this store could hold), not for origin.
+        if (!string.IsNullOrEmpty(cursor) && (!TryDecodeCursor(cursor, out after) || ValidateId(after, "cursor", Limits) is not null))
         {
-            return Invalid("cursor is not one this server issued; pass nextCursor from the previous page unchanged.");
+            return Invalid("cursor is not a scroll cursor (the base64url form of an item id, as nextCursor gives it); pass nextCursor from the previous page unchanged.");
         }
 
         if (!TryGetCollection(collection, out Collection? state, out StoreError? error))
@@ -725,9 +732,9 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
             return Invalid("An identity link is declared, not fitted: send it without a fit source.");
         }
 
-        if (!(request.Holdout >= 0.05 && request.Holdout <= 0.5))
+        if (!(request.Holdout >= LinkFitRequest.MinHoldout && request.Holdout <= LinkFitRequest.MaxHoldout))
         {
-            return Invalid($"holdout must be between 0.05 and 0.5; it was {request.Holdout}.");
+            return Invalid($"holdout must be between {LinkFitRequest.MinHoldout} and {LinkFitRequest.MaxHoldout}; it was {request.Holdout}.");
         }
 
         if (!TryCollectPairs(request, source, target, out float[] sources, out float[] targets, out int pairs, out error))

@@ -6,6 +6,7 @@ using EmbeddingStore.Core;
 using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Server.Endpoints;
 using EmbeddingStore.Server.Infrastructure;
+using EmbeddingStore.Server.OpenApi;
 using EmbeddingStore.Storage.Sqlite;
 using EmbeddingStore.Server.Security;
 using EmbeddingStore.Server.Telemetry;
@@ -87,15 +88,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     }
 });
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
-builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-{
-    document.Info.Title = "EmbeddingStore API";
-    document.Info.Description =
-        "A vector database with versioned embeddings. Every vector names the model version that produced it (model@version); "
-        + "scores are higher-is-closer for every metric (cosine similarity, dot product, negated Euclidean distance). "
-        + "Every error is application/problem+json with a stable type (see schema/problems.md).";
-    return Task.CompletedTask;
-}));
+builder.Services.AddEmbeddingStoreOpenApi();
 
 WebApplication app = builder.Build();
 
@@ -125,6 +118,7 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
 app.UseMiddleware<IdempotencyMiddleware>();
+app.UseMiddleware<FilterBodyGuard>();
 
 app.MapOpenApi().AllowAnonymous();
 app.UseSwaggerUI(options =>

@@ -20,7 +20,8 @@ public sealed partial class ServerProcess : IDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ServerProcess> StartAsync(string databasePath, CancellationToken cancellationToken, string urls = "http://127.0.0.1:0")
+    public static async Task<ServerProcess> StartAsync(
+        string databasePath, CancellationToken cancellationToken, string urls = "http://127.0.0.1:0", IEnumerable<string>? settings = null)
     {
         string serverDirectory = Path.Combine(RepositoryRoot.Path, "src", "EmbeddingStore.Server", "bin", RepositoryRoot.Configuration, "net10.0");
         string serverDll = Path.Combine(serverDirectory, "EmbeddingStore.Server.dll");
@@ -36,7 +37,8 @@ public sealed partial class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { serverDll, "--urls", urls, "--Storage:Path", databasePath, "--Logging:LogLevel:Default", "Information" })
+        // Extra settings are command-line pairs ("--Limits:MaxK", "100", ...), as an operator would pass them.
+        foreach (string arg in new[] { serverDll, "--urls", urls, "--Storage:Path", databasePath, "--Logging:LogLevel:Default", "Information" }.Concat(settings ?? []))
         {
             start.ArgumentList.Add(arg);
         }

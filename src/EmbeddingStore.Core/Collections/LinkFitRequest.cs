@@ -22,4 +22,11 @@ public sealed record LinkFitRequest(
     IReadOnlyList<float[]>? FromVectors = null,
     IReadOnlyList<float[]>? ToVectors = null,
     double Holdout = 0.2,
-    int Seed = 1);
+    int Seed = 1)
+{
+    /// <summary>The smallest held-out fraction: below it the quality report rests on too few pairs to mean much.</summary>
+    public const double MinHoldout = 0.05;
+
+    /// <summary>The largest held-out fraction: above it the bridge is fitted on fewer pairs than it is judged on.</summary>
+    public const double MaxHoldout = 0.5;
+}

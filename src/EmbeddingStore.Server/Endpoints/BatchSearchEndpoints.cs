@@ -18,7 +18,7 @@ internal static class BatchSearchEndpoints
         app.MapPost("/v1/collections/{name}/search/batch", SearchBatch).WithName(nameof(SearchBatch)).WithTags("Search")
             .WithSummary("Many searches of one model version in one request, each bridged and merged as a single search; results in request order")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Scopes.Read);
+            .ProducesProblem(StatusCodes.Status409Conflict).AddEndpointFilter<FilterValidation>().WithMetadata(new FilteredBodyMetadata()).RequireAuthorization(Scopes.Read);
         return app;
     }
 

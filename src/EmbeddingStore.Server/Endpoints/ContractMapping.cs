@@ -89,5 +89,14 @@ internal static class ContractMapping
         job.Error,
         job.Counters);
 
+    // A derive run's direction is a flag in the engine, so its wire names live here: forward (the default) or reverse.
+    public static IReadOnlyList<string> DirectionNames { get; } = ["forward", "reverse"];
+
+    public static bool TryParseDirection(string? name, out bool reverse)
+    {
+        reverse = string.Equals(name, DirectionNames[1], StringComparison.Ordinal);
+        return name is null || DirectionNames.Contains(name, StringComparer.Ordinal);
+    }
+
     public static SearchHitResponse ToResponse(this SearchHit h) => new(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector);
 }

@@ -22,7 +22,8 @@ internal static class ItemEndpoints
             .WithSummary("Delete items by id").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(Scopes.Write);
         group.MapPost("/count", CountItems).WithName(nameof(CountItems))
-            .WithSummary("Count items, optionally matching a payload filter").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Count items, optionally matching a payload filter").ProducesProblem(StatusCodes.Status404NotFound)
+            .AddEndpointFilter<FilterValidation>().WithMetadata(new FilteredBodyMetadata());
         group.MapGet("/", ScrollItems).WithName(nameof(ScrollItems))
             .WithSummary("Page through items in id order with a stable cursor").ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", GetItem).WithName(nameof(GetItem))

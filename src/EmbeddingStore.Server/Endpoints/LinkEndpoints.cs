@@ -76,17 +76,10 @@ internal static class LinkEndpoints
     public static async Task<Results<Accepted<JobResponse>, ProblemHttpResult>> DeriveVectorsAsync(
         string id, DeriveVectorsRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
-        bool reverse;
-        switch (request.Direction)
+        if (!ContractMapping.TryParseDirection(request.Direction, out bool reverse))
         {
-            case null or "forward":
-                reverse = false;
-                break;
-            case "reverse":
-                reverse = true;
-                break;
-            default:
-                return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"direction must be 'forward' or 'reverse'; it was '{request.Direction}'."));
+            return ProblemMapping.ToProblem(new StoreError(
+                StoreErrorCode.InvalidArgument, $"direction must be one of {string.Join(", ", ContractMapping.DirectionNames)}; it was '{request.Direction}'."));
         }
 
         StoreResult<JobRecord> result = await service.StartDeriveAsync(id, request.Collection, reverse, cancellationToken);

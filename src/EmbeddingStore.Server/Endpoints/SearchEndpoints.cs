@@ -18,7 +18,7 @@ internal static class SearchEndpoints
         app.MapPost("/v1/collections/{name}/search", Search).WithName(nameof(Search)).WithTags("Search")
             .WithSummary("Exact search across every version the collection holds that the query reaches natively or through links; higher scores are closer")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Scopes.Read);
+            .ProducesProblem(StatusCodes.Status409Conflict).AddEndpointFilter<FilterValidation>().WithMetadata(new FilteredBodyMetadata()).RequireAuthorization(Scopes.Read);
         return app;
     }
 
@@ -26,17 +26,11 @@ internal static class SearchEndpoints
         string name, SearchRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        BridgingMode bridging;
-        switch (request.Bridging)
+        BridgingMode bridging = BridgingMode.Auto;
+        if (request.Bridging is not null && !BridgingModeNames.TryParse(request.Bridging, out bridging))
         {
-            case null or "auto":
-                bridging = BridgingMode.Auto;
-                break;
-            case "none":
-                bridging = BridgingMode.None;
-                break;
-            default:
-                return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"bridging must be 'auto' or 'none'; it was '{request.Bridging}'."));
+            return ProblemMapping.ToProblem(new StoreError(
+                StoreErrorCode.InvalidArgument, $"bridging must be one of {string.Join(", ", BridgingModeNames.All)}; it was '{request.Bridging}'."));
         }
 
         if (!service.Indexes.TryParseIndex(request.Index, out IndexKind? index, out StoreError? indexError))

@@ -17,7 +17,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         string detail;
         if (exception is BadHttpRequestException bad)
         {
-            status = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            // 408 (stalled body), 413 (too large) and 415 (missing or wrong Content-Type) say more than a plain 400.
+            status = bad.StatusCode is StatusCodes.Status408RequestTimeout or StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType
+                ? bad.StatusCode
+                : StatusCodes.Status400BadRequest;
             detail = DescribeBadRequest(bad);
         }
         else
@@ -32,6 +35,13 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         var problem = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail };
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (status is StatusCodes.Status408RequestTimeout or StatusCodes.Status413PayloadTooLarge)
+        {
+            // The rest of the body is never read, so the connection cannot carry another request: say so, or a client
+            // that reuses it (Node's fetch does) sends its next request into a socket the server is about to close.
+            httpContext.Response.Headers.Connection = "close";
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

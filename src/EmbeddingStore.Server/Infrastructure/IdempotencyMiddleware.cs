@@ -26,7 +26,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
 
     public async Task InvokeAsync(HttpContext context, IIdempotencyStore store, TimeProvider time, IProblemDetailsService problems)
     {
-        if (!context.Request.Headers.TryGetValue(HeaderName, out var values) || !IsWrite(context))
+        if (!context.Request.Headers.TryGetValue(HeaderName, out var values) || !IsWrite(context.GetEndpoint()?.Metadata))
         {
             await next(context);
             return;
@@ -111,10 +111,11 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
         }
     }
 
-    // Which requests are writes comes from the operations table that the client's retry policy reads too, looked up by
-    // the matched endpoint's name (routing has run by now). A request that matched no endpoint is not a write.
-    private static bool IsWrite(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>() is { } name
+    // Which requests are writes (an Idempotency-Key applies to them): the matched endpoint's row in the operations table,
+    // which the client's retry policy reads too. It takes the endpoint's metadata, so the API document asks exactly the
+    // same question when it documents the header. A request that matched no endpoint is not a write.
+    public static bool IsWrite(IEnumerable<object>? metadata) =>
+        metadata?.OfType<IEndpointNameMetadata>().FirstOrDefault() is { } name
         && ApiOperations.TryGet(name.EndpointName, out ApiOperation? operation)
         && operation.IsWrite;
 

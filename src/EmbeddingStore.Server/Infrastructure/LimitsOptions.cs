@@ -36,6 +36,20 @@ public sealed class LimitsOptions
     [Range(1, 100_000)]
     public int MaxBatchQueries { get; set; } = 1_000;
 
+    /// <summary>
+    /// Conditions in one payload filter. Every condition is checked against every candidate, so without a bound one read-scope
+    /// search with a million conditions costs seconds and hundreds of megabytes.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxFilterConditions { get; set; } = 256;
+
+    /// <summary>
+    /// JSON nesting inside a filter, the filter object itself being level 1 (<c>filter</c> → <c>must</c> → condition → a
+    /// scalar <c>match</c> is 4). Leaves room for nested clauses while refusing deep structures before they are walked.
+    /// </summary>
+    [Range(4, 64)]
+    public int MaxFilterDepth { get; set; } = 8;
+
     /// <summary>Threads one search may use on a large segment; 1 turns parallel scans off.</summary>
     [Range(1, 256)]
     public int SearchParallelism { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 8);

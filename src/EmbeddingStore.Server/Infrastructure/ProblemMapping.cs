@@ -48,6 +48,7 @@ internal static class ProblemMapping
         StatusCodes.Status403Forbidden => (ProblemTypes.Forbidden, "API key lacks the required scope"),
         StatusCodes.Status404NotFound => (ProblemTypes.RouteNotFound, "Not found"),
         StatusCodes.Status405MethodNotAllowed => (ProblemTypes.MethodNotAllowed, "Method not allowed"),
+        StatusCodes.Status408RequestTimeout => (ProblemTypes.RequestTimeout, "Request body timed out"),
         StatusCodes.Status413PayloadTooLarge => (ProblemTypes.PayloadTooLarge, "Request body too large"),
         StatusCodes.Status415UnsupportedMediaType => (ProblemTypes.UnsupportedMediaType, "Unsupported media type"),
         StatusCodes.Status429TooManyRequests => (ProblemTypes.RateLimited, "Too many requests"),

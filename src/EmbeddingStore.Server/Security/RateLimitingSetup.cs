@@ -16,7 +16,8 @@ internal static class RateLimitingSetup
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 RateLimitOptions limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                if (limits.PermitsPerSecond == 0)
+                int permits = limits.EffectivePermitsPerSecond(context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.Enabled);
+                if (permits == 0)
                 {
                     return RateLimitPartition.GetNoLimiter("unlimited");
                 }
@@ -28,7 +29,7 @@ internal static class RateLimitingSetup
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = limits.Burst,
-                    TokensPerPeriod = limits.PermitsPerSecond,
+                    TokensPerPeriod = permits,
                     ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,

@@ -11,7 +11,8 @@ namespace EmbeddingStore.Server.Tests.Endpoints;
 public sealed class BadInputTests : IAsyncLifetime
 {
     private static readonly string s_v3 = "[0.1, 0.2, 0.3]";
-    private readonly ServerFactory _factory = new();
+    // Filters are capped low so that the limit is crossed with five conditions.
+    private readonly ServerFactory _factory = new(new Dictionary<string, string?> { ["Limits:MaxFilterConditions"] = "4" });
     private HttpClient _client = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -103,6 +104,29 @@ public sealed class BadInputTests : IAsyncLifetime
         { "batch unknown index", "POST", "/v1/collections/docs/search/batch", (J("{'vectors': [") + s_v3 + J("], 'index': 'fast'}")), 400, ProblemTypes.InvalidArgument },
         { "batch unknown collection", "POST", "/v1/collections/nope/search/batch", (J("{'vectors': [") + s_v3 + "]}"), 404, ProblemTypes.CollectionNotFound },
         { "batch version not held", "POST", "/v1/collections/docs/search/batch", (J("{'vectors': [") + s_v3 + J("], 'version': 'other@v1'}")), 409, ProblemTypes.IncompatibleVersions },
+        { "search null filter condition", "POST", "/v1/collections/docs/search", (J("{'vector': ") + s_v3 + J(", 'filter': {'must': [null]}}")), 400, ProblemTypes.InvalidArgument },
+        { "search null among conditions", "POST", "/v1/collections/docs/search", (J("{'vector': ") + s_v3 + J(", 'filter': {'must': [{'key': 'lang', 'match': 'en'}, null]}}")), 400, ProblemTypes.InvalidArgument },
+        { "batch null filter condition", "POST", "/v1/collections/docs/search/batch", (J("{'vectors': [") + s_v3 + J("], 'filter': {'must': [null]}}")), 400, ProblemTypes.InvalidArgument },
+        { "count null filter condition", "POST", "/v1/collections/docs/items/count", """{"filter": {"must": [null]}}""", 400, ProblemTypes.InvalidArgument },
+        { "search too many conditions", "POST", "/v1/collections/docs/search", (J("{'vector': ") + s_v3 + J(", 'filter': {'must': [") + Conditions(5) + "]}}"), 400, ProblemTypes.LimitExceeded },
+        { "batch too many conditions", "POST", "/v1/collections/docs/search/batch", (J("{'vectors': [") + s_v3 + J("], 'filter': {'must': [") + Conditions(5) + "]}}"), 400, ProblemTypes.LimitExceeded },
+        { "count too many conditions", "POST", "/v1/collections/docs/items/count", (J("{'filter': {'must': [") + Conditions(5) + "]}}"), 400, ProblemTypes.LimitExceeded },
+        // Refused on the raw body, before binding: the wrong-typed k is never reached.
+        { "too many conditions before binding", "POST", "/v1/collections/docs/search", (J("{'vector': ") + s_v3 + J(", 'k': 'ten', 'filter': {'must': [") + Conditions(5) + "]}}"), 400, ProblemTypes.LimitExceeded },
+        { "filter too deep", "POST", "/v1/collections/docs/items/count", (J("{'filter': {'must': [{'key': 'lang', 'match': ") + new string('[', 6) + "1" + new string(']', 6) + "}]}}"), 400, ProblemTypes.LimitExceeded },
+        { "filter match beyond double", "POST", "/v1/collections/docs/items/count", """{"filter": {"must": [{"key": "n", "match": 1e999}]}}""", 400, ProblemTypes.InvalidArgument },
+        { "count condition without key", "POST", "/v1/collections/docs/items/count", """{"filter": {"must": [{"key": "", "match": 1}]}}""", 400, ProblemTypes.InvalidArgument },
+        { "id is a dot", "POST", "/v1/collections/docs/items", Items((J("{'id': '.', 'vectors': {'text@v1': ") + s_v3 + J("}}"))), 400, ProblemTypes.InvalidArgument },
+        { "id is two dots", "POST", "/v1/collections/docs/items", Items((J("{'id': '..', 'vectors': {'text@v1': ") + s_v3 + J("}}"))), 400, ProblemTypes.InvalidArgument },
+        { "id with right-to-left override", "POST", "/v1/collections/docs/items", Items((J("{'id': 'abc\\u202Etxt', 'vectors': {'text@v1': ") + s_v3 + J("}}"))), 400, ProblemTypes.InvalidArgument },
+        { "id with zero-width joiner", "POST", "/v1/collections/docs/items", Items((J("{'id': 'a\\u200Db', 'vectors': {'text@v1': ") + s_v3 + J("}}"))), 400, ProblemTypes.InvalidArgument },
+        { "id with byte order mark", "POST", "/v1/collections/docs/items", Items((J("{'id': '\\uFEFFa', 'vectors': {'text@v1': ") + s_v3 + J("}}"))), 400, ProblemTypes.InvalidArgument },
+        { "id with line separator", "POST", "/v1/collections/docs/items", Items((J("{'id': 'a\\u2028b', 'vectors': {'text@v1': ") + s_v3 + J("}}"))), 400, ProblemTypes.InvalidArgument },
+        { "id with paragraph separator", "POST", "/v1/collections/docs/items", Items((J("{'id': 'a\\u2029b', 'vectors': {'text@v1': ") + s_v3 + J("}}"))), 400, ProblemTypes.InvalidArgument },
+        { "id with astral format character", "POST", "/v1/collections/docs/items", Items((J("{'id': 'a\\uDB40\\uDC01b', 'vectors': {'text@v1': ") + s_v3 + J("}}"))), 400, ProblemTypes.InvalidArgument },
+        { "payload number beyond double", "POST", "/v1/collections/docs/items", Items((J("{'id': 'x', 'payload': {'n': 1e999}, 'vectors': {'text@v1': ") + s_v3 + J("}}"))), 400, ProblemTypes.InvalidArgument },
+        { "nested payload number beyond double", "POST", "/v1/collections/docs/items", Items((J("{'id': 'x', 'payload': {'a': {'b': [1, -1e999]}}, 'vectors': {'text@v1': ") + s_v3 + J("}}"))), 400, ProblemTypes.InvalidArgument },
+        { "scroll cursor of a control character", "GET", "/v1/collections/docs/items?cursor=Bw", null, 400, ProblemTypes.InvalidArgument },
         { "no such route", "GET", "/v1/nothing/here", null, 404, ProblemTypes.RouteNotFound },
         { "wrong method", "PATCH", "/v1/collections/docs", """{}""", 405, ProblemTypes.MethodNotAllowed },
     };
@@ -151,6 +175,38 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal(ProblemTypes.UnsupportedMediaType, response.Body!["type"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("/v1/collections/docs/search", """{"vector": [0.1, 0.2, 0.3]}""", null)]
+    [InlineData("/v1/collections/docs/search", """{"vector": [0.1, 0.2, 0.3]}""", "")]
+    [InlineData("/v1/collections/docs/items", """{"items": [{"id": "x", "vectors": {"text@v1": [0.1, 0.2, 0.3]}}]}""", null)]
+    [InlineData("/v1/collections/docs/items", """{"items": [{"id": "x", "vectors": {"text@v1": [0.1, 0.2, 0.3]}}]}""", "")]
+    public async Task Request_MissingOrEmptyContentType_Is415AndStoreUnchanged(string path, string body, string? contentType)
+    {
+        string before = await Api.SnapshotAsync(_client, Ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body)) };
+        if (contentType is not null)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        using HttpResponseMessage response = await _client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(ProblemTypes.UnsupportedMediaType, System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["type"]!.GetValue<string>());
+        Assert.Equal(before, await Api.SnapshotAsync(_client, Ct));
+    }
+
+    [Fact]
+    public async Task Scroll_WellFormedCursorNotIssued_ContinuesAfterThatId()
+    {
+        // A cursor is the base64url form of the id to continue after: "a1" → "YTE". One made by hand works like an issued one.
+        var response = await Api.GetAsync(_client, "/v1/collections/docs/items?cursor=YTE", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(["a2"], response.Body!["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
+    }
+
     [Fact]
     public async Task Search_VersionNotHeld_ProblemNamesBothVersions()
     {
@@ -164,6 +220,9 @@ public sealed class BadInputTests : IAsyncLifetime
 
     // Single quotes keep the cases readable; they become double quotes before sending.
     private static string J(string singleQuoted) => singleQuoted.Replace('\'', '"');
+
+    private static string Conditions(int count) =>
+        string.Join(", ", Enumerable.Range(0, count).Select(i => $$"""{"key": "k{{i}}", "match": {{i}}}"""));
 
     private static string Items(params string[] items) => $$"""{"items": [{{string.Join(", ", items)}}]}""";
 }
