@@ -23,6 +23,13 @@ public readonly record struct IndexKind(string Name)
     /// </summary>
     public static IndexKind Int8 { get; } = new("int8");
 
+    /// <summary>
+    /// A hierarchical navigable small-world graph: a search visits a few thousand rows instead of all of them, so it stays
+    /// interactive past the sizes an exact scan can serve. Returned scores are exact; the candidate set is approximate, and
+    /// the per-query <see cref="IndexOptions.Ef"/> trades recall for time.
+    /// </summary>
+    public static IndexKind Hnsw { get; } = new("hnsw");
+
     /// <inheritdoc />
     public override string ToString() => Name ?? Exact.Name;
 }

@@ -11,7 +11,11 @@ namespace EmbeddingStore.Core.Indexes;
 /// Quantised kinds: candidates re-scored per wanted hit (k × this); null means <see cref="Collections.EngineLimits.DefaultOversampling"/>.
 /// More buys recall with re-scoring time.
 /// </param>
-public sealed record IndexOptions(int? Oversampling = null)
+/// <param name="Ef">
+/// Graph kinds: the candidate list a search keeps at the bottom layer (at least k is always kept); null means
+/// <see cref="Collections.EngineLimits.DefaultEf"/>. More buys recall with visited rows.
+/// </param>
+public sealed record IndexOptions(int? Oversampling = null, int? Ef = null)
 {
     /// <summary>Every member at its default.</summary>
     public static IndexOptions Default { get; } = new();
@@ -25,6 +29,19 @@ public sealed record IndexOptions(int? Oversampling = null)
             return o < 1
                 ? new Collections.StoreError(Collections.StoreErrorCode.InvalidArgument, $"oversampling must be at least 1; it was {o}.")
                 : new Collections.StoreError(Collections.StoreErrorCode.LimitExceeded, $"oversampling may be at most {limits.MaxOversampling}; it was {o}.");
+        }
+
+        return null;
+    }
+
+    // Ef is checked whatever the kind, for the same reason as oversampling: the kinds that have no graph ignore it.
+    internal Collections.StoreError? ValidateEf(Collections.EngineLimits limits)
+    {
+        if (Ef is { } ef && (ef < 1 || ef > limits.MaxEf))
+        {
+            return ef < 1
+                ? new Collections.StoreError(Collections.StoreErrorCode.InvalidArgument, $"ef must be at least 1; it was {ef}.")
+                : new Collections.StoreError(Collections.StoreErrorCode.LimitExceeded, $"ef may be at most {limits.MaxEf}; it was {ef}.");
         }
 
         return null;

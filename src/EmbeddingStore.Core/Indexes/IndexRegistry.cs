@@ -2,6 +2,7 @@
 
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Indexes.Exact;
+using EmbeddingStore.Core.Indexes.Hnsw;
 using EmbeddingStore.Core.Indexes.Quantized;
 
 namespace EmbeddingStore.Core.Indexes;
@@ -18,7 +19,7 @@ public sealed class IndexRegistry
     {
     }
 
-    /// <summary>The kinds every engine has: exact and int8.</summary>
+    /// <summary>The kinds every engine has: exact, int8 and hnsw.</summary>
     public static IndexRegistry Default { get; } = CreateDefault();
 
     /// <summary>The registered kinds in registration order (exact first).</summary>
@@ -41,7 +42,7 @@ public sealed class IndexRegistry
     public StoreError Unknown(string? name) =>
         new(StoreErrorCode.InvalidArgument, $"index '{name}' is not one of {string.Join(", ", _factories.Keys)}.");
 
-    internal static IndexRegistry CreateDefault() => new IndexRegistry().Add(new ExactIndexFactory()).Add(new Int8IndexFactory());
+    internal static IndexRegistry CreateDefault() => new IndexRegistry().Add(new ExactIndexFactory()).Add(new Int8IndexFactory()).Add(new HnswIndexFactory());
 
     // A new kind registers here (or, in tests, on a registry of its own).
     internal IndexRegistry Add(IVectorIndexFactory factory)

@@ -47,5 +47,5 @@ internal sealed class ExactIndexFactory : IVectorIndexFactory
 
     // Exact honours every option by ignoring it: oversampling is meaningless for a full scan, and refusing it would make
     // a collection's default-index switch break clients that always send it.
-    public StoreError? Validate(IndexOptions options, EngineLimits limits) => options.ValidateOversampling(limits);
+    public StoreError? Validate(IndexOptions options, EngineLimits limits) => options.ValidateOversampling(limits) ?? options.ValidateEf(limits);
 }

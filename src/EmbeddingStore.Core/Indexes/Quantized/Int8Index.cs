@@ -70,5 +70,5 @@ internal sealed class Int8IndexFactory : IVectorIndexFactory
 
     public IVectorIndex Create(VectorSegment segment) => new Int8Index(segment);
 
-    public StoreError? Validate(IndexOptions options, EngineLimits limits) => options.ValidateOversampling(limits);
+    public StoreError? Validate(IndexOptions options, EngineLimits limits) => options.ValidateOversampling(limits) ?? options.ValidateEf(limits);
 }

@@ -1,0 +1,169 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes.Exact;
+
+namespace EmbeddingStore.Core.Indexes.Hnsw;
+
+// An HNSW graph behind the index seam. Built on the write side from the segment's live rows, then kept current by every
+// upsert (an insert, or a re-link of an overwritten row); deletes stay tombstones the search walks through but never
+// returns. Compaction renumbers rows, so this step drops the graph and rebuilds it before the next search (NeedsBuild)
+// instead of remapping it; remapping and repairing links in a background job is the rest of issue 10.
+internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters) : IVectorIndex
+{
+    // Rows of the filter sample the planner draws; a few hundred Accept calls cost far less than one graph search.
+    private const int PlannerSampleRows = 256;
+
+    // The planner scans exactly when it expects fewer than this many matching rows per unit of ef: the graph must then
+    // visit about ef / selectivity rows, scattered in memory, while the scan reads every row once, contiguously.
+    private const int ExactMatchesPerEf = 16;
+
+    private readonly HnswScratchPool _scratch = new();
+    private HnswGraph? _graph;
+
+    public IndexKind Kind => IndexKind.Hnsw;
+
+    public bool NeedsBuild => _graph is null && segment.LiveCount > 0;
+
+    public long MemoryBytes => _graph?.MemoryBytes ?? 0;
+
+    internal HnswGraph? Graph => _graph;
+
+    public void Search(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top)
+    {
+        if (_graph is not { } graph)
+        {
+            // Nothing built means nothing stored when the collection ensured the index.
+            return;
+        }
+
+        int ef = Math.Max(search.Options.Ef ?? search.Limits.DefaultEf, top.Capacity);
+        if (PrefersExactScan(search, ef))
+        {
+            ExactScan.Scan(search, query, top);
+            return;
+        }
+
+        HnswScratch scratch = _scratch.Rent();
+        try
+        {
+            graph.Search(search.Segment, query, ef, search, scratch);
+            ScoredRowHeap results = scratch.Results;
+            for (int i = 0; i < results.Count; i++)
+            {
+                float score = results.ScoreAt(i);
+                if (top.Admits(score) && search.Accept(results.RowAt(i)) is { } item)
+                {
+                    top.Offer(score, item);
+                }
+            }
+        }
+        finally
+        {
+            _scratch.Return(scratch);
+        }
+    }
+
+    public void SearchBatch(IndexSearch search, float[] queries, TopKCollector[] tops)
+    {
+        // One query per thread: a graph search is latency-bound pointer chasing, with nothing to share between queries.
+        int dimension = search.Segment.Dimension;
+        Parallel.For(0, tops.Length, new ParallelOptions { MaxDegreeOfParallelism = search.Parallelism, CancellationToken = search.CancellationToken }, i =>
+            Search(search, queries.AsSpan(i * dimension, dimension), tops[i]));
+    }
+
+    public void OnUpsert(int row, ReadOnlySpan<float> vector)
+    {
+        if (_graph is not { } graph)
+        {
+            // Unbuilt: the first Build takes every row.
+            return;
+        }
+
+        HnswScratch scratch = _scratch.Rent();
+        graph.Insert(segment, row, scratch);
+        _scratch.Return(scratch);
+    }
+
+    // The node stays as a waypoint: its links keep the graph connected, and Accept keeps it out of every answer.
+    public void OnDelete(int row)
+    {
+    }
+
+    // Rebuilt (not remapped) in this step: the next EnsureIndex or write builds a graph of the compacted rows.
+    public void OnCompacted(ReadOnlySpan<int> oldToNew, int newRowCount)
+    {
+        _graph = null;
+        _scratch.Clear();
+    }
+
+    // Inserts the live rows in row order into a new graph and publishes it only when complete, so a cancelled build leaves
+    // the previous graph serving. Single-threaded, so the graph (and every answer) is the same on every build.
+    public void Build(VectorSegment owner, CancellationToken cancellationToken)
+    {
+        var graph = new HnswGraph(parameters);
+        graph.EnsureCapacity(owner.RowCount);
+        HnswScratch scratch = _scratch.Rent();
+        for (int row = 0; row < owner.RowCount; row++)
+        {
+            if ((row & 255) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (owner.ItemAt(row) is not null)
+            {
+                graph.Insert(owner, row, scratch);
+            }
+        }
+
+        _scratch.Return(scratch);
+        _graph = owner.LiveCount == 0 ? null : graph;
+    }
+
+    // Persistence (a versioned, checksummed graph file validated at start-up) is the rest of issue 10.
+    public bool TrySave(Stream destination) => false;
+
+    public bool TryLoad(Stream source, VectorSegment owner) => false;
+
+    // The planner: a small segment, or a filter expected to match fewer than ExactMatchesPerEf × ef rows (estimated on an
+    // evenly spaced sample, tombstones counting as misses), is cheaper to scan exactly, and the scan's recall is 1.
+    private static bool PrefersExactScan(IndexSearch search, int ef)
+    {
+        int rows = search.Segment.RowCount;
+        long budget = (long)ExactMatchesPerEf * ef;
+        if (rows <= budget)
+        {
+            return true;
+        }
+
+        if (search.Filter is null)
+        {
+            return false;
+        }
+
+        int sample = Math.Min(PlannerSampleRows, rows);
+        double step = (double)rows / sample;
+        int matched = 0;
+        for (int i = 0; i < sample; i++)
+        {
+            matched += search.Accept((int)(i * step)) is null ? 0 : 1;
+        }
+
+        return (double)matched / sample * rows < budget;
+    }
+}
+
+internal sealed class HnswIndexFactory(HnswParameters parameters) : IVectorIndexFactory
+{
+    public HnswIndexFactory()
+        : this(HnswParameters.Default)
+    {
+    }
+
+    public IndexKind Kind => IndexKind.Hnsw;
+
+    public IVectorIndex Create(VectorSegment segment) => new HnswIndex(segment, parameters);
+
+    public StoreError? Validate(IndexOptions options, EngineLimits limits) => options.ValidateOversampling(limits) ?? options.ValidateEf(limits);
+}
