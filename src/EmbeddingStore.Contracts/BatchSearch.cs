@@ -31,11 +31,14 @@ public sealed record BatchSearchRequest
     /// <summary>Whether hits carry their stored vectors.</summary>
     public bool WithVectors { get; init; }
 
-    /// <summary><c>exact</c> (default) or <c>int8</c>, as for a single search.</summary>
+    /// <summary><c>exact</c> (default), <c>int8</c> or <c>hnsw</c>, as for a single search.</summary>
     public string? Index { get; init; }
 
     /// <summary>For <c>int8</c>: candidates re-scored per wanted hit; defaults to the server's setting (4).</summary>
     public int? Oversampling { get; init; }
+
+    /// <summary>For <c>hnsw</c>: the search's candidate list size; defaults to the server's setting (64).</summary>
+    public int? Ef { get; init; }
 }
 
 /// <summary>Batch search results.</summary>

@@ -47,13 +47,17 @@ public sealed record SearchRequest
     public bool WithVectors { get; init; }
 
     /// <summary>
-    /// <c>exact</c> (default: a full scan, recall 1.0) or <c>int8</c> (a scan of 8-bit codes whose best
-    /// k × <c>oversampling</c> candidates are re-scored exactly: same scores, slightly approximate candidate set).
+    /// <c>exact</c> (default: a full scan, recall 1.0), <c>int8</c> (a scan of 8-bit codes whose best
+    /// k × <c>oversampling</c> candidates are re-scored exactly: same scores, slightly approximate candidate set) or
+    /// <c>hnsw</c> (a graph search: exact scores, approximate candidate set, sub-linear time).
     /// </summary>
     public string? Index { get; init; }
 
     /// <summary>For <c>int8</c>: candidates re-scored per wanted hit; defaults to the server's setting (4).</summary>
     public int? Oversampling { get; init; }
+
+    /// <summary>For <c>hnsw</c>: the search's candidate list size (higher: better recall, slower); defaults to the server's setting (64).</summary>
+    public int? Ef { get; init; }
 }
 
 /// <summary>A payload filter. Only <c>must</c> exists today; <c>should</c>, <c>mustNot</c> and ranges will join it in this object.</summary>

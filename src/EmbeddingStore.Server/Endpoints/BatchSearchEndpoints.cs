@@ -33,7 +33,7 @@ internal static class BatchSearchEndpoints
 
         var query = new BatchSearchQuery(
             request.Vectors, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, index,
-            ContractMapping.ToIndexOptions(request.Oversampling));
+            ContractMapping.ToIndexOptions(request.Oversampling, request.Ef));
         StoreResult<BatchSearchResult> result = await service.SearchBatchAsync(name, query, cancellationToken);
         if (!result.IsSuccess)
         {

@@ -76,7 +76,8 @@ internal static class ContractMapping
         return false;
     }
 
-    public static IndexOptions? ToIndexOptions(int? oversampling) => oversampling is null ? null : new IndexOptions(Oversampling: oversampling);
+    public static IndexOptions? ToIndexOptions(int? oversampling, int? ef) =>
+        oversampling is null && ef is null ? null : new IndexOptions(Oversampling: oversampling, Ef: ef);
 
     public static JobResponse ToResponse(this JobRecord job) => new(
         job.Id,

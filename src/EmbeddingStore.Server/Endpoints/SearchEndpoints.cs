@@ -40,7 +40,7 @@ internal static class SearchEndpoints
 
         var query = new SearchQuery(
             request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, request.Vectors, bridging, request.SearchVersions,
-            index, ContractMapping.ToIndexOptions(request.Oversampling));
+            index, ContractMapping.ToIndexOptions(request.Oversampling, request.Ef));
         StoreResult<SearchResult> result = await service.SearchAsync(name, query, cancellationToken);
         if (!result.IsSuccess)
         {

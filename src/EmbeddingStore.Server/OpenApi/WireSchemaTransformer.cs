@@ -65,6 +65,9 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
             case (nameof(SearchRequest), "oversampling") or (nameof(BatchSearchRequest), "oversampling"):
                 Range(schema, 1, engine.MaxOversampling, engine.DefaultOversampling);
                 break;
+            case (nameof(SearchRequest), "ef") or (nameof(BatchSearchRequest), "ef"):
+                Range(schema, 1, engine.MaxEf, engine.DefaultEf);
+                break;
             case (nameof(SearchRequest), "withPayload") or (nameof(BatchSearchRequest), "withPayload"):
                 schema.Default = JsonValue.Create(new SearchRequest().WithPayload);
                 break;

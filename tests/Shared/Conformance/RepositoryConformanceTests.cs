@@ -50,6 +50,18 @@ public abstract class RepositoryConformanceTests : IDisposable
     }
 
     [Fact]
+    public async Task SaveCollection_DefaultIndexOfAnyRegisteredKind_RoundTrips()
+    {
+        IEmbeddingRepository repository = await SeedAsync(Create());
+        await repository.SaveCollectionAsync(new CollectionRecord("graph", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Hnsw), Ct);
+        await repository.SaveCollectionAsync(new CollectionRecord("docs", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Exact), Ct);
+
+        var byName = (await ToListAsync(Reopen(repository).ReadCollectionsAsync(Ct))).ToDictionary(c => c.Name, c => c.DefaultIndex, StringComparer.Ordinal);
+        Assert.Equal(IndexKind.Hnsw, byName["graph"]);
+        Assert.Equal(IndexKind.Exact, byName["docs"]);
+    }
+
+    [Fact]
     public async Task UpsertItems_Again_ReplacesPayloadAndAllVectors()
     {
         IEmbeddingRepository repository = await SeedAsync(Create());

@@ -28,9 +28,12 @@ public sealed class HnswIndexTests
             Assert.Skip("shared/data/fortunes MiniLM files are not present.");
         }
 
-        (float[] corpus, int count, int dimension) = BridgeTestData.ReadFvecs(corpusPath);
-        (float[] queries, int queryCount, _) = BridgeTestData.ReadFvecs(Path.Combine(fortunes!, "queries.minilm.fvecs"));
-        (int[] truth, _, int width) = BridgeTestData.ReadIvecs(Path.Combine(fortunes!, "gt.minilm.ivecs"));
+        Contracts.VecsMatrix<float> corpusFile = Contracts.VecsFile.ReadFvecs(corpusPath);
+        Contracts.VecsMatrix<float> queriesFile = Contracts.VecsFile.ReadFvecs(Path.Combine(fortunes!, "queries.minilm.fvecs"));
+        Contracts.VecsMatrix<int> truthFile = Contracts.VecsFile.ReadIvecs(Path.Combine(fortunes!, "gt.minilm.ivecs"));
+        (float[] corpus, int count, int dimension) = (corpusFile.Data, corpusFile.Count, corpusFile.Dimension);
+        (float[] queries, int queryCount) = (queriesFile.Data, queriesFile.Count);
+        (int[] truth, int width) = (truthFile.Data, truthFile.Dimension);
         VectorSegment segment = Segment(corpus, count, dimension, DistanceMetric.CosineSimilarity, payload: null);
         HnswIndex index = Build(segment);
 
