@@ -142,7 +142,7 @@ public sealed class BenchCommandTests : IDisposable
     [Theory]
     [InlineData("--k", "0")]
     [InlineData("--k", "ten")]
-    [InlineData("--index", "hnsw")]
+    [InlineData("--index", "ivf")]
     [InlineData("--mode", "fast")]
     [InlineData("--metric", "manhattan")]
     [InlineData("--repeat", "0")]
