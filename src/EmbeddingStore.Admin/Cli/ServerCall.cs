@@ -17,6 +17,34 @@ internal static class ServerCall
         command.Options.Add(context.Shared.ApiKey);
     }
 
+    // A read-only listing command: fetch one list from the server, print it as one JSON document with --json, else one
+    // tab-separated line per entry. Every "list" command of esadmin has this shape; each supplies only the three parts.
+    public static Command ListCommand<TList>(
+        AdminContext context, string name, string description, Func<EmbeddingStoreClient, CancellationToken, Task<TList>> fetch,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TList> json, Func<TList, IEnumerable<string>> lines)
+    {
+        var command = new Command(name, description);
+        AddOptions(command, context);
+        command.Options.Add(context.Shared.Json);
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, context, async client =>
+        {
+            TList list = await fetch(client, cancellationToken);
+            if (parseResult.GetValue(context.Shared.Json))
+            {
+                await context.Out.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(list, json));
+                return 0;
+            }
+
+            foreach (string line in lines(list))
+            {
+                await context.Out.WriteLineAsync(line);
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
     public static async Task<int> RunAsync(
         ParseResult parseResult, AdminContext context, Func<EmbeddingStoreClient, Task<int>> call)
     {

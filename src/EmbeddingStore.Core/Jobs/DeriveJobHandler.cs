@@ -39,7 +39,7 @@ internal sealed class DeriveJobHandler(EmbeddingEngine engine) : IJobHandler
 
         ModelVersionId sourceId = reverse ? link.To : link.From;
         ModelVersionId targetId = reverse ? link.From : link.To;
-        if (job.Collection is null || !engine.TryGetCollection(job.Collection, out Collection? collection, out StoreError? error))
+        if (job.Collection is null || !engine.TryGetCollection(job.Collection, out Collection? collection, out _))
         {
             return EmbeddingEngine.CollectionNotFound(job.Collection);
         }

@@ -37,10 +37,14 @@ internal static class LocalSegmentSearch
         int k, EngineLimits limits, CancellationToken cancellationToken)
     {
         var results = new CandidateList[plansPerQuery.Count][];
+
+        // Each query's plan segments, resolved once (not once per plan of the query) for the held-in bits below.
+        var planSegments = new VectorSegment[plansPerQuery.Count][];
         var byVersion = new Dictionary<Versioning.ModelVersionId, List<(int Query, int Plan)>>();
         for (int q = 0; q < plansPerQuery.Count; q++)
         {
             results[q] = new CandidateList[plansPerQuery[q].Count];
+            planSegments[q] = Segments(collection, plansPerQuery[q]);
             for (int p = 0; p < plansPerQuery[q].Count; p++)
             {
                 Versioning.ModelVersionId version = plansPerQuery[q][p].Version;
@@ -73,7 +77,7 @@ internal static class LocalSegmentSearch
             for (int i = 0; i < members.Count; i++)
             {
                 (int q, int p) = members[i];
-                results[q][p] = ToCandidates(tops[i], segment, Segments(collection, plansPerQuery[q]));
+                results[q][p] = ToCandidates(tops[i], segment, planSegments[q]);
             }
         }
 
