@@ -68,6 +68,7 @@ public static partial class VectorMath
         int full = dimension - (dimension % PanelRows);
         int last = dimension - PanelRows;
         int firstTailLane = full - last;
+        int steps = packedDimension / PanelRows;
         Span<float> target = packed[..(groups * packedDimension * width)];
         for (int g = 0; g < groups; g++)
         {
@@ -83,7 +84,7 @@ public static partial class VectorMath
                 ReadOnlySpan<float> vector = source.Slice(((g * width) + m) * dimension, dimension);
                 for (int i = 0; i < full; i++)
                 {
-                    group[(i * width) + m] = vector[i];
+                    group[(Position(i, steps) * width) + m] = vector[i];
                 }
 
                 if (full < dimension)
@@ -91,12 +92,16 @@ public static partial class VectorMath
                     // The tail vector: lane j holds element last + j, or 0 where the single kernel masks it.
                     for (int j = 0; j < PanelRows; j++)
                     {
-                        group[((full + j) * width) + m] = j >= firstTailLane ? vector[last + j] : 0f;
+                        group[(Position(full + j, steps) * width) + m] = j >= firstTailLane ? vector[last + j] : 0f;
                     }
                 }
             }
         }
     }
+
+    // Where virtual element v = 16k + j is stored within a packed group: lane j's elements are contiguous (k = 0, 1, ...),
+    // so each pass of the kernel over one lane reads its rows and queries sequentially.
+    private static int Position(int virtualElement, int steps) => ((virtualElement % PanelRows) * steps) + (virtualElement / PanelRows);
 
     /// <summary>
     /// Scores one packed tile of 8 queries against every packed row: <c>scores[q * scoreStride + r]</c> for
@@ -158,8 +163,8 @@ public static partial class VectorMath
                 Vector512<float> a7 = Vector512<float>.Zero, b7 = Vector512<float>.Zero;
 
                 // Virtual elements lane, lane + 16, ...: the chain of the single kernel's accumulator lane.
-                ref float x = ref Unsafe.Add(ref panel0, lane * PanelRows);
-                ref float q = ref Unsafe.Add(ref queryRef, lane * PackedQueryTile);
+                ref float x = ref Unsafe.Add(ref panel0, lane * steps * PanelRows);
+                ref float q = ref Unsafe.Add(ref queryRef, lane * steps * PackedQueryTile);
                 for (int k = 0; k < steps; k++)
                 {
                     Vector512<float> r0 = Vector512.LoadUnsafe(ref x);
@@ -188,8 +193,8 @@ public static partial class VectorMath
                     v = Vector512.Create(Unsafe.Add(ref q, 7));
                     a7 = TScorer.Accumulate(v, r0, a7);
                     b7 = TScorer.Accumulate(v, r1, b7);
-                    x = ref Unsafe.Add(ref x, PanelRows * PanelRows);
-                    q = ref Unsafe.Add(ref q, PanelRows * PackedQueryTile);
+                    x = ref Unsafe.Add(ref x, PanelRows);
+                    q = ref Unsafe.Add(ref q, PackedQueryTile);
                 }
 
                 ref Vector512<float> slot = ref Unsafe.Add(ref partialRef, lane * PackedQueryTile * PanelsPerTile);
