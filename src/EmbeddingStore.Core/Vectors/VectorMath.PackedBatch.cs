@@ -3,6 +3,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EmbeddingStore.Core.Vectors;
 
@@ -48,89 +49,201 @@ public static partial class VectorMath
         checked((queryCount + PackedQueryTile - 1) / PackedQueryTile * PackedQueryTile * PackedDimension(dimension));
 
     /// <summary>
-    /// Packs row-major rows into panels: row r's virtual element v lands at
-    /// <c>packed[((r / 16) * packedDimension + v) * 16 + r % 16]</c>; padding rows are zero.
+    /// Packs row-major rows into panels: row r's virtual element v = 16k + j lands at
+    /// <c>packed[((r / 16) * packedDimension + j * steps + k) * 16 + r % 16]</c> (steps = packedDimension / 16), so one
+    /// lane's elements are adjacent for the kernel's sequential pass over that lane; padding rows are zero.
     /// </summary>
-    internal static void PackRows(ReadOnlySpan<float> rows, int dimension, int rowCount, Span<float> packed) =>
-        Pack(rows, dimension, rowCount, PanelRows, TileRows, packed);
+    internal static void PackRows(ReadOnlySpan<float> rows, int dimension, int rowCount, Span<float> packed)
+    {
+        if (!Avx512F.IsSupported || dimension < PanelRows)
+        {
+            Pack(rows, dimension, rowCount, PanelRows, PackedRowsLength(dimension, rowCount) / (PackedDimension(dimension) * PanelRows), packed);
+            return;
+        }
+
+        // Whole panels by 16 × 16 transposes; the last, partial panel and the padding by the scalar loop.
+        int wholePanels = rowCount / PanelRows;
+        int panelFloats = PackedDimension(dimension) * PanelRows;
+        if (rows.Length < (long)rowCount * dimension || packed.Length < PackedRowsLength(dimension, rowCount))
+        {
+            ThrowLengthMismatch(packed.Length, PackedRowsLength(dimension, rowCount));
+        }
+
+        for (int p = 0; p < wholePanels; p++)
+        {
+            TransposePanel(rows.Slice(p * PanelRows * dimension, PanelRows * dimension), dimension, packed.Slice(p * panelFloats, panelFloats));
+        }
+
+        // The rest: a partial panel (zero-padded), and a zero panel where the last tile would otherwise be half full.
+        int done = wholePanels * PanelRows;
+        int restPanels = (PackedRowsLength(dimension, rowCount) / panelFloats) - wholePanels;
+        Pack(rows[(done * dimension)..], dimension, rowCount - done, PanelRows, restPanels, packed[(wholePanels * panelFloats)..]);
+    }
+
+    // One panel of 16 rows: for each 16-float chunk k (the full vectors, then the masked tail vector the single kernel
+    // loads at d - 16), the 16 rows' chunks are transposed so that register j holds element 16k + j of all 16 rows, and
+    // stored where Position puts lane j, step k.
+    private static void TransposePanel(ReadOnlySpan<float> rows, int dimension, Span<float> panel)
+    {
+        int steps = PackedDimension(dimension) / PanelRows;
+        int full = dimension - (dimension % PanelRows);
+        int last = dimension - PanelRows;
+        Vector512<float> mask = Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(full - last)).AsSingle();
+        ref float source = ref MemoryMarshal.GetReference(rows);
+        ref float target = ref MemoryMarshal.GetReference(panel);
+        for (int k = 0; k < steps; k++)
+        {
+            bool tail = k * PanelRows >= full;
+            int offset = tail ? last : k * PanelRows;
+            Vector512<float> keep = tail ? mask : Vector512<float>.AllBitsSet;
+            ref float chunk = ref Unsafe.Add(ref source, offset);
+            Vector512<float> r0 = Vector512.LoadUnsafe(ref chunk) & keep;
+            Vector512<float> r1 = Vector512.LoadUnsafe(ref chunk, (nuint)dimension) & keep;
+            Vector512<float> r2 = Vector512.LoadUnsafe(ref chunk, (nuint)(2 * dimension)) & keep;
+            Vector512<float> r3 = Vector512.LoadUnsafe(ref chunk, (nuint)(3 * dimension)) & keep;
+            Vector512<float> r4 = Vector512.LoadUnsafe(ref chunk, (nuint)(4 * dimension)) & keep;
+            Vector512<float> r5 = Vector512.LoadUnsafe(ref chunk, (nuint)(5 * dimension)) & keep;
+            Vector512<float> r6 = Vector512.LoadUnsafe(ref chunk, (nuint)(6 * dimension)) & keep;
+            Vector512<float> r7 = Vector512.LoadUnsafe(ref chunk, (nuint)(7 * dimension)) & keep;
+            Vector512<float> r8 = Vector512.LoadUnsafe(ref chunk, (nuint)(8 * dimension)) & keep;
+            Vector512<float> r9 = Vector512.LoadUnsafe(ref chunk, (nuint)(9 * dimension)) & keep;
+            Vector512<float> r10 = Vector512.LoadUnsafe(ref chunk, (nuint)(10 * dimension)) & keep;
+            Vector512<float> r11 = Vector512.LoadUnsafe(ref chunk, (nuint)(11 * dimension)) & keep;
+            Vector512<float> r12 = Vector512.LoadUnsafe(ref chunk, (nuint)(12 * dimension)) & keep;
+            Vector512<float> r13 = Vector512.LoadUnsafe(ref chunk, (nuint)(13 * dimension)) & keep;
+            Vector512<float> r14 = Vector512.LoadUnsafe(ref chunk, (nuint)(14 * dimension)) & keep;
+            Vector512<float> r15 = Vector512.LoadUnsafe(ref chunk, (nuint)(15 * dimension)) & keep;
+
+            // Within each 128-bit lane L: pairs of rows, then quads (u[4a + b] holds rows 4a..4a+3 of element 4L + b).
+            Vector512<double> t0 = Avx512F.UnpackLow(r0, r1).AsDouble(), t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
+            Vector512<double> t2 = Avx512F.UnpackLow(r2, r3).AsDouble(), t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
+            Vector512<double> t4 = Avx512F.UnpackLow(r4, r5).AsDouble(), t5 = Avx512F.UnpackHigh(r4, r5).AsDouble();
+            Vector512<double> t6 = Avx512F.UnpackLow(r6, r7).AsDouble(), t7 = Avx512F.UnpackHigh(r6, r7).AsDouble();
+            Vector512<double> t8 = Avx512F.UnpackLow(r8, r9).AsDouble(), t9 = Avx512F.UnpackHigh(r8, r9).AsDouble();
+            Vector512<double> t10 = Avx512F.UnpackLow(r10, r11).AsDouble(), t11 = Avx512F.UnpackHigh(r10, r11).AsDouble();
+            Vector512<double> t12 = Avx512F.UnpackLow(r12, r13).AsDouble(), t13 = Avx512F.UnpackHigh(r12, r13).AsDouble();
+            Vector512<double> t14 = Avx512F.UnpackLow(r14, r15).AsDouble(), t15 = Avx512F.UnpackHigh(r14, r15).AsDouble();
+            Vector512<float> u0 = Avx512F.UnpackLow(t0, t2).AsSingle(), u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+            Vector512<float> u2 = Avx512F.UnpackLow(t1, t3).AsSingle(), u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+            Vector512<float> u4 = Avx512F.UnpackLow(t4, t6).AsSingle(), u5 = Avx512F.UnpackHigh(t4, t6).AsSingle();
+            Vector512<float> u6 = Avx512F.UnpackLow(t5, t7).AsSingle(), u7 = Avx512F.UnpackHigh(t5, t7).AsSingle();
+            Vector512<float> u8 = Avx512F.UnpackLow(t8, t10).AsSingle(), u9 = Avx512F.UnpackHigh(t8, t10).AsSingle();
+            Vector512<float> u10 = Avx512F.UnpackLow(t9, t11).AsSingle(), u11 = Avx512F.UnpackHigh(t9, t11).AsSingle();
+            Vector512<float> u12 = Avx512F.UnpackLow(t12, t14).AsSingle(), u13 = Avx512F.UnpackHigh(t12, t14).AsSingle();
+            Vector512<float> u14 = Avx512F.UnpackLow(t13, t15).AsSingle(), u15 = Avx512F.UnpackHigh(t13, t15).AsSingle();
+
+            ref float step = ref Unsafe.Add(ref target, k * PanelRows);
+            TransposeLanes(u0, u4, u8, u12, ref step, 0, steps);
+            TransposeLanes(u1, u5, u9, u13, ref step, 1, steps);
+            TransposeLanes(u2, u6, u10, u14, ref step, 2, steps);
+            TransposeLanes(u3, u7, u11, u15, ref step, 3, steps);
+        }
+    }
+
+    // The last two stages for element offset b: quads from the four row groups gathered across 128-bit lanes, giving
+    // elements b, 4 + b, 8 + b and 12 + b of all 16 rows, each stored at its lane's place.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeLanes(
+        Vector512<float> rows0to3, Vector512<float> rows4to7, Vector512<float> rows8to11, Vector512<float> rows12to15, ref float step, int b, int steps)
+    {
+        Vector512<float> v0 = Avx512F.Shuffle4x128(rows0to3, rows4to7, 0x88);
+        Vector512<float> v1 = Avx512F.Shuffle4x128(rows0to3, rows4to7, 0xDD);
+        Vector512<float> w0 = Avx512F.Shuffle4x128(rows8to11, rows12to15, 0x88);
+        Vector512<float> w1 = Avx512F.Shuffle4x128(rows8to11, rows12to15, 0xDD);
+        int laneStride = steps * PanelRows;
+        Avx512F.Shuffle4x128(v0, w0, 0x88).StoreUnsafe(ref step, (nuint)(b * laneStride));
+        Avx512F.Shuffle4x128(v1, w1, 0x88).StoreUnsafe(ref step, (nuint)((4 + b) * laneStride));
+        Avx512F.Shuffle4x128(v0, w0, 0xDD).StoreUnsafe(ref step, (nuint)((8 + b) * laneStride));
+        Avx512F.Shuffle4x128(v1, w1, 0xDD).StoreUnsafe(ref step, (nuint)((12 + b) * laneStride));
+    }
 
     /// <summary>
-    /// Packs row-major queries into tiles: query q's virtual element v lands at
-    /// <c>packed[((q / 8) * packedDimension + v) * 8 + q % 8]</c>, so a tile's 8 values of one element are adjacent.
+    /// Packs row-major queries into tiles, in the order of <see cref="PackRows"/> with 8 queries in place of 16 rows:
+    /// a tile's 8 values of one element are adjacent, and one lane's elements follow each other.
     /// </summary>
     internal static void PackQueries(ReadOnlySpan<float> queries, int dimension, int queryCount, Span<float> packed) =>
-        Pack(queries, dimension, queryCount, PackedQueryTile, PackedQueryTile, packed);
+        Pack(queries, dimension, queryCount, PackedQueryTile, (queryCount + PackedQueryTile - 1) / PackedQueryTile, packed);
 
-    private static void Pack(ReadOnlySpan<float> source, int dimension, int count, int width, int roundTo, Span<float> packed)
+    // Packs `count` vectors into `groups` groups of `width` (zero-filling the members past count), scalar.
+    private static void Pack(ReadOnlySpan<float> source, int dimension, int count, int width, int groups, Span<float> packed)
     {
         int packedDimension = PackedDimension(dimension);
-        int groups = (count + roundTo - 1) / roundTo * roundTo / width;
+        int steps = packedDimension / PanelRows;
         int full = dimension - (dimension % PanelRows);
         int last = dimension - PanelRows;
         int firstTailLane = full - last;
-        int steps = packedDimension / PanelRows;
+        bool hasTail = full < dimension;
+        if (source.Length < (long)count * dimension)
+        {
+            ThrowLengthMismatch(source.Length, count * dimension);
+        }
+
         Span<float> target = packed[..(groups * packedDimension * width)];
+        ref float sourceRef = ref MemoryMarshal.GetReference(source);
+        ref float targetRef = ref MemoryMarshal.GetReference(target);
         for (int g = 0; g < groups; g++)
         {
-            Span<float> group = target.Slice(g * packedDimension * width, packedDimension * width);
             int members = Math.Clamp(count - (g * width), 0, width);
             if (members < width)
             {
-                group.Clear();
+                target.Slice(g * packedDimension * width, packedDimension * width).Clear();
             }
 
             for (int m = 0; m < members; m++)
             {
-                ReadOnlySpan<float> vector = source.Slice(((g * width) + m) * dimension, dimension);
-                for (int i = 0; i < full; i++)
+                ref float vector = ref Unsafe.Add(ref sourceRef, (nint)((g * width) + m) * dimension);
+                ref float member = ref Unsafe.Add(ref targetRef, ((nint)g * packedDimension * width) + m);
+                for (int j = 0; j < PanelRows; j++)
                 {
-                    group[(Position(i, steps) * width) + m] = vector[i];
-                }
-
-                if (full < dimension)
-                {
-                    // The tail vector: lane j holds element last + j, or 0 where the single kernel masks it.
-                    for (int j = 0; j < PanelRows; j++)
+                    // Lane j's elements j, j + 16, ... and then its tail element (last + j, or 0 where the single kernel
+                    // masks it), one after another: in the order PackRows documents.
+                    ref float laneTarget = ref Unsafe.Add(ref member, (nint)j * steps * width);
+                    int k = 0;
+                    for (int i = j; i < full; i += PanelRows, k++)
                     {
-                        group[(Position(full + j, steps) * width) + m] = j >= firstTailLane ? vector[last + j] : 0f;
+                        Unsafe.Add(ref laneTarget, (nint)k * width) = Unsafe.Add(ref vector, i);
+                    }
+
+                    if (hasTail)
+                    {
+                        Unsafe.Add(ref laneTarget, (nint)k * width) = j >= firstTailLane ? Unsafe.Add(ref vector, last + j) : 0f;
                     }
                 }
             }
         }
     }
 
-    // Where virtual element v = 16k + j is stored within a packed group: lane j's elements are contiguous (k = 0, 1, ...),
-    // so each pass of the kernel over one lane reads its rows and queries sequentially.
-    private static int Position(int virtualElement, int steps) => ((virtualElement % PanelRows) * steps) + (virtualElement / PanelRows);
-
     /// <summary>
     /// Scores one packed tile of 8 queries against every packed row: <c>scores[q * scoreStride + r]</c> for
     /// q &lt; <paramref name="queryCount"/> and r &lt; <paramref name="rowCount"/>, bitwise equal to
     /// <see cref="ScoreRows"/>. Scores of padding queries and rows are not written.
     /// </summary>
-    internal static void ScorePackedTile(
+    /// <returns>
+    /// Bit q set when query q may have a score at or above <c>thresholds[q]</c> (its collector's entry bar), so the
+    /// caller offers only those queries' scores and never re-reads the others: the top-k test fused into the kernel.
+    /// With empty <paramref name="thresholds"/> every query's bit is set.
+    /// </returns>
+    internal static int ScorePackedTile(
         ReadOnlySpan<float> packedQueryTile, int dimension, int queryCount, ReadOnlySpan<float> packedRows, int rowCount,
-        DistanceMetric metric, Span<float> scores, int scoreStride)
+        DistanceMetric metric, Span<float> scores, int scoreStride, ReadOnlySpan<float> thresholds)
     {
         switch (metric)
         {
             case DistanceMetric.CosineSimilarity:
             case DistanceMetric.DotProduct:
-                ScorePackedTile<DotScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride);
-                break;
+                return ScorePackedTile<DotScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds);
             case DistanceMetric.Euclidean:
-                ScorePackedTile<NegatedSquaredEuclideanScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride);
-                break;
+                return ScorePackedTile<NegatedSquaredEuclideanScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds);
             default:
                 ScoreMapping.ThrowUnknownMetric(metric);
-                break;
+                return 0;
         }
     }
 
     [SkipLocalsInit]
-    private static void ScorePackedTile<TScorer>(
+    private static int ScorePackedTile<TScorer>(
         ReadOnlySpan<float> packedQueryTile, int dimension, int queryCount, ReadOnlySpan<float> packedRows, int rowCount,
-        Span<float> scores, int scoreStride)
+        Span<float> scores, int scoreStride, ReadOnlySpan<float> thresholds)
         where TScorer : struct, IRowScorer
     {
         int packedDimension = PackedDimension(dimension);
@@ -147,6 +260,7 @@ public static partial class VectorMath
         ref float queryRef = ref MemoryMarshal.GetReference(packedQueryTile);
         ref float rowsRef = ref MemoryMarshal.GetReference(packedRows);
         int tiles = (rowCount + TileRows - 1) / TileRows;
+        int reached = thresholds.IsEmpty ? (1 << queryCount) - 1 : 0;
 
         for (int t = 0; t < tiles; t++)
         {
@@ -229,6 +343,13 @@ public static partial class VectorMath
                     }
 
                     Vector512<float> sums = TScorer.Finish(ReduceLanes(ref Unsafe.Add(ref partialRef, (query * PanelsPerTile) + p), PackedQueryTile * PanelsPerTile));
+
+                    // A padding row's score can only raise a false alarm (one needless offer), never hide a candidate.
+                    if ((reached & (1 << query)) == 0 && Vector512.GreaterThanOrEqualAny(sums, Vector512.Create(thresholds[query])))
+                    {
+                        reached |= 1 << query;
+                    }
+
                     Span<float> target = scores.Slice((query * scoreStride) + row, valid);
                     if (valid == PanelRows)
                     {
@@ -244,6 +365,8 @@ public static partial class VectorMath
                 }
             }
         }
+
+        return reached;
     }
 
     // Combines 16 lane-sum registers (lane j at first[j * stride]) in the tree ReduceLanes(Vector512) applies to one

@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Buffers;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using EmbeddingStore.Core.Vectors;
@@ -102,6 +103,7 @@ internal static class ExactBatchScan
         float[] packedQueries = ArrayPool<float>.Shared.Rent(VectorMath.PackedQueriesLength(dimension, queryCount));
         float[] packedRows = ArrayPool<float>.Shared.Rent(VectorMath.PackedRowsLength(dimension, rowBlock));
         float[] scores = ArrayPool<float>.Shared.Rent(VectorMath.PackedQueryTile * rowBlock);
+        Span<float> thresholds = stackalloc float[VectorMath.PackedQueryTile];
         try
         {
             VectorMath.PackQueries(queries.AsSpan(first * dimension, queryCount * dimension), dimension, queryCount, packedQueries);
@@ -113,19 +115,18 @@ internal static class ExactBatchScan
                 for (int q = 0; q < queryCount; q += VectorMath.PackedQueryTile)
                 {
                     int n = Math.Min(VectorMath.PackedQueryTile, queryCount - q);
-                    VectorMath.ScorePackedTile(
-                        packedQueries.AsSpan(q / VectorMath.PackedQueryTile * tileFloats, tileFloats), dimension, n, packedRows, rows, metric, scores, rows);
                     for (int j = 0; j < n; j++)
                     {
-                        TopKCollector top = tops[first + q + j];
-                        ReadOnlySpan<float> own = scores.AsSpan(j * rows, rows);
-                        float threshold = top.Threshold;
-                        if (TensorPrimitives.Max(own) < threshold)
-                        {
-                            continue;
-                        }
+                        thresholds[j] = tops[first + q + j].Threshold;
+                    }
 
-                        ExactScan.Offer(search, own, start, top, threshold);
+                    int reached = VectorMath.ScorePackedTile(
+                        packedQueries.AsSpan(q / VectorMath.PackedQueryTile * tileFloats, tileFloats), dimension, n, packedRows, rows, metric, scores, rows,
+                        thresholds[..n]);
+                    for (; reached != 0; reached &= reached - 1)
+                    {
+                        int j = BitOperations.TrailingZeroCount(reached);
+                        ExactScan.Offer(search, scores.AsSpan(j * rows, rows), start, tops[first + q + j], thresholds[j]);
                     }
                 }
             }
