@@ -63,6 +63,7 @@ internal sealed class BenchCommand : IAdminCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Queries per batch (batch mode and ground truth)", DefaultValueFactory = _ => 1_000 };
         var queries = new Option<int?>("--queries") { Description = "Use only the first N queries", HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Run every query N times; the fastest repetition is reported", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var warmupMax = new Option<int>("--warmup-max") { Description = "Longest warm-up before measuring, steady or not", HelpName = "SECONDS", DefaultValueFactory = _ => 30 };
         var bandwidth = new Option<int>("--bandwidth-mib") { Description = "Buffer size of the bandwidth measurement", DefaultValueFactory = _ => 1_024 };
         var server = new Option<string?>("--server") { Description = "Run through this server over HTTP instead of in-process (registers bench@v1, fills --collection)", HelpName = "URL" };
         var collection = new Option<string>("--collection") { Description = "With --server: the collection to fill", DefaultValueFactory = _ => "bench" };
@@ -70,7 +71,7 @@ internal sealed class BenchCommand : IAdminCommand
 
         var command = new Command("bench", Description)
         {
-            basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, batchSize, queries, repeat, bandwidth, server, collection, uploadBatch,
+            basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, batchSize, queries, repeat, warmupMax, bandwidth, server, collection, uploadBatch,
         };
         command.Options.Add(context.Shared.Json);
 
@@ -90,6 +91,7 @@ internal sealed class BenchCommand : IAdminCommand
             BatchSize = result.GetValue(batchSize),
             MaxQueries = result.GetValue(queries),
             Repeat = result.GetValue(repeat),
+            WarmupMaxSeconds = result.GetValue(warmupMax),
             BandwidthMiB = result.GetValue(bandwidth),
             Server = result.GetValue(server),
             Collection = result.GetValue(collection)!,
@@ -169,18 +171,7 @@ internal sealed class BenchCommand : IAdminCommand
             }
         }
 
-        // Warm-up: the JIT's tiered compilation promotes the scan loops only after about 30 calls and a background delay,
-        // and int8 codes are trained by their first query; neither belongs in the figures. One second of queries covers both.
-        long warmupStarted = Stopwatch.GetTimestamp();
-        for (int i = 0; i < 50 || Stopwatch.GetElapsedTime(warmupStarted).TotalSeconds < 1; i++)
-        {
-            await target.SearchAsync(queries.Row(i % queries.Count).ToArray(), options.K, options.Index, options.Oversampling, cancellationToken);
-            if (options.Batch && i % 10 == 0)
-            {
-                var few = Enumerable.Range(0, Math.Min(Math.Min(8, options.BatchSize), queries.Count)).Select(j => queries.Row(j).ToArray()).ToList();
-                await target.SearchBatchAsync(few, options.K, options.Index, options.Oversampling, cancellationToken);
-            }
-        }
+        (double warmupSeconds, int warmupRounds, bool steady) = await WarmUpAsync(target, queries, queryCount, options, cancellationToken);
 
         // Each repetition runs every query; the fastest repetition is reported (the usual answer to a shared, noisy
         // machine: interference only ever slows a run down). Recall is the same in every repetition.
@@ -216,6 +207,9 @@ internal sealed class BenchCommand : IAdminCommand
             QueryCount = queryCount,
             LoadSeconds = loadSeconds,
             Recall = (double)found / ((long)queryCount * options.K),
+            WarmupSeconds = warmupSeconds,
+            WarmupRounds = warmupRounds,
+            WarmupSteady = steady,
             QueriesPerSecond = queryCount / seconds,
             P50Ms = Percentile(latencies, 0.50),
             P99Ms = Percentile(latencies, 0.99),
@@ -261,6 +255,40 @@ internal sealed class BenchCommand : IAdminCommand
         }
 
         return groundTruth;
+    }
+
+    // Warm-up until steady state, not for a fixed time: the JIT's tiered compilation promotes the scan loops only after
+    // about 30 calls and a background delay, int8 codes are trained by their first query, and a fresh server also grows
+    // its thread pool and connection pool. Rounds of the measured workload (the first queries, in the measured mode) run
+    // until three rounds in a row are no more than 3 % faster than the best before them, after at least one second;
+    // at --warmup-max seconds the measurement starts anyway and the report says it was not steady.
+    private static async Task<(double Seconds, int Rounds, bool Steady)> WarmUpAsync(
+        IBenchTarget target, VecsMatrix<float> queries, int queryCount, BenchOptions options, CancellationToken cancellationToken)
+    {
+        const double Tolerance = 0.97;
+        const int SteadyRounds = 3;
+        int roundQueries = options.Batch ? Math.Min(queryCount, options.BatchSize) : Math.Min(queryCount, 100);
+        double best = double.MaxValue;
+        int calm = 0;
+        int rounds = 0;
+        long started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            (_, _, double seconds) = await RunQueriesAsync(target, queries, roundQueries, options, cancellationToken);
+            rounds++;
+            calm = seconds >= best * Tolerance ? calm + 1 : 0;
+            best = Math.Min(best, seconds);
+            double elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            if (calm >= SteadyRounds && elapsed >= 1)
+            {
+                return (elapsed, rounds, true);
+            }
+
+            if (elapsed >= options.WarmupMaxSeconds)
+            {
+                return (elapsed, rounds, false);
+            }
+        }
     }
 
     private static async Task<(List<double> Latencies, List<int[]> Results, double Seconds)> RunQueriesAsync(

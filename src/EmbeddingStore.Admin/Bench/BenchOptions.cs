@@ -61,6 +61,10 @@ internal sealed record BenchOptions : IValidatableObject
     [Display(Name = "--repeat")]
     public int Repeat { get; init; } = 1;
 
+    [Range(1, 3_600, ErrorMessage = RangeMessage)]
+    [Display(Name = "--warmup-max")]
+    public int WarmupMaxSeconds { get; init; } = 30;
+
     public string? Server { get; init; }
 
     [Required]

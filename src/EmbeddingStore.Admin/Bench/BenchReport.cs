@@ -21,6 +21,12 @@ internal sealed record BenchReport
 
     public double LoadSeconds { get; init; }
 
+    public double WarmupSeconds { get; init; }
+
+    public int WarmupRounds { get; init; }
+
+    public bool WarmupSteady { get; init; }
+
     public double Recall { get; init; }
 
     public double QueriesPerSecond { get; init; }
@@ -56,6 +62,7 @@ internal sealed record BenchReport
             + $"{(Options.Repeat > 1 ? $", fastest of {Options.Repeat} repetitions" : string.Empty)}");
         text.AppendLine(c, $"  target        {Target}");
         text.AppendLine(c, $"  load          {LoadSeconds:F1} s");
+        text.AppendLine(c, $"  warm-up       {WarmupSeconds:F1} s, {WarmupRounds} rounds, {(WarmupSteady ? "steady" : "NOT steady (--warmup-max reached)")}");
         text.AppendLine(c, $"  recall@{Options.K,-6} {Recall:F4}");
         text.AppendLine(c, $"  QPS           {QueriesPerSecond:F1}");
         text.AppendLine(c, $"  latency       p50 {P50Ms:F3} ms, p99 {P99Ms:F3} ms{(Options.Batch ? " (per batch)" : string.Empty)}");
@@ -83,6 +90,9 @@ internal sealed record BenchReport
             json.WriteNumber("repeat", Options.Repeat);
             json.WriteString("metric", Metric);
             json.WriteNumber("loadSeconds", Math.Round(LoadSeconds, 3));
+            json.WriteNumber("warmupSeconds", Math.Round(WarmupSeconds, 3));
+            json.WriteNumber("warmupRounds", WarmupRounds);
+            json.WriteBoolean("warmupSteady", WarmupSteady);
             json.WriteNumber("recall", Math.Round(Recall, 5));
             json.WriteNumber("qps", Math.Round(QueriesPerSecond, 2));
             json.WriteNumber("p50Ms", Math.Round(P50Ms, 4));

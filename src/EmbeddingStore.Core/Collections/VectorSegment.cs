@@ -19,7 +19,10 @@ internal sealed class VectorSegment
     private const int MinTombstonesToCompact = 1_024;
 
     private readonly List<IVectorIndex> _indexes = [];
+
+    // Row r starts at _data[_origin + r * Dimension]; _data[_origin] is cache-line aligned (Vectors/AlignedFloats).
     private float[] _data;
+    private int _origin;
     private ItemEntry?[] _items;
 
     public VectorSegment(ModelVersion version)
@@ -44,13 +47,13 @@ internal sealed class VectorSegment
 
     public int TombstoneCount => RowCount - LiveCount;
 
-    public ReadOnlySpan<float> Data => _data.AsSpan(0, RowCount * Dimension);
+    public ReadOnlySpan<float> Data => _data.AsSpan(_origin, RowCount * Dimension);
 
     public IReadOnlyList<IVectorIndex> Indexes => _indexes;
 
     public bool ShouldCompact => TombstoneCount >= MinTombstonesToCompact && TombstoneCount * 4L >= RowCount;
 
-    public ReadOnlySpan<float> Row(int row) => _data.AsSpan(row * Dimension, Dimension);
+    public ReadOnlySpan<float> Row(int row) => RowSpan(row);
 
     // The row's item, or null for a tombstone.
     public ItemEntry? ItemAt(int row) => _items[row];
@@ -69,7 +72,7 @@ internal sealed class VectorSegment
             item.SetRow(this, row);
         }
 
-        vector.CopyTo(_data.AsSpan(row * Dimension, Dimension));
+        vector.CopyTo(RowSpan(row));
         foreach (IVectorIndex index in _indexes)
         {
             index.OnUpsert(row, vector);
@@ -117,7 +120,7 @@ internal sealed class VectorSegment
 
             if (next != row)
             {
-                _data.AsSpan(row * Dimension, Dimension).CopyTo(_data.AsSpan(next * Dimension, Dimension));
+                RowSpan(row).CopyTo(RowSpan(next));
                 _items[next] = item;
                 item.SetRow(this, next);
             }
@@ -160,6 +163,8 @@ internal sealed class VectorSegment
         return index;
     }
 
+    private Span<float> RowSpan(int row) => _data.AsSpan(_origin + (row * Dimension), Dimension);
+
     private void EnsureCapacity(int rows)
     {
         if (rows <= _items.Length)
@@ -175,9 +180,10 @@ internal sealed class VectorSegment
             throw new InvalidOperationException($"Segment {Version.Id} cannot hold {rows} vectors of {Dimension} dimensions in one array.");
         }
 
-        float[] data = GC.AllocateUninitializedArray<float>((int)floats);
-        _data.AsSpan(0, RowCount * Dimension).CopyTo(data);
+        float[] data = Vectors.AlignedFloats.Allocate(floats, out int origin);
+        Data.CopyTo(data.AsSpan(origin));
         _data = data;
+        _origin = origin;
         Array.Resize(ref _items, capacity);
     }
 }

@@ -20,6 +20,9 @@ internal interface IRowScorer
 
     // Turns the accumulated sum into the value written out (identity, or negation so that higher is closer).
     static abstract float Finish(float sum);
+
+    // Finish for 16 sums at once (the packed batch kernel, whose registers hold one sum per row).
+    static abstract Vector512<float> Finish(Vector512<float> sums);
 }
 
 // Σ q·r: cosine (on normalised vectors) and dot-product scans.
@@ -42,6 +45,9 @@ internal readonly struct DotScorer : IRowScorer
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Finish(float sum) => sum;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Finish(Vector512<float> sums) => sums;
 }
 
 // Σ (q - r)²: what an L2 scan ranks by, without a square root per row.
@@ -77,6 +83,9 @@ internal readonly struct SquaredEuclideanScorer : IRowScorer
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Finish(float sum) => sum;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Finish(Vector512<float> sums) => sums;
 }
 
 // -Σ (q - r)²: the scan score of the Euclidean metric (higher is closer).
@@ -99,4 +108,7 @@ internal readonly struct NegatedSquaredEuclideanScorer : IRowScorer
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Finish(float sum) => -sum;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Finish(Vector512<float> sums) => -sums;
 }

@@ -15,7 +15,7 @@ public static partial class VectorMath
     /// <remarks>
     /// One pass over the rows, four rows at a time so four independent accumulator chains hide the FMA latency while the
     /// query stays in registers and L1. Each row is summed in one fixed order (full vectors, then the masked last vector,
-    /// then a horizontal sum), the same order <see cref="ScoreRowsBatch"/> uses, so single and batched scores are
+    /// then a horizontal sum in a fixed tree), the same order <see cref="ScoreRowsBatch"/> uses, so single and batched scores are
     /// bitwise equal. The order differs from a sequential scalar sum, so results differ from one in the last bits.
     /// </remarks>
     public static void DotRows(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, Span<float> scores)
@@ -86,10 +86,10 @@ public static partial class VectorMath
                     a3 = TScorer.Accumulate(qTail, Vector512.LoadUnsafe(ref r3, (nuint)last) & mask, a3);
                 }
 
-                Unsafe.Add(ref sRef, row) = TScorer.Finish(Vector512.Sum(a0));
-                Unsafe.Add(ref sRef, row + 1) = TScorer.Finish(Vector512.Sum(a1));
-                Unsafe.Add(ref sRef, row + 2) = TScorer.Finish(Vector512.Sum(a2));
-                Unsafe.Add(ref sRef, row + 3) = TScorer.Finish(Vector512.Sum(a3));
+                Unsafe.Add(ref sRef, row) = TScorer.Finish(ReduceLanes(a0));
+                Unsafe.Add(ref sRef, row + 1) = TScorer.Finish(ReduceLanes(a1));
+                Unsafe.Add(ref sRef, row + 2) = TScorer.Finish(ReduceLanes(a2));
+                Unsafe.Add(ref sRef, row + 3) = TScorer.Finish(ReduceLanes(a3));
             }
 
             // The last rows one at a time, in the same order per row.
@@ -110,7 +110,7 @@ public static partial class VectorMath
                     a0 = TScorer.Accumulate(qTail, Vector512.LoadUnsafe(ref r0, (nuint)last) & mask, a0);
                 }
 
-                Unsafe.Add(ref sRef, row) = TScorer.Finish(Vector512.Sum(a0));
+                Unsafe.Add(ref sRef, row) = TScorer.Finish(ReduceLanes(a0));
             }
 
             return;

@@ -22,11 +22,12 @@ public static partial class VectorMath
     /// <param name="metric">The metric; raw scores are higher-is-closer as in <see cref="ScoreRows"/>.</param>
     /// <param name="scores">At least (queries.Length / dimension) × <paramref name="rowCount"/> scores.</param>
     /// <remarks>
-    /// Register blocking: <see cref="BatchQueryBlock"/> queries × 2 rows are accumulated at once, so every row vector
-    /// loaded from memory feeds four FMAs instead of one and a batch reads the rows once per block of queries. Callers
-    /// keep <paramref name="rows"/> small enough to stay in cache while every query block passes over it (cache blocking).
-    /// Each (query, row) pair is summed in the same order as the single-query kernel, hence bitwise equal results. Queries
-    /// left over after the last full block, and platforms without 256- or 512-bit vectors, use the single-query kernel.
+    /// On 512-bit machines the rows and queries are packed into panels and scored by the GEMM-shaped kernel in
+    /// VectorMath.PackedBatch.cs: 8 queries × 32 rows per register tile, one broadcast query element feeding two FMAs and
+    /// no horizontal sum per pair. Elsewhere <see cref="BatchQueryBlock"/> queries × 2 rows are accumulated at once, so
+    /// every row vector loaded feeds four FMAs. Callers keep <paramref name="rows"/> small enough to stay in cache while
+    /// every query block passes over it (cache blocking). Each (query, row) pair is summed in the same order as the
+    /// single-query kernel, hence bitwise equal results.
     /// </remarks>
     public static void ScoreRowsBatch(ReadOnlySpan<float> queries, int dimension, ReadOnlySpan<float> rows, int rowCount, DistanceMetric metric, Span<float> scores)
     {
@@ -44,6 +45,12 @@ public static partial class VectorMath
             ThrowLengthMismatch(scores.Length, queryCount * rowCount);
         }
 
+        if (PackedKernelAvailable(dimension) && queryCount > 0 && rowCount > 0)
+        {
+            ScoreRowsBatchPacked(queries, dimension, queryCount, rows, rowCount, metric, scores);
+            return;
+        }
+
         switch (metric)
         {
             case DistanceMetric.CosineSimilarity:
@@ -59,19 +66,37 @@ public static partial class VectorMath
         }
     }
 
+    // Packs the rows and queries once, then scores tile by tile (see VectorMath.PackedBatch.cs).
+    private static void ScoreRowsBatchPacked(
+        ReadOnlySpan<float> queries, int dimension, int queryCount, ReadOnlySpan<float> rows, int rowCount, DistanceMetric metric, Span<float> scores)
+    {
+        float[] packedRows = System.Buffers.ArrayPool<float>.Shared.Rent(PackedRowsLength(dimension, rowCount));
+        float[] packedQueries = System.Buffers.ArrayPool<float>.Shared.Rent(PackedQueriesLength(dimension, queryCount));
+        try
+        {
+            PackRows(rows, dimension, rowCount, packedRows);
+            PackQueries(queries, dimension, queryCount, packedQueries);
+            int tileFloats = PackedDimension(dimension) * PackedQueryTile;
+            for (int q = 0; q < queryCount; q += PackedQueryTile)
+            {
+                ScorePackedTile(
+                    packedQueries.AsSpan(q / PackedQueryTile * tileFloats, tileFloats), dimension, Math.Min(PackedQueryTile, queryCount - q),
+                    packedRows, rowCount, metric, scores[(q * rowCount)..], rowCount, thresholds: default);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(packedQueries);
+            System.Buffers.ArrayPool<float>.Shared.Return(packedRows);
+        }
+    }
+
     private static void ScoreRowsBatchCore<TScorer>(
         ReadOnlySpan<float> queries, int dimension, int queryCount, ReadOnlySpan<float> rows, int rowCount, Span<float> scores)
         where TScorer : struct, IRowScorer
     {
         int q = 0;
-        if (Vector512.IsHardwareAccelerated && dimension >= Vector512<float>.Count)
-        {
-            for (; q <= queryCount - BatchQueryBlock; q += BatchQueryBlock)
-            {
-                Block512<TScorer>(queries.Slice(q * dimension, BatchQueryBlock * dimension), dimension, rows, rowCount, scores.Slice(q * rowCount));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && dimension >= Vector256<float>.Count)
+        if (Vector256.IsHardwareAccelerated && dimension >= Vector256<float>.Count)
         {
             for (; q <= queryCount - BatchQueryBlock; q += BatchQueryBlock)
             {
@@ -86,116 +111,8 @@ public static partial class VectorMath
         }
     }
 
-    // Four queries against rowCount rows: 4 × 2 accumulators per step, each row vector loaded once for four queries.
-    private static void Block512<TScorer>(ReadOnlySpan<float> queries, int dimension, ReadOnlySpan<float> rows, int rowCount, Span<float> scores)
-        where TScorer : struct, IRowScorer
-    {
-        ref float q0 = ref MemoryMarshal.GetReference(queries);
-        ref float q1 = ref Unsafe.Add(ref q0, dimension);
-        ref float q2 = ref Unsafe.Add(ref q1, dimension);
-        ref float q3 = ref Unsafe.Add(ref q2, dimension);
-        ref float rowsRef = ref MemoryMarshal.GetReference(rows);
-        ref float s0 = ref MemoryMarshal.GetReference(scores);
-        ref float s1 = ref Unsafe.Add(ref s0, rowCount);
-        ref float s2 = ref Unsafe.Add(ref s1, rowCount);
-        ref float s3 = ref Unsafe.Add(ref s2, rowCount);
-
-        int last = dimension - Vector512<float>.Count;
-        int full = dimension - (dimension % Vector512<float>.Count);
-        bool hasTail = full < dimension;
-        Vector512<float> mask = Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(full - last)).AsSingle();
-        Vector512<float> t0 = Vector512.LoadUnsafe(ref q0, (nuint)last) & mask;
-        Vector512<float> t1 = Vector512.LoadUnsafe(ref q1, (nuint)last) & mask;
-        Vector512<float> t2 = Vector512.LoadUnsafe(ref q2, (nuint)last) & mask;
-        Vector512<float> t3 = Vector512.LoadUnsafe(ref q3, (nuint)last) & mask;
-
-        int row = 0;
-        for (; row <= rowCount - 2; row += 2)
-        {
-            ref float ra = ref Unsafe.Add(ref rowsRef, (nint)row * dimension);
-            ref float rb = ref Unsafe.Add(ref ra, dimension);
-            Vector512<float> a0 = Vector512<float>.Zero, a1 = Vector512<float>.Zero, a2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero;
-            Vector512<float> b0 = Vector512<float>.Zero, b1 = Vector512<float>.Zero, b2 = Vector512<float>.Zero, b3 = Vector512<float>.Zero;
-            int i = 0;
-            do
-            {
-                Vector512<float> x = Vector512.LoadUnsafe(ref ra, (nuint)i);
-                Vector512<float> y = Vector512.LoadUnsafe(ref rb, (nuint)i);
-                Vector512<float> v = Vector512.LoadUnsafe(ref q0, (nuint)i);
-                a0 = TScorer.Accumulate(v, x, a0);
-                b0 = TScorer.Accumulate(v, y, b0);
-                v = Vector512.LoadUnsafe(ref q1, (nuint)i);
-                a1 = TScorer.Accumulate(v, x, a1);
-                b1 = TScorer.Accumulate(v, y, b1);
-                v = Vector512.LoadUnsafe(ref q2, (nuint)i);
-                a2 = TScorer.Accumulate(v, x, a2);
-                b2 = TScorer.Accumulate(v, y, b2);
-                v = Vector512.LoadUnsafe(ref q3, (nuint)i);
-                a3 = TScorer.Accumulate(v, x, a3);
-                b3 = TScorer.Accumulate(v, y, b3);
-                i += Vector512<float>.Count;
-            }
-            while (i <= last);
-
-            if (hasTail)
-            {
-                // Process the last vector, masking what was done already.
-                Vector512<float> x = Vector512.LoadUnsafe(ref ra, (nuint)last) & mask;
-                Vector512<float> y = Vector512.LoadUnsafe(ref rb, (nuint)last) & mask;
-                a0 = TScorer.Accumulate(t0, x, a0);
-                b0 = TScorer.Accumulate(t0, y, b0);
-                a1 = TScorer.Accumulate(t1, x, a1);
-                b1 = TScorer.Accumulate(t1, y, b1);
-                a2 = TScorer.Accumulate(t2, x, a2);
-                b2 = TScorer.Accumulate(t2, y, b2);
-                a3 = TScorer.Accumulate(t3, x, a3);
-                b3 = TScorer.Accumulate(t3, y, b3);
-            }
-
-            Unsafe.Add(ref s0, row) = TScorer.Finish(Vector512.Sum(a0));
-            Unsafe.Add(ref s0, row + 1) = TScorer.Finish(Vector512.Sum(b0));
-            Unsafe.Add(ref s1, row) = TScorer.Finish(Vector512.Sum(a1));
-            Unsafe.Add(ref s1, row + 1) = TScorer.Finish(Vector512.Sum(b1));
-            Unsafe.Add(ref s2, row) = TScorer.Finish(Vector512.Sum(a2));
-            Unsafe.Add(ref s2, row + 1) = TScorer.Finish(Vector512.Sum(b2));
-            Unsafe.Add(ref s3, row) = TScorer.Finish(Vector512.Sum(a3));
-            Unsafe.Add(ref s3, row + 1) = TScorer.Finish(Vector512.Sum(b3));
-        }
-
-        if (row < rowCount)
-        {
-            // An odd last row: four accumulators.
-            ref float ra = ref Unsafe.Add(ref rowsRef, (nint)row * dimension);
-            Vector512<float> a0 = Vector512<float>.Zero, a1 = Vector512<float>.Zero, a2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero;
-            int i = 0;
-            do
-            {
-                Vector512<float> x = Vector512.LoadUnsafe(ref ra, (nuint)i);
-                a0 = TScorer.Accumulate(Vector512.LoadUnsafe(ref q0, (nuint)i), x, a0);
-                a1 = TScorer.Accumulate(Vector512.LoadUnsafe(ref q1, (nuint)i), x, a1);
-                a2 = TScorer.Accumulate(Vector512.LoadUnsafe(ref q2, (nuint)i), x, a2);
-                a3 = TScorer.Accumulate(Vector512.LoadUnsafe(ref q3, (nuint)i), x, a3);
-                i += Vector512<float>.Count;
-            }
-            while (i <= last);
-
-            if (hasTail)
-            {
-                Vector512<float> x = Vector512.LoadUnsafe(ref ra, (nuint)last) & mask;
-                a0 = TScorer.Accumulate(t0, x, a0);
-                a1 = TScorer.Accumulate(t1, x, a1);
-                a2 = TScorer.Accumulate(t2, x, a2);
-                a3 = TScorer.Accumulate(t3, x, a3);
-            }
-
-            Unsafe.Add(ref s0, row) = TScorer.Finish(Vector512.Sum(a0));
-            Unsafe.Add(ref s1, row) = TScorer.Finish(Vector512.Sum(a1));
-            Unsafe.Add(ref s2, row) = TScorer.Finish(Vector512.Sum(a2));
-            Unsafe.Add(ref s3, row) = TScorer.Finish(Vector512.Sum(a3));
-        }
-    }
-
-    // The 256-bit twin of Block512, for machines without 512-bit vectors.
+    // Four queries against rowCount rows on machines without 512-bit vectors: 4 × 2 accumulators per step, each row
+    // vector loaded once for four queries.
     private static void Block256<TScorer>(ReadOnlySpan<float> queries, int dimension, ReadOnlySpan<float> rows, int rowCount, Span<float> scores)
         where TScorer : struct, IRowScorer
     {

@@ -51,6 +51,20 @@ public sealed class BenchCommandTests : IDisposable
     [Theory]
     [InlineData("single")]
     [InlineData("batch")]
+    public async Task Bench_WarmupMax_WarmsUpAtLeastOneSecondInRoundsAndReportsIt(string mode)
+    {
+        (int code, string output, string errors) = await RunAsync("--mode", mode, "--warmup-max", "1", "--json");
+
+        Assert.True(code == 0, errors);
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.True(json.RootElement.GetProperty("warmupSeconds").GetDouble() >= 1.0);
+        Assert.True(json.RootElement.GetProperty("warmupRounds").GetInt32() >= 1);
+        Assert.True(json.RootElement.GetProperty("warmupSteady").ValueKind is JsonValueKind.True or JsonValueKind.False);
+    }
+
+    [Theory]
+    [InlineData("single")]
+    [InlineData("batch")]
     public async Task Bench_ThroughServer_FindsTheInProcessGroundTruth(string mode)
     {
         (int code, _, string errors) = await RunAsync("--write-gt", _files["gt.ivecs"]);
@@ -146,6 +160,7 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--mode", "fast")]
     [InlineData("--metric", "manhattan")]
     [InlineData("--repeat", "0")]
+    [InlineData("--warmup-max", "0")]
     [InlineData("--server", "ftp://example")]
     [InlineData("--colour", "red")]
     [InlineData("--threads", "257")]
@@ -198,7 +213,7 @@ public sealed class BenchCommandTests : IDisposable
         foreach (string option in new[]
         {
             "--base", "--query", "--gt", "--write-gt", "--k", "--index", "--mode", "--threads", "--json", "--metric", "--oversampling", "--batch-size",
-            "--queries", "--repeat", "--bandwidth-mib", "--server", "--collection", "--upload-batch",
+            "--queries", "--repeat", "--warmup-max", "--bandwidth-mib", "--server", "--collection", "--upload-batch",
         })
         {
             Assert.Contains(option + " ", stdout.ToString(), StringComparison.Ordinal);

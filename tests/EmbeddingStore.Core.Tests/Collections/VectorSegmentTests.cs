@@ -1,8 +1,11 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
+using EmbeddingStore.Core.Tests.TestSupport;
 using EmbeddingStore.Core.Versioning;
 
 namespace EmbeddingStore.Core.Tests.Collections;
@@ -28,6 +31,37 @@ public sealed class VectorSegmentTests
         Assert.Equal(-1, b.RowIn(segment));
         Assert.Equal([1f, 1f], segment.Row(2).ToArray());
         Assert.Equal(["upsert 0", "upsert 1", "upsert 2", "delete 1"], index.Calls);
+    }
+
+    [Fact]
+    public unsafe void Set_AcrossGrowthsAndCompaction_DataStaysCacheLineAlignedAndIntact()
+    {
+        // 384 floats a row is 24 cache lines, so an aligned base makes every row line-aligned.
+        var segment = new VectorSegment(new ModelVersion(ModelVersionId.Create("m", "v1"), 384, DistanceMetric.DotProduct, false, DateTimeOffset.UnixEpoch));
+        var random = new Random(17);
+        var items = new List<(ItemEntry Item, float[] Vector)>();
+        for (int i = 0; i < 300; i++)
+        {
+            float[] vector = TestData.RandomVector(random, 384);
+            var item = new ItemEntry($"i{i}", null);
+            segment.Set(item, vector);
+            items.Add((item, vector));
+            Assert.Equal(0, (long)Unsafe.AsPointer(ref MemoryMarshal.GetReference(segment.Data)) % 64);
+        }
+
+        for (int i = 0; i < items.Count; i += 3)
+        {
+            segment.Remove(items[i].Item);
+        }
+
+        segment.Compact();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+
+        Assert.Equal(0, (long)Unsafe.AsPointer(ref MemoryMarshal.GetReference(segment.Data)) % 64);
+        foreach ((ItemEntry item, float[] vector) in items.Where((_, i) => i % 3 != 0))
+        {
+            Assert.Equal(vector, segment.Row(item.RowIn(segment)).ToArray());
+        }
     }
 
     [Fact]

@@ -94,8 +94,9 @@ public sealed class VectorMathRowsTests
         var random = new Random(length + 4_000);
         foreach (DistanceMetric metric in new[] { DistanceMetric.DotProduct, DistanceMetric.Euclidean })
         {
-            // 9 queries: two full blocks of four and one left over; 5 rows: pairs and an odd last row.
-            foreach ((int queryCount, int rowCount) in new[] { (9, 5), (4, 2), (3, 1), (8, 0) })
+            // 9 queries: two full blocks of four and one left over; 5 rows: pairs and an odd last row. 17 × 70: two full
+            // packed tiles of 8 queries and one of 1, two full 32-row tiles and a partial panel.
+            foreach ((int queryCount, int rowCount) in new[] { (9, 5), (4, 2), (3, 1), (8, 0), (17, 70), (8, 32), (1, 16) })
             {
                 float[] queries = TestData.RandomVector(random, length * queryCount);
                 float[] rows = TestData.RandomVector(random, length * rowCount);

@@ -1,5 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using System.Buffers;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using EmbeddingStore.Core.Vectors;
@@ -16,6 +18,13 @@ internal static class ExactBatchScan
     private const int RowBlockBytes = 256 * 1024;
 
     private const int MaxRowBlock = 512;
+
+    // Below this many queries per thread the packing (one pass over each row block) costs more than the packed kernel
+    // saves; the row-major kernel serves them.
+    private const int MinPackedQueries = 4;
+
+    // Packed row blocks: a multiple of the packed kernel's 32-row tile, sized like the row-major blocks.
+    private const int PackedRowBlockRows = 256;
 
     // Splits the queries (in whole blocks) across up to `parallelism` threads; each query is scanned by one thread only,
     // so the result does not depend on the split.
@@ -43,6 +52,12 @@ internal static class ExactBatchScan
     private static void ScanQueries(IndexSearch search, float[] queries, TopKCollector[] tops, int first, int end)
     {
         int dimension = search.Segment.Dimension;
+        if (VectorMath.PackedKernelAvailable(dimension) && end - first >= MinPackedQueries)
+        {
+            ScanQueriesPacked(search, queries, tops, first, end);
+            return;
+        }
+
         int count = search.Segment.RowCount;
         DistanceMetric metric = search.Segment.Version.Metric;
         ReadOnlySpan<float> data = search.Segment.Data;
@@ -71,6 +86,56 @@ internal static class ExactBatchScan
                     ExactScan.Offer(search, own, start, top, threshold);
                 }
             }
+        }
+    }
+
+    // The GEMM-shaped path: the thread's queries are packed once, each row block once, and every tile of 8 queries
+    // passes over the packed block while it sits in L2.
+    private static void ScanQueriesPacked(IndexSearch search, float[] queries, TopKCollector[] tops, int first, int end)
+    {
+        int dimension = search.Segment.Dimension;
+        int count = search.Segment.RowCount;
+        DistanceMetric metric = search.Segment.Version.Metric;
+        ReadOnlySpan<float> data = search.Segment.Data;
+        int queryCount = end - first;
+        int rowBlock = Math.Max(32, Math.Min(PackedRowBlockRows, RowBlockBytes / (dimension * sizeof(float))) & ~31);
+        int tileFloats = VectorMath.PackedDimension(dimension) * VectorMath.PackedQueryTile;
+        float[] packedQueries = ArrayPool<float>.Shared.Rent(VectorMath.PackedQueriesLength(dimension, queryCount));
+        float[] packedRows = ArrayPool<float>.Shared.Rent(VectorMath.PackedRowsLength(dimension, rowBlock));
+        float[] scores = ArrayPool<float>.Shared.Rent(VectorMath.PackedQueryTile * rowBlock);
+        Span<float> thresholds = stackalloc float[VectorMath.PackedQueryTile];
+        try
+        {
+            VectorMath.PackQueries(queries.AsSpan(first * dimension, queryCount * dimension), dimension, queryCount, packedQueries);
+            for (int start = 0; start < count; start += rowBlock)
+            {
+                search.CancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(rowBlock, count - start);
+                VectorMath.PackRows(data.Slice(start * dimension, rows * dimension), dimension, rows, packedRows);
+                for (int q = 0; q < queryCount; q += VectorMath.PackedQueryTile)
+                {
+                    int n = Math.Min(VectorMath.PackedQueryTile, queryCount - q);
+                    for (int j = 0; j < n; j++)
+                    {
+                        thresholds[j] = tops[first + q + j].Threshold;
+                    }
+
+                    int reached = VectorMath.ScorePackedTile(
+                        packedQueries.AsSpan(q / VectorMath.PackedQueryTile * tileFloats, tileFloats), dimension, n, packedRows, rows, metric, scores, rows,
+                        thresholds[..n]);
+                    for (; reached != 0; reached &= reached - 1)
+                    {
+                        int j = BitOperations.TrailingZeroCount(reached);
+                        ExactScan.Offer(search, scores.AsSpan(j * rows, rows), start, tops[first + q + j], thresholds[j]);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scores);
+            ArrayPool<float>.Shared.Return(packedRows);
+            ArrayPool<float>.Shared.Return(packedQueries);
         }
     }
 }

@@ -32,8 +32,9 @@ public sealed class BatchAndParallelSearchTests
         using EmbeddingEngine engine = await CreateAsync(metric, dimension, rows: 700, new EngineLimits { SearchParallelism = 2 }, ct);
         var random = new Random(dimension + 5);
 
-        // Nine queries: two full blocks of four and one left over; some duplicate a stored vector to force ties.
-        var queries = Enumerable.Range(0, 9).Select(_ => TestData.RandomVector(random, dimension)).ToList();
+        // 21 queries on two threads (12 and 9): full and partial tiles of the packed kernel, blocks of four and a
+        // left-over query of the row-major one; 700 rows end in a partial row block and a partial panel.
+        var queries = Enumerable.Range(0, 21).Select(_ => TestData.RandomVector(random, dimension)).ToList();
         StoreResult<BatchSearchResult> batch = (await engine.SearchBatchAsync("docs", new BatchSearchQuery(queries, null, 12), TestContext.Current.CancellationToken));
         Assert.True(batch.IsSuccess, batch.Error?.Message);
         Assert.Equal(queries.Count, batch.Value!.Results.Count);
