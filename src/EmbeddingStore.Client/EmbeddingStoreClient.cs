@@ -170,9 +170,9 @@ public sealed partial class EmbeddingStoreClient : IDisposable
         SendAsync(ApiOperations.UpsertItems, ApiOperations.UpsertItems.Path(Required(collection)), request, s_json.UpsertItemsRequest, s_json.UpsertItemsResponse,
             CheckKey(idempotencyKey), cancellationToken);
 
-    /// <summary>Deletes items by id (unknown ids are ignored). Not retried (see the class remarks).</summary>
+    /// <summary>Deletes items by id (unknown ids are ignored) or every item matching a filter. Not retried (see the class remarks).</summary>
     /// <param name="collection">The collection.</param>
-    /// <param name="request">The ids.</param>
+    /// <param name="request">The ids, or the filter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<DeleteItemsResponse> DeleteItemsAsync(string collection, DeleteItemsRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(ApiOperations.DeleteItems, ApiOperations.DeleteItems.Path(Required(collection)), request, s_json.DeleteItemsRequest, s_json.DeleteItemsResponse, null, cancellationToken);
@@ -211,6 +211,20 @@ public sealed partial class EmbeddingStoreClient : IDisposable
         }
 
         return GetAsync(ApiOperations.ScrollItems, ApiOperations.ScrollItems.Path(Required(collection)) + "?" + query, s_json.ScrollResponse, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads one page of items in id order, only those matching the request's filter (build one with
+    /// <see cref="PayloadFilters"/>). A read, so it is retried although it is a POST.
+    /// </summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="request">Page size, cursor, whether to return vectors, and the filter.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<ScrollResponse> ScrollAsync(string collection, ScrollRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SendAsync(ApiOperations.ScrollItemsFiltered, ApiOperations.ScrollItemsFiltered.Path(Required(collection)), request, s_json.ScrollRequest, s_json.ScrollResponse,
+            null, cancellationToken);
     }
 
     /// <summary>Counts items, optionally matching a filter. A read, so it is retried although it is a POST.</summary>

@@ -53,7 +53,7 @@ public static class ApiOperations
     /// <summary><c>POST /v1/collections/{name}/items</c>: atomic batch upsert; a blind repeat could overwrite a newer write.</summary>
     public static readonly ApiOperation UpsertItems = new("UpsertItemsAsync", "POST", "/v1/collections/{name}/items", ApiOperationKind.Write);
 
-    /// <summary><c>POST /v1/collections/{name}/items/delete</c>: delete items by id; a blind repeat could delete a re-created item.</summary>
+    /// <summary><c>POST /v1/collections/{name}/items/delete</c>: delete items by id or by filter; a blind repeat could delete a re-created item.</summary>
     public static readonly ApiOperation DeleteItems = new("DeleteItemsAsync", "POST", "/v1/collections/{name}/items/delete", ApiOperationKind.Write);
 
     /// <summary><c>POST /v1/collections/{name}/items/count</c>: count items (a POST only to carry a filter).</summary>
@@ -61,6 +61,9 @@ public static class ApiOperations
 
     /// <summary><c>GET /v1/collections/{name}/items</c>: scroll items in id order.</summary>
     public static readonly ApiOperation ScrollItems = new("ScrollItems", "GET", "/v1/collections/{name}/items", ApiOperationKind.Read);
+
+    /// <summary><c>POST /v1/collections/{name}/items/scroll</c>: scroll items in id order, optionally filtered (a POST only to carry the filter).</summary>
+    public static readonly ApiOperation ScrollItemsFiltered = new("ScrollItemsFiltered", "POST", "/v1/collections/{name}/items/scroll", ApiOperationKind.Read);
 
     /// <summary><c>GET /v1/collections/{name}/items/{id}</c>: one item.</summary>
     public static readonly ApiOperation GetItem = new("GetItem", "GET", "/v1/collections/{name}/items/{id}", ApiOperationKind.Read);
@@ -107,7 +110,7 @@ public static class ApiOperations
         GetHealth, GetLiveness, GetReadiness,
         RegisterModelVersion, ListModelVersions, GetModelVersion,
         PutCollection, ListCollections, GetCollection, DeleteCollection,
-        UpsertItems, DeleteItems, CountItems, ScrollItems, GetItem,
+        UpsertItems, DeleteItems, CountItems, ScrollItems, ScrollItemsFiltered, GetItem,
         Search, SearchBatch,
         CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,
         ListJobs, GetJob, CancelJob, PauseJob, ResumeJob,

@@ -28,6 +28,7 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(DeleteItemsRequest))]
 [JsonSerializable(typeof(DeleteItemsResponse))]
 [JsonSerializable(typeof(ItemResponse))]
+[JsonSerializable(typeof(ScrollRequest))]
 [JsonSerializable(typeof(ScrollResponse))]
 [JsonSerializable(typeof(CountRequest))]
 [JsonSerializable(typeof(CountResponse))]

@@ -16,7 +16,7 @@ public sealed record ItemRequest
     /// </summary>
     public required string Id { get; init; }
 
-    /// <summary>Any JSON object (or null); top-level fields can be used in search filters.</summary>
+    /// <summary>Any JSON object (or null); its fields, nested ones too, can be used in filters.</summary>
     public JsonElement? Payload { get; init; }
 
     /// <summary>At least one vector, keyed <c>model@version</c>.</summary>
@@ -38,16 +38,22 @@ public sealed record UpsertItemsRequest
 /// <param name="Upserted">Items written.</param>
 public sealed record UpsertItemsResponse(int Upserted);
 
-/// <summary>Deletes items by id; unknown ids are ignored so a retried delete is harmless.</summary>
+/// <summary>
+/// Deletes items by id or by payload filter (exactly one of the two). Unknown ids are ignored so a retried delete is
+/// harmless; a filter deletes every matching item in one transaction, and a bad filter deletes nothing.
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DeleteItemsRequest
 {
     /// <summary>The ids to delete.</summary>
-    public required List<string> Ids { get; init; }
+    public List<string>? Ids { get; init; }
+
+    /// <summary>Deletes every item whose payload matches, instead of naming ids.</summary>
+    public FilterRequest? Filter { get; init; }
 }
 
 /// <summary>The result of a delete.</summary>
-/// <param name="Deleted">How many of the ids existed.</param>
+/// <param name="Deleted">How many of the ids existed, or how many items matched the filter.</param>
 public sealed record DeleteItemsResponse(int Deleted);
 
 /// <summary>An item as stored.</summary>
@@ -68,6 +74,24 @@ public sealed record ItemResponse(
 /// not a secret: any such cursor continues after that id.
 /// </param>
 public sealed record ScrollResponse(IReadOnlyList<ItemResponse> Items, string? NextCursor);
+
+/// <summary>A page of items in id order, optionally only those matching a filter (the body form of a scroll).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ScrollRequest
+{
+    /// <summary>Items per page (1 to the configured maximum).</summary>
+    /// <remarks>Settable rather than init-only: source-generated JSON resets missing init-only properties to default.</remarks>
+    public int Limit { get; set; } = 100;
+
+    /// <summary>The previous page's <c>nextCursor</c>; absent for the first page.</summary>
+    public string? Cursor { get; init; }
+
+    /// <summary>Whether items carry their vectors.</summary>
+    public bool WithVectors { get; init; }
+
+    /// <summary>Optional payload filter; a page then holds the next matching items.</summary>
+    public FilterRequest? Filter { get; init; }
+}
 
 /// <summary>Counts items, optionally only those matching a filter.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -60,23 +60,83 @@ public sealed record SearchRequest
     public int? Ef { get; init; }
 }
 
-/// <summary>A payload filter. Only <c>must</c> exists today; <c>should</c>, <c>mustNot</c> and ranges will join it in this object.</summary>
+/// <summary>
+/// A payload filter: every <c>must</c> condition, at least one <c>should</c> condition (when given) and no
+/// <c>mustNot</c> condition hold. Conditions nest, so any boolean combination can be written; a bad filter is a 400
+/// whose detail names the offending path (<c>filter.must[2].range.gte must be a number</c>).
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record FilterRequest
 {
     /// <summary>Conditions that must all hold.</summary>
     public List<FieldConditionRequest>? Must { get; init; }
+
+    /// <summary>Conditions of which at least one must hold; an empty list holds for no item.</summary>
+    public List<FieldConditionRequest>? Should { get; init; }
+
+    /// <summary>Conditions none of which may hold.</summary>
+    public List<FieldConditionRequest>? MustNot { get; init; }
 }
 
-/// <summary>Equality on a top-level payload field; an array field matches when any element equals <c>match</c>.</summary>
+/// <summary>
+/// One condition: a field condition (<c>key</c> plus exactly one of <c>match</c>, <c>any</c>, <c>except</c>,
+/// <c>range</c>, <c>isNull</c>, <c>isEmpty</c>) or a nested clause (<c>must</c>, <c>should</c>, <c>mustNot</c>).
+/// </summary>
+/// <remarks>
+/// A missing field satisfies no <c>match</c>, <c>any</c>, <c>except</c> or <c>range</c>. On an array field
+/// <c>match</c>, <c>any</c> and <c>range</c> hold when some element does and <c>except</c> when no element is in the
+/// list. Values compare by JSON kind (<c>"1"</c> is not <c>1</c>); numbers compare as doubles.
+/// </remarks>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record FieldConditionRequest
 {
-    /// <summary>The top-level payload field.</summary>
-    public required string Key { get; init; }
+    /// <summary>The payload field; dots address nested objects (<c>meta.src</c>).</summary>
+    public string? Key { get; init; }
 
-    /// <summary>A string, number or boolean.</summary>
-    public required JsonElement Match { get; init; }
+    /// <summary>Equality with a string, number or boolean.</summary>
+    public JsonElement? Match { get; init; }
+
+    /// <summary>The value, or some element of an array value, is one of these strings, numbers or booleans.</summary>
+    public List<JsonElement>? Any { get; init; }
+
+    /// <summary>The field is present and neither its value nor any element is one of these.</summary>
+    public List<JsonElement>? Except { get; init; }
+
+    /// <summary>The value, or some element, is a number within these bounds.</summary>
+    public FilterRangeRequest? Range { get; init; }
+
+    /// <summary><c>true</c>: the field is present and null; <c>false</c>: anything else.</summary>
+    public bool? IsNull { get; init; }
+
+    /// <summary><c>true</c>: the field is missing, null or an empty array; <c>false</c>: anything else.</summary>
+    public bool? IsEmpty { get; init; }
+
+    /// <summary>A nested clause: conditions that must all hold.</summary>
+    public List<FieldConditionRequest>? Must { get; init; }
+
+    /// <summary>A nested clause: at least one condition holds.</summary>
+    public List<FieldConditionRequest>? Should { get; init; }
+
+    /// <summary>A nested clause: no condition holds.</summary>
+    public List<FieldConditionRequest>? MustNot { get; init; }
+}
+
+/// <summary>Bounds of a <c>range</c> condition; at least one is required, and all given ones apply.</summary>
+/// <remarks>Kept as JSON values so that a bound sent as a string is refused with its path rather than as a bare type error.</remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record FilterRangeRequest
+{
+    /// <summary>Greater than this number.</summary>
+    public JsonElement? Gt { get; init; }
+
+    /// <summary>Greater than or equal to this number.</summary>
+    public JsonElement? Gte { get; init; }
+
+    /// <summary>Less than this number.</summary>
+    public JsonElement? Lt { get; init; }
+
+    /// <summary>Less than or equal to this number.</summary>
+    public JsonElement? Lte { get; init; }
 }
 
 /// <summary>Search results.</summary>

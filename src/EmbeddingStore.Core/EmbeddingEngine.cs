@@ -7,6 +7,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Persistence;
@@ -531,6 +532,48 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes every item whose payload matches the filter, in one transaction: the matching set is read under the
+    /// collection's writer gate, so no concurrent write can slip an item in or out between choosing and deleting.
+    /// </summary>
+    /// <returns>How many items matched and were deleted.</returns>
+    public async Task<StoreResult<int>> DeleteItemsAsync(string collection, PayloadFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (filter.Validate() is { } filterError)
+        {
+            return filterError;
+        }
+
+        if (!TryGetCollection(collection, out Collection? state, out StoreError? error))
+        {
+            return error;
+        }
+
+        using (await state.EnterWriterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (state.IsDeleted)
+            {
+                return CollectionNotFound(collection);
+            }
+
+            // Under the writer gate no other write can change items, so no read lock is needed to look.
+            var matching = state.Items.Where(item => filter.Matches(item.Payload)).Select(item => item.Id).ToList();
+            if (matching.Count == 0)
+            {
+                return 0;
+            }
+
+            if (await TryStorageAsync(() => _repository.DeleteItemsAsync(collection, matching, cancellationToken)).ConfigureAwait(false) is { } failure)
+            {
+                return failure;
+            }
+
+            state.ApplyDeletes(matching, Indexes);
+            return matching.Count;
+        }
+    }
+
     /// <summary>One item, optionally with its vectors.</summary>
     public StoreResult<ItemView> GetItem(string collection, string id, bool withVectors)
     {
@@ -557,11 +600,17 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
     /// Reads items in ordinal id order, a page at a time. The cursor encodes the last id returned, so a scroll
     /// survives concurrent writes and server restarts.
     /// </summary>
-    public StoreResult<ScrollPage> Scroll(string collection, string? cursor, int limit, bool withVectors)
+    /// <remarks>With a filter a page holds the next <paramref name="limit"/> matching items; the cursor works the same.</remarks>
+    public StoreResult<ScrollPage> Scroll(string collection, string? cursor, int limit, bool withVectors, PayloadFilter? filter = null)
     {
         if (limit < 1 || limit > Limits.MaxScrollLimit)
         {
             return Invalid($"limit must be between 1 and {Limits.MaxScrollLimit}; it was {limit}.");
+        }
+
+        if (filter?.Validate() is { } filterError)
+        {
+            return filterError;
         }
 
         string? after = null;
@@ -590,6 +639,11 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
             }
 
             state.TryGetItem(id, out ItemEntry item);
+            if (filter is not null && !filter.Matches(item.Payload))
+            {
+                continue;
+            }
+
             page.Add(ToView(item, withVectors));
             last = id;
         }
@@ -611,7 +665,7 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
         }
 
         using Collection.ReadScope scope = state.EnterRead();
-        if (filter is null || filter.Must.Count == 0)
+        if (filter is null || filter.IsEmpty)
         {
             return state.ItemCount;
         }
@@ -884,8 +938,9 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
     Task<StoreResult<ItemView>> IEmbeddingService.GetItemAsync(string collection, string id, bool withVectors, CancellationToken cancellationToken) =>
         Task.FromResult(GetItem(collection, id, withVectors));
 
-    Task<StoreResult<ScrollPage>> IEmbeddingService.ScrollAsync(string collection, string? cursor, int limit, bool withVectors, CancellationToken cancellationToken) =>
-        Task.FromResult(Scroll(collection, cursor, limit, withVectors));
+    Task<StoreResult<ScrollPage>> IEmbeddingService.ScrollAsync(
+        string collection, string? cursor, int limit, bool withVectors, PayloadFilter? filter, CancellationToken cancellationToken) =>
+        Task.FromResult(Scroll(collection, cursor, limit, withVectors, filter));
 
     Task<StoreResult<long>> IEmbeddingService.CountAsync(string collection, PayloadFilter? filter, CancellationToken cancellationToken) =>
         Task.FromResult(Count(collection, filter));

@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Vectors;
@@ -54,11 +55,14 @@ public interface IEmbeddingService
     /// <summary>Deletes items by id; missing ids are ignored.</summary>
     Task<StoreResult<int>> DeleteItemsAsync(string collection, IReadOnlyList<string> ids, CancellationToken cancellationToken);
 
+    /// <summary>Deletes every item matching a filter, atomically.</summary>
+    Task<StoreResult<int>> DeleteItemsAsync(string collection, PayloadFilter filter, CancellationToken cancellationToken);
+
     /// <summary>One item, optionally with its vectors.</summary>
     Task<StoreResult<ItemView>> GetItemAsync(string collection, string id, bool withVectors, CancellationToken cancellationToken);
 
-    /// <summary>A page of items in id order.</summary>
-    Task<StoreResult<ScrollPage>> ScrollAsync(string collection, string? cursor, int limit, bool withVectors, CancellationToken cancellationToken);
+    /// <summary>A page of items in id order, optionally only those matching a filter.</summary>
+    Task<StoreResult<ScrollPage>> ScrollAsync(string collection, string? cursor, int limit, bool withVectors, PayloadFilter? filter, CancellationToken cancellationToken);
 
     /// <summary>How many items match a filter.</summary>
     Task<StoreResult<long>> CountAsync(string collection, PayloadFilter? filter, CancellationToken cancellationToken);

@@ -49,6 +49,7 @@ public sealed class ApiOperationsTests
     [Theory]
     [InlineData("Search", false, true)]
     [InlineData("CountItems", false, true)]
+    [InlineData("ScrollItemsFiltered", false, true)]
     [InlineData("UpsertItemsAsync", true, false)]
     [InlineData("DeleteItemsAsync", true, false)]
     [InlineData("CreateLinkAsync", true, false)]

@@ -32,8 +32,10 @@ namespace EmbeddingStore.Client.VectorData;
 /// <item>Distance functions: CosineSimilarity (default), DotProductSimilarity, EuclideanDistance (scores are returned
 /// as distances, lower is closer). Other functions, index kinds and <c>IsIndexed</c> flags have no counterpart: the
 /// search is exact and every top-level payload field is filterable.</item>
-/// <item>Filters: <c>==</c>, <c>&amp;&amp;</c> and <c>Contains</c> on data properties; anything else throws
-/// <see cref="NotSupportedException"/> instead of being evaluated after the top-k was cut.</item>
+/// <item>Filters on data properties: <c>==</c>, <c>!=</c>, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>,
+/// <c>&amp;&amp;</c>, <c>||</c>, <c>!</c>, null checks, <c>list.Contains(r.Field)</c>, <c>r.Tags.Contains(x)</c> and
+/// <c>r.Tags.Any(...)</c>; anything else throws <see cref="NotSupportedException"/> instead of being evaluated after
+/// the top-k was cut.</item>
 /// <item>Search results cannot say in which version a hit matched or through which link (<c>version</c>, <c>via</c>);
 /// use <see cref="EmbeddingStoreClient.SearchAsync"/> for that lineage, or turn bridging off with
 /// <see cref="EmbeddingStoreCollectionOptions.AllowBridging"/>.</item>

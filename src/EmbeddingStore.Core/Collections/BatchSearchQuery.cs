@@ -1,5 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 
 namespace EmbeddingStore.Core.Collections;

@@ -2,6 +2,7 @@
 
 using System.Runtime.CompilerServices;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Filters;
 
 namespace EmbeddingStore.Core.Indexes;
 

@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 

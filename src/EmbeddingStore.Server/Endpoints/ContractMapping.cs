@@ -2,6 +2,7 @@
 
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Vectors;
@@ -54,7 +55,25 @@ internal static class ContractMapping
         q.Calibration.KnotCount);
 
     public static PayloadFilter? ToFilter(this FilterRequest? filter) =>
-        filter is null ? null : new PayloadFilter([.. (filter.Must ?? []).Select(c => new FieldMatch(c.Key, c.Match))]);
+        filter is null ? null : new PayloadFilter(ToConditions(filter.Must), ToConditions(filter.Should), ToConditions(filter.MustNot));
+
+    // FilterValidation has refused null conditions before a handler maps the filter; the engine validates the rest.
+    private static List<FilterCondition>? ToConditions(List<FieldConditionRequest>? conditions) =>
+        conditions is null ? null : [.. conditions.Select(ToCondition)];
+
+    private static FilterCondition ToCondition(FieldConditionRequest c) => new()
+    {
+        Key = c.Key,
+        Match = c.Match,
+        Any = c.Any,
+        Except = c.Except,
+        Range = c.Range is { } r ? new FilterRange { Gt = r.Gt, Gte = r.Gte, Lt = r.Lt, Lte = r.Lte } : null,
+        IsNull = c.IsNull,
+        IsEmpty = c.IsEmpty,
+        Must = ToConditions(c.Must),
+        Should = ToConditions(c.Should),
+        MustNot = ToConditions(c.MustNot),
+    };
 
     // An index kind by its wire name through the engine's registry (the one name table); null means "the default".
     public static bool TryParseIndex(this IndexRegistry indexes, string? name, out IndexKind? index, out StoreError? error)

@@ -19,13 +19,17 @@ internal static class ItemEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).RequireAuthorization(Scopes.Write);
         group.MapPost("/delete", DeleteItemsAsync).WithName(nameof(DeleteItemsAsync))
-            .WithSummary("Delete items by id").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Delete items by id, or every item matching a payload filter").ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).AddEndpointFilter<FilterValidation>().WithMetadata(new FilteredBodyMetadata())
             .RequireAuthorization(Scopes.Write);
         group.MapPost("/count", CountItems).WithName(nameof(CountItems))
             .WithSummary("Count items, optionally matching a payload filter").ProducesProblem(StatusCodes.Status404NotFound)
             .AddEndpointFilter<FilterValidation>().WithMetadata(new FilteredBodyMetadata());
         group.MapGet("/", ScrollItems).WithName(nameof(ScrollItems))
             .WithSummary("Page through items in id order with a stable cursor").ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapPost("/scroll", ScrollItemsFiltered).WithName(nameof(ScrollItemsFiltered))
+            .WithSummary("Page through items in id order, optionally only those matching a payload filter").ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).AddEndpointFilter<FilterValidation>().WithMetadata(new FilteredBodyMetadata());
         group.MapGet("/{id}", GetItem).WithName(nameof(GetItem))
             .WithSummary("Get one item").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -57,12 +61,15 @@ internal static class ItemEndpoints
     public static async Task<Results<Ok<DeleteItemsResponse>, ProblemHttpResult>> DeleteItemsAsync(
         string name, DeleteItemsRequest request, IEmbeddingService service, CancellationToken cancellationToken)
     {
-        if (request.Ids is null)
+        if ((request.Ids is null) == (request.Filter is null))
         {
-            return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, "ids must be an array of item ids."));
+            return ProblemMapping.ToProblem(new StoreError(
+                StoreErrorCode.InvalidArgument, "give exactly one of ids (an array of item ids) or filter (delete every matching item)."));
         }
 
-        StoreResult<int> result = await service.DeleteItemsAsync(name, request.Ids, cancellationToken);
+        StoreResult<int> result = request.Filter is { } filter
+            ? await service.DeleteItemsAsync(name, filter.ToFilter()!, cancellationToken)
+            : await service.DeleteItemsAsync(name, request.Ids!, cancellationToken);
         return result.IsSuccess ? TypedResults.Ok(new DeleteItemsResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
     }
 
@@ -76,11 +83,21 @@ internal static class ItemEndpoints
     public static async Task<Results<Ok<ScrollResponse>, ProblemHttpResult>> ScrollItems(
         string name, IEmbeddingService service, CancellationToken cancellationToken, int limit = 100, string? cursor = null, bool withVectors = false)
     {
-        StoreResult<ScrollPage> result = await service.ScrollAsync(name, cursor, limit, withVectors, cancellationToken);
-        return result.IsSuccess
+        StoreResult<ScrollPage> result = await service.ScrollAsync(name, cursor, limit, withVectors, null, cancellationToken);
+        return ToResponse(result);
+    }
+
+    public static async Task<Results<Ok<ScrollResponse>, ProblemHttpResult>> ScrollItemsFiltered(
+        string name, ScrollRequest request, IEmbeddingService service, CancellationToken cancellationToken)
+    {
+        StoreResult<ScrollPage> result = await service.ScrollAsync(name, request.Cursor, request.Limit, request.WithVectors, request.Filter.ToFilter(), cancellationToken);
+        return ToResponse(result);
+    }
+
+    private static Results<Ok<ScrollResponse>, ProblemHttpResult> ToResponse(StoreResult<ScrollPage> result) =>
+        result.IsSuccess
             ? TypedResults.Ok(new ScrollResponse([.. result.Value!.Items.Select(i => i.ToResponse())], result.Value.NextCursor))
             : ProblemMapping.ToProblem(result.Error);
-    }
 
     public static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> GetItem(
         string name, string id, IEmbeddingService service, CancellationToken cancellationToken, bool withVectors = false)

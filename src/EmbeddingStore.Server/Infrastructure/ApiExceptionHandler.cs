@@ -62,7 +62,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             if (inner is JsonException json)
             {
-                return "The request body is not valid for this operation: " + json.Message;
+                // Some messages (an unknown member) carry no path of their own; the exception still knows it.
+                string path = json.Path is { } at && !json.Message.Contains(at, StringComparison.Ordinal) ? $" Path: {at}." : string.Empty;
+                return "The request body is not valid for this operation: " + json.Message + path;
             }
         }
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace EmbeddingStore.Server.Infrastructure;
 
-// Marks routes whose body may carry a payload filter at its top level (search, batch search, count).
+// Marks routes whose body may carry a payload filter at its top level (search, batch search, count, scroll, delete).
 internal sealed class FilteredBodyMetadata;
 
 // Counts a filter's conditions and measures its depth on the raw bytes, before the body is bound: binding a million
@@ -66,28 +66,44 @@ internal sealed class FilterBodyGuard(RequestDelegate next, IOptions<LimitsOptio
             return null;
         }
 
+        // clauseList[d]: the container opened at depth d is a must/should/mustNot list, so every token directly inside
+        // it (at depth d + 1) is one condition, nested clauses' conditions included. Depth stops at MaxFilterDepth (≤ 64).
+        Span<bool> clauseList = stackalloc bool[limits.MaxFilterDepth + 2];
+        bool clauseName = false;
         int conditions = 0;
-        bool inMust = false;
         while (reader.Read() && reader.CurrentDepth >= 2)
         {
-            if (reader.CurrentDepth > limits.MaxFilterDepth)
+            int depth = reader.CurrentDepth;
+            if (depth > limits.MaxFilterDepth)
             {
                 return new StoreError(
                     StoreErrorCode.LimitExceeded,
                     $"filter nests deeper than the configured maximum filter depth of {limits.MaxFilterDepth} (Limits:MaxFilterDepth).");
             }
 
-            if (reader.CurrentDepth == 2 && reader.TokenType == JsonTokenType.PropertyName)
+            switch (reader.TokenType)
             {
-                inMust = reader.ValueTextEquals("must");
+                case JsonTokenType.PropertyName:
+                    clauseName = reader.ValueTextEquals("must") || reader.ValueTextEquals("should") || reader.ValueTextEquals("mustNot");
+                    continue;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    continue;
             }
-            else if (inMust && reader.CurrentDepth == 3 && reader.TokenType is not (JsonTokenType.EndObject or JsonTokenType.EndArray or JsonTokenType.PropertyName)
-                && ++conditions > limits.MaxFilterConditions)
+
+            if (clauseList[depth - 1] && ++conditions > limits.MaxFilterConditions)
             {
                 return new StoreError(
                     StoreErrorCode.LimitExceeded,
-                    $"filter.must has more than {limits.MaxFilterConditions} conditions, the configured maximum (Limits:MaxFilterConditions).");
+                    $"filter has more than {limits.MaxFilterConditions} conditions (counting nested ones), the configured maximum (Limits:MaxFilterConditions).");
             }
+
+            if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
+            {
+                // A property's value shares the property's depth; an array element does not follow a property name.
+                clauseList[depth] = reader.TokenType == JsonTokenType.StartArray && clauseName && !clauseList[depth - 1];
+            }
+
+            clauseName = false;
         }
 
         return null;

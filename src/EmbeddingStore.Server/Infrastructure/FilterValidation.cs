@@ -1,5 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using System.Globalization;
 using System.Text.Json;
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core.Collections;
@@ -7,13 +8,14 @@ using Microsoft.Extensions.Options;
 
 namespace EmbeddingStore.Server.Infrastructure;
 
-// Checks a request's payload filter before the handler maps it: a null condition (`"must": [null]`), a missing key,
-// too many conditions or too deep a structure is a 400 that names the path, never a null dereference or an unbounded
-// scan. Runs as an endpoint filter on the routes that take a filter, so the handlers stay as they are.
+// Checks a request's payload filter before the handler maps it: a null condition anywhere in the tree
+// (`"must": [null]`), too many conditions or too deep a structure is a 400 that names the path, never a null
+// dereference or an unbounded scan. The engine then checks each condition's shape (PayloadFilter.Validate). Runs as
+// an endpoint filter on the routes that take a filter, so the handlers stay as they are.
 internal sealed class FilterValidation(IOptions<LimitsOptions> limits) : IEndpointFilter
 {
-    // filter → must → condition: the levels above a condition's match value.
-    private const int ConditionDepth = 3;
+    // The filter object is level 1, a clause's list level 2 and its conditions level 3.
+    private const int TopConditionDepth = 3;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -24,6 +26,8 @@ internal sealed class FilterValidation(IOptions<LimitsOptions> limits) : IEndpoi
                 SearchRequest search => search.Filter,
                 BatchSearchRequest batch => batch.Filter,
                 CountRequest count => count.Filter,
+                ScrollRequest scroll => scroll.Filter,
+                DeleteItemsRequest delete => delete.Filter,
                 _ => null,
             };
             if (filter is not null && Validate(filter, limits.Value) is { } error)
@@ -37,42 +41,88 @@ internal sealed class FilterValidation(IOptions<LimitsOptions> limits) : IEndpoi
 
     public static StoreError? Validate(FilterRequest filter, LimitsOptions limits)
     {
-        IReadOnlyList<FieldConditionRequest?> must = filter.Must ?? [];
-        if (must.Count > limits.MaxFilterConditions)
+        int conditions = 0;
+        return Clause("filter", filter.Must, filter.Should, filter.MustNot, TopConditionDepth, limits, ref conditions);
+    }
+
+    private static StoreError? Clause(
+        string path, List<FieldConditionRequest>? must, List<FieldConditionRequest>? should, List<FieldConditionRequest>? mustNot, int depth,
+        LimitsOptions limits, ref int conditions)
+    {
+        return List(path + ".must", must, depth, limits, ref conditions)
+            ?? List(path + ".should", should, depth, limits, ref conditions)
+            ?? List(path + ".mustNot", mustNot, depth, limits, ref conditions);
+    }
+
+    // `depth` is the JSON level of the list's conditions.
+    private static StoreError? List(string path, List<FieldConditionRequest>? list, int depth, LimitsOptions limits, ref int conditions)
+    {
+        if (list is null)
         {
-            return new StoreError(
-                StoreErrorCode.LimitExceeded,
-                $"filter.must has {must.Count} conditions; the configured maximum is {limits.MaxFilterConditions} (Limits:MaxFilterConditions).");
+            return null;
         }
 
-        for (int i = 0; i < must.Count; i++)
+        if (list.Count > 0 && depth > limits.MaxFilterDepth)
         {
-            if (must[i] is not { } condition)
-            {
-                return new StoreError(StoreErrorCode.InvalidArgument, $"filter.must[{i}] is null; each condition is an object with key and match.");
-            }
+            return TooDeep(path, limits);
+        }
 
-            if (string.IsNullOrEmpty(condition.Key))
-            {
-                return new StoreError(StoreErrorCode.InvalidArgument, $"filter.must[{i}].key must be a non-empty field name.");
-            }
-
-            int depth = ConditionDepth + Depth(condition.Match, limits.MaxFilterDepth - ConditionDepth);
-            if (depth > limits.MaxFilterDepth)
+        for (int i = 0; i < list.Count; i++)
+        {
+            string at = path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]";
+            if (++conditions > limits.MaxFilterConditions)
             {
                 return new StoreError(
                     StoreErrorCode.LimitExceeded,
-                    $"filter.must[{i}].match nests deeper than the configured maximum filter depth of {limits.MaxFilterDepth} (Limits:MaxFilterDepth).");
+                    $"filter has more than {limits.MaxFilterConditions} conditions (counting nested ones), the configured maximum (Limits:MaxFilterConditions).");
             }
 
-            if (condition.Match.ValueKind == JsonValueKind.Number && !(condition.Match.TryGetDouble(out double number) && double.IsFinite(number)))
+            if (list[i] is not { } condition)
             {
-                return new StoreError(StoreErrorCode.InvalidArgument, $"filter.must[{i}].match is a number beyond the range of a double.");
+                return new StoreError(
+                    StoreErrorCode.InvalidArgument,
+                    $"{at} is null; each condition is an object with a key and one operator (match, any, except, range, isNull, isEmpty), or a nested must, should or mustNot.");
+            }
+
+            // Values sit one level below their condition: the match scalar, the any/except array, the range object.
+            int values = depth + 1;
+            int deepest = Math.Max(
+                condition.Match is { } match ? values - 1 + Depth(match, limits.MaxFilterDepth) : 0,
+                Math.Max(
+                    condition.Any is not null || condition.Except is not null || condition.Range is not null ? values + 1 : 0,
+                    Math.Max(Deepest(condition.Any, values, limits), Deepest(condition.Except, values, limits))));
+            if (deepest > limits.MaxFilterDepth)
+            {
+                return TooDeep(at, limits);
+            }
+
+            if (Clause(at, condition.Must, condition.Should, condition.MustNot, depth + 2, limits, ref conditions) is { } nested)
+            {
+                return nested;
             }
         }
 
         return null;
     }
+
+    private static int Deepest(List<JsonElement>? values, int listDepth, LimitsOptions limits)
+    {
+        int deepest = 0;
+        foreach (JsonElement value in values ?? [])
+        {
+            deepest = Math.Max(deepest, listDepth + Depth(value, limits.MaxFilterDepth));
+            if (deepest > limits.MaxFilterDepth)
+            {
+                break;
+            }
+        }
+
+        return deepest;
+    }
+
+    private static StoreError TooDeep(string path, LimitsOptions limits) => new(
+        StoreErrorCode.LimitExceeded,
+        $"{path} nests deeper than the configured maximum filter depth of {limits.MaxFilterDepth} (Limits:MaxFilterDepth).");
 
     // Nesting of a JSON value (a scalar is 1); stops descending once it is known to exceed `limit`.
     private static int Depth(JsonElement value, int limit)

@@ -113,11 +113,18 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
                 schema.MinLength = 1;
                 schema.MaxLength = limits.MaxIdLength;
                 break;
+            case (nameof(FieldConditionRequest), "any" or "except"):
+                // List<JsonElement> has no item schema of its own; the engine accepts scalars only.
+                schema.Items = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Number | JsonSchemaType.Boolean };
+                break;
+            case (nameof(ScrollRequest), "limit"):
+                Range(schema, 1, limits.MaxScrollLimit, new ScrollRequest().Limit);
+                break;
             case (nameof(DeleteItemsRequest), "ids"):
                 schema.MinItems = 1;
                 schema.MaxItems = engine.MaxDeleteIds;
                 break;
-            case (nameof(FilterRequest), "must"):
+            case (nameof(FilterRequest), "must" or "should" or "mustNot") or (nameof(FieldConditionRequest), "must" or "should" or "mustNot"):
                 schema.MaxItems = limits.MaxFilterConditions;
                 break;
         }

@@ -75,7 +75,7 @@ public class SearchBenchmarks
     [Benchmark]
     public int Int8Search() => _engine.SearchAsync("c", new SearchQuery(_query, null, K, WithPayload: false, Index: IndexKind.Int8), CancellationToken.None).GetAwaiter().GetResult().Value!.Hits.Count;
 
-    private sealed class NullRepository : IEmbeddingRepository
+    internal sealed class NullRepository : IEmbeddingRepository
     {
         public IAsyncEnumerable<ModelVersion> ReadModelVersionsAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<ModelVersion>();
 

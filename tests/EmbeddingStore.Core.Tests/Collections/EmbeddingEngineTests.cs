@@ -3,6 +3,7 @@
 using System.Globalization;
 using System.Text.Json;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Tests.TestSupport;
 using EmbeddingStore.Core.Vectors;
@@ -310,5 +311,5 @@ public sealed class EmbeddingEngineTests
     }
 
     private static PayloadFilter Filter(params (string Key, string Json)[] conditions) =>
-        new([.. conditions.Select(c => new FieldMatch(c.Key, JsonDocument.Parse(c.Json).RootElement.Clone()))]);
+        new([.. conditions.Select(c => FilterCondition.Equal(c.Key, JsonDocument.Parse(c.Json).RootElement.Clone()))]);
 }

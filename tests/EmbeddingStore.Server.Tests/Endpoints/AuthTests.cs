@@ -23,6 +23,7 @@ public sealed class AuthTests
         ["DELETE /v1/collections/{name}"] = "admin",
         ["POST /v1/collections/{name}/items"] = "write",
         ["GET /v1/collections/{name}/items"] = "read",
+        ["POST /v1/collections/{name}/items/scroll"] = "read",
         ["GET /v1/collections/{name}/items/{id}"] = "read",
         ["POST /v1/collections/{name}/items/delete"] = "write",
         ["POST /v1/collections/{name}/items/count"] = "read",

@@ -3,6 +3,7 @@
 using System.Globalization;
 using System.Text.Json;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Indexes.Exact;
 using EmbeddingStore.Core.Indexes.Hnsw;
@@ -209,7 +210,7 @@ public sealed class HnswIndexTests
         return segment;
     }
 
-    private static PayloadFilter Group(int g) => new([new FieldMatch("g", JsonDocument.Parse(g.ToString(CultureInfo.InvariantCulture)).RootElement.Clone())]);
+    private static PayloadFilter Group(int g) => new([FilterCondition.Equal("g", JsonDocument.Parse(g.ToString(CultureInfo.InvariantCulture)).RootElement.Clone())]);
 
     private static ItemEntry ItemOf(VectorSegment segment, string id) => segment.ItemAt(RowOf(id))!;
 
