@@ -71,7 +71,11 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.PropertyNameCaseInsensitive = false;
     options.SerializerOptions.RespectNullableAnnotations = true;
     options.SerializerOptions.AllowDuplicateProperties = false;
+
+    // Every vector in a request may be a JSON array or a base64 string; responses write arrays unless asked otherwise.
+    options.SerializerOptions.Converters.Add(new VectorJsonConverter());
 });
+builder.Services.AddSingleton<VectorResponseJson>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
     .Configure<IOptions<LimitsOptions>>((kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);

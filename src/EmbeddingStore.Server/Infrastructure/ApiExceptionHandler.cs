@@ -62,7 +62,11 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             if (inner is JsonException json)
             {
-                return "The request body is not valid for this operation: " + json.Message;
+                // A converter's own message (a bad base64 vector) does not carry the path; add it so the field is named.
+                string message = json.Path is { } path && !json.Message.Contains("Path:", StringComparison.Ordinal)
+                    ? $"{json.Message} Path: {path}"
+                    : json.Message;
+                return "The request body is not valid for this operation: " + message;
             }
         }
 
