@@ -387,9 +387,15 @@ public sealed partial class EmbeddingStoreClient : IDisposable
             return;
         }
 
+        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        throw ProblemException(response, body);
+    }
+
+    // The exception for a refusal whose body has been read.
+    private static EmbeddingStoreException ProblemException(HttpResponseMessage response, string body)
+    {
         string? type = null, title = null, detail = null;
         List<string>? versions = null;
-        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using JsonDocument document = JsonDocument.Parse(body);
@@ -412,6 +418,6 @@ public sealed partial class EmbeddingStoreClient : IDisposable
         }
 
         HttpStatusCode status = response.StatusCode == 0 ? HttpStatusCode.InternalServerError : response.StatusCode;
-        throw EmbeddingStoreException.FromProblem(status, type, title, detail, versions);
+        return EmbeddingStoreException.FromProblem(status, type, title, detail, versions);
     }
 }

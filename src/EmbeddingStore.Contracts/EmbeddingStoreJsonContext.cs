@@ -28,6 +28,8 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(CollectionListResponse))]
 [JsonSerializable(typeof(UpsertItemsRequest))]
 [JsonSerializable(typeof(UpsertItemsResponse))]
+[JsonSerializable(typeof(BulkUpsertItemsResponse))]
+[JsonSerializable(typeof(ItemRequest))]
 [JsonSerializable(typeof(DeleteItemsRequest))]
 [JsonSerializable(typeof(DeleteItemsResponse))]
 [JsonSerializable(typeof(ItemResponse))]

@@ -103,6 +103,18 @@ app.UseEmbeddingStoreReadiness();
 IOptions<LimitsOptions> limits = app.Services.GetRequiredService<IOptions<LimitsOptions>>();
 app.Use(async (context, next) =>
 {
+    // Streaming routes bound what they read themselves (one line at a time), so a load may exceed the body limit.
+    if (context.GetEndpoint()?.Metadata.GetMetadata<StreamingBodyMetadata>() is not null)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } unlimited)
+        {
+            unlimited.MaxRequestBodySize = null;
+        }
+
+        await next(context);
+        return;
+    }
+
     // Refuse an oversized declared body before reading it (Kestrel enforces the same limit on chunked bodies).
     long max = limits.Value.MaxRequestBodyBytes;
     if (context.Request.ContentLength > max)
@@ -137,6 +149,7 @@ api.MapHealthEndpoints();
 api.MapModelEndpoints();
 api.MapCollectionEndpoints();
 api.MapItemEndpoints();
+api.MapBulkUpsertEndpoints();
 api.MapSearchEndpoints();
 api.MapLinkEndpoints();
 api.MapBatchSearchEndpoints();

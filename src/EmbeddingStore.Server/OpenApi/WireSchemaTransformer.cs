@@ -57,6 +57,11 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
         {
             ApplyPropertyRules(schema, declaring, property.Name, limits.Value, [.. service.Indexes.Kinds.Select(k => k.Name)]);
         }
+        else if (context.ParameterDescription is { Name: "chunkSize" } && context.JsonPropertyInfo is null)
+        {
+            // The streamed bulk upsert's chunk: at most one ordinary batch.
+            Range(schema, 1, limits.Value.MaxBatchItems, Math.Min(BulkUpsertEndpoints.DefaultChunkSize, limits.Value.MaxBatchItems));
+        }
         else if (context.ParameterDescription is { Name: "limit" } && context.JsonPropertyInfo is null)
         {
             // The scroll page size (the only query parameter named limit).
@@ -231,6 +236,24 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
             Type = JsonSchemaType.Array,
             Items = new OpenApiSchema { Type = JsonSchemaType.String },
             Description = "For /problems/incompatible-versions: the query's version first, then the versions the collection holds (model@version).",
+        };
+        schema.Properties[BulkUpsertProblemMembers.CommittedItems] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int64",
+            Description = "For a streamed bulk upsert that failed: items committed before the failing chunk (a prefix of the stream).",
+        };
+        schema.Properties[BulkUpsertProblemMembers.CommittedChunks] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int32",
+            Description = "For a streamed bulk upsert that failed: chunks committed before the failing one.",
+        };
+        schema.Properties[BulkUpsertProblemMembers.Line] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int64",
+            Description = "For a streamed bulk upsert that failed: the 1-based line of the stream the problem is about.",
         };
         schema.Properties["traceId"] = new OpenApiSchema
         {

@@ -25,6 +25,7 @@ public sealed class AuthTests
         ["GET /v1/collections/{name}/items"] = "read",
         ["GET /v1/collections/{name}/items/{id}"] = "read",
         ["POST /v1/collections/{name}/items/delete"] = "write",
+        ["POST /v1/collections/{name}/items/bulk"] = "write",
         ["POST /v1/collections/{name}/items/count"] = "read",
         ["POST /v1/collections/{name}/search"] = "read",
         ["POST /v1/collections/{name}/search/batch"] = "read",
