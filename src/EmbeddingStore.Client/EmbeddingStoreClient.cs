@@ -36,13 +36,25 @@ namespace EmbeddingStore.Client;
 /// </remarks>
 public sealed partial class EmbeddingStoreClient : IDisposable
 {
-    private static readonly EmbeddingStoreJsonContext s_json = EmbeddingStoreJsonContext.Default;
+    private readonly EmbeddingStoreJsonContext _json;
     private readonly HttpClient _http;
     private readonly bool _ownsHttpClient;
 
     /// <summary>Creates a client over an <see cref="HttpClient"/> whose <see cref="HttpClient.BaseAddress"/> is the server.</summary>
     /// <param name="httpClient">Used as configured; not disposed by the client.</param>
+    /// <remarks>Vectors are sent as base64 (<see cref="VectorEncoding.Base64"/>), the compact and exact form.</remarks>
     public EmbeddingStoreClient(HttpClient httpClient)
+        : this(httpClient, VectorEncoding.Base64)
+    {
+    }
+
+    /// <summary>Creates a client over an <see cref="HttpClient"/>, choosing how vectors are sent.</summary>
+    /// <param name="httpClient">Used as configured; not disposed by the client.</param>
+    /// <param name="vectorEncoding">
+    /// How request vectors are written: <see cref="VectorEncoding.Base64"/> (bit-exact, about a third of the bytes and no
+    /// decimal parse on the server) or <see cref="VectorEncoding.Array"/> (readable, for proxies that inspect bodies).
+    /// </param>
+    public EmbeddingStoreClient(HttpClient httpClient, VectorEncoding vectorEncoding)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         if (httpClient.BaseAddress is null)
@@ -50,7 +62,13 @@ public sealed partial class EmbeddingStoreClient : IDisposable
             throw new ArgumentException("HttpClient.BaseAddress must be set to the server's address.", nameof(httpClient));
         }
 
+        if (!Enum.IsDefined(vectorEncoding))
+        {
+            throw new ArgumentOutOfRangeException(nameof(vectorEncoding), vectorEncoding, "Unknown vector encoding.");
+        }
+
         _http = httpClient;
+        _json = EmbeddingStoreJsonContext.For(vectorEncoding);
     }
 
     /// <summary>
@@ -80,6 +98,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
         ApplyDefaultHeaders(http, options);
         _http = http;
         _ownsHttpClient = true;
+        _json = EmbeddingStoreJsonContext.For(options.VectorEncoding);
     }
 
     /// <summary>The header that carries <see cref="EmbeddingStoreClientOptions.ApiKey"/>: <c>X-Api-Key</c>.</summary>
@@ -100,7 +119,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <summary>Checks that the server is up and has loaded its database.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<HealthResponse> GetHealthAsync(CancellationToken cancellationToken = default) =>
-        GetAsync(ApiOperations.GetHealth, ApiOperations.GetHealth.Path(), s_json.HealthResponse, cancellationToken);
+        GetAsync(ApiOperations.GetHealth, ApiOperations.GetHealth.Path(), _json.HealthResponse, cancellationToken);
 
     /// <summary>Registers a model version; repeating it with identical settings is harmless, so it is retried like a read.</summary>
     /// <param name="model">The model name, e.g. <c>text</c>.</param>
@@ -108,7 +127,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="request">Dimension, metric and normalisation; immutable once vectors use the version.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<ModelVersionResponse> RegisterModelVersionAsync(string model, string version, ModelVersionRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.RegisterModelVersion, ApiOperations.RegisterModelVersion.Path(Required(model), Required(version)), request, s_json.ModelVersionRequest, s_json.ModelVersionResponse,
+        SendAsync(ApiOperations.RegisterModelVersion, ApiOperations.RegisterModelVersion.Path(Required(model), Required(version)), request, _json.ModelVersionRequest, _json.ModelVersionResponse,
             null, cancellationToken);
 
     /// <summary>Gets one model version.</summary>
@@ -117,31 +136,31 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="EmbeddingStoreNotFoundException">No such version is registered.</exception>
     public Task<ModelVersionResponse> GetModelVersionAsync(string model, string version, CancellationToken cancellationToken = default) =>
-        GetAsync(ApiOperations.GetModelVersion, ApiOperations.GetModelVersion.Path(Required(model), Required(version)), s_json.ModelVersionResponse, cancellationToken);
+        GetAsync(ApiOperations.GetModelVersion, ApiOperations.GetModelVersion.Path(Required(model), Required(version)), _json.ModelVersionResponse, cancellationToken);
 
     /// <summary>Lists model versions.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<ModelVersionListResponse> ListModelVersionsAsync(CancellationToken cancellationToken = default) =>
-        GetAsync(ApiOperations.ListModelVersions, ApiOperations.ListModelVersions.Path(), s_json.ModelVersionListResponse, cancellationToken);
+        GetAsync(ApiOperations.ListModelVersions, ApiOperations.ListModelVersions.Path(), _json.ModelVersionListResponse, cancellationToken);
 
     /// <summary>Creates a collection or changes its serving version (PUT: repeating it is harmless).</summary>
     /// <param name="name">The collection's name.</param>
     /// <param name="request">The serving version, which must be registered.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CollectionResponse> PutCollectionAsync(string name, CollectionRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.PutCollection, ApiOperations.PutCollection.Path(Required(name)), request, s_json.CollectionRequest, s_json.CollectionResponse, null, cancellationToken);
+        SendAsync(ApiOperations.PutCollection, ApiOperations.PutCollection.Path(Required(name)), request, _json.CollectionRequest, _json.CollectionResponse, null, cancellationToken);
 
     /// <summary>Gets a collection with its counts.</summary>
     /// <param name="name">The collection's name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="EmbeddingStoreNotFoundException">No such collection.</exception>
     public Task<CollectionResponse> GetCollectionAsync(string name, CancellationToken cancellationToken = default) =>
-        GetAsync(ApiOperations.GetCollection, ApiOperations.GetCollection.Path(Required(name)), s_json.CollectionResponse, cancellationToken);
+        GetAsync(ApiOperations.GetCollection, ApiOperations.GetCollection.Path(Required(name)), _json.CollectionResponse, cancellationToken);
 
     /// <summary>Lists collections.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CollectionListResponse> ListCollectionsAsync(CancellationToken cancellationToken = default) =>
-        GetAsync(ApiOperations.ListCollections, ApiOperations.ListCollections.Path(), s_json.CollectionListResponse, cancellationToken);
+        GetAsync(ApiOperations.ListCollections, ApiOperations.ListCollections.Path(), _json.CollectionListResponse, cancellationToken);
 
     /// <summary>Deletes a collection and everything in it.</summary>
     /// <param name="name">The collection's name.</param>
@@ -159,7 +178,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="request">At most the server's batch limit (1,000 by default); see <c>BulkUpsertAsync</c> for more.</param>
     /// <param name="cancellationToken">Cancels the call; the batch may still have been committed.</param>
     public Task<UpsertItemsResponse> UpsertItemsAsync(string collection, UpsertItemsRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.UpsertItems, ApiOperations.UpsertItems.Path(Required(collection)), request, s_json.UpsertItemsRequest, s_json.UpsertItemsResponse, null, cancellationToken);
+        SendAsync(ApiOperations.UpsertItems, ApiOperations.UpsertItems.Path(Required(collection)), request, _json.UpsertItemsRequest, _json.UpsertItemsResponse, null, cancellationToken);
 
     /// <summary>Upserts one atomic batch under an idempotency key, which makes it retryable on transient failures.</summary>
     /// <param name="collection">The collection.</param>
@@ -167,7 +186,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="idempotencyKey">A key unique to this batch's content, e.g. a hash or an import-job id plus batch number.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<UpsertItemsResponse> UpsertItemsAsync(string collection, UpsertItemsRequest request, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.UpsertItems, ApiOperations.UpsertItems.Path(Required(collection)), request, s_json.UpsertItemsRequest, s_json.UpsertItemsResponse,
+        SendAsync(ApiOperations.UpsertItems, ApiOperations.UpsertItems.Path(Required(collection)), request, _json.UpsertItemsRequest, _json.UpsertItemsResponse,
             CheckKey(idempotencyKey), cancellationToken);
 
     /// <summary>Deletes items by id (unknown ids are ignored) or every item matching a filter. Not retried (see the class remarks).</summary>
@@ -175,7 +194,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="request">The ids, or the filter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<DeleteItemsResponse> DeleteItemsAsync(string collection, DeleteItemsRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.DeleteItems, ApiOperations.DeleteItems.Path(Required(collection)), request, s_json.DeleteItemsRequest, s_json.DeleteItemsResponse, null, cancellationToken);
+        SendAsync(ApiOperations.DeleteItems, ApiOperations.DeleteItems.Path(Required(collection)), request, _json.DeleteItemsRequest, _json.DeleteItemsResponse, null, cancellationToken);
 
     /// <summary>Deletes items by id under an idempotency key, which makes the call retryable on transient failures.</summary>
     /// <param name="collection">The collection.</param>
@@ -183,7 +202,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="idempotencyKey">A key unique to this delete.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<DeleteItemsResponse> DeleteItemsAsync(string collection, DeleteItemsRequest request, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.DeleteItems, ApiOperations.DeleteItems.Path(Required(collection)), request, s_json.DeleteItemsRequest, s_json.DeleteItemsResponse,
+        SendAsync(ApiOperations.DeleteItems, ApiOperations.DeleteItems.Path(Required(collection)), request, _json.DeleteItemsRequest, _json.DeleteItemsResponse,
             CheckKey(idempotencyKey), cancellationToken);
 
     /// <summary>Gets one item.</summary>
@@ -193,7 +212,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="EmbeddingStoreNotFoundException">No such collection or item.</exception>
     public Task<ItemResponse> GetItemAsync(string collection, string id, bool withVectors = false, CancellationToken cancellationToken = default) =>
-        GetAsync(ApiOperations.GetItem, ApiOperations.GetItem.Path(Required(collection), Required(id)) + $"?withVectors={(withVectors ? "true" : "false")}", s_json.ItemResponse, cancellationToken);
+        GetAsync(ApiOperations.GetItem, ApiOperations.GetItem.Path(Required(collection), Required(id)) + $"?withVectors={(withVectors ? "true" : "false")}", _json.ItemResponse, cancellationToken);
 
     /// <summary>Reads one page of items in id order; pass the previous page's <see cref="ScrollResponse.NextCursor"/>.</summary>
     /// <param name="collection">The collection.</param>
@@ -210,7 +229,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
             query += "&cursor=" + Uri.EscapeDataString(cursor);
         }
 
-        return GetAsync(ApiOperations.ScrollItems, ApiOperations.ScrollItems.Path(Required(collection)) + "?" + query, s_json.ScrollResponse, cancellationToken);
+        return GetAsync(ApiOperations.ScrollItems, ApiOperations.ScrollItems.Path(Required(collection)) + "?" + query, _json.ScrollResponse, cancellationToken);
     }
 
     /// <summary>
@@ -223,7 +242,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     public Task<ScrollResponse> ScrollAsync(string collection, ScrollRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return SendAsync(ApiOperations.ScrollItemsFiltered, ApiOperations.ScrollItemsFiltered.Path(Required(collection)), request, s_json.ScrollRequest, s_json.ScrollResponse,
+        return SendAsync(ApiOperations.ScrollItemsFiltered, ApiOperations.ScrollItemsFiltered.Path(Required(collection)), request, _json.ScrollRequest, _json.ScrollResponse,
             null, cancellationToken);
     }
 
@@ -232,7 +251,7 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="request">An optional filter.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CountResponse> CountAsync(string collection, CountRequest? request = null, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.CountItems, ApiOperations.CountItems.Path(Required(collection)), request ?? new CountRequest(), s_json.CountRequest, s_json.CountResponse,
+        SendAsync(ApiOperations.CountItems, ApiOperations.CountItems.Path(Required(collection)), request ?? new CountRequest(), _json.CountRequest, _json.CountResponse,
             null, cancellationToken);
 
     /// <summary>Searches a collection. A read, so it is retried although it is a POST.</summary>
@@ -241,21 +260,21 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="IncompatibleVersionsException">The query's version cannot be compared with the stored vectors.</exception>
     public Task<SearchResponse> SearchAsync(string collection, SearchRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.Search, ApiOperations.Search.Path(Required(collection)), request, s_json.SearchRequest, s_json.SearchResponse, null, cancellationToken);
+        SendAsync(ApiOperations.Search, ApiOperations.Search.Path(Required(collection)), request, _json.SearchRequest, _json.SearchResponse, null, cancellationToken);
 
     /// <summary>
     /// Runs many searches of one model version in one request; results come back in request order. Cheaper than the same
     /// searches one by one, because the server scores blocks of queries per pass over the vectors. A read: retried.
     /// </summary>
     public Task<BatchSearchResponse> SearchBatchAsync(string collection, BatchSearchRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.SearchBatch, ApiOperations.SearchBatch.Path(Required(collection)), request, s_json.BatchSearchRequest, s_json.BatchSearchResponse, null,
+        SendAsync(ApiOperations.SearchBatch, ApiOperations.SearchBatch.Path(Required(collection)), request, _json.BatchSearchRequest, _json.BatchSearchResponse, null,
             cancellationToken);
 
     /// <summary>Declares an identity link or fits a bridge; fitting takes about a second per 5,000 pairs. Not retried.</summary>
     /// <param name="request">The versions, kind and fitting source.</param>
     /// <param name="cancellationToken">Cancels the call; the link may still have been created.</param>
     public Task<LinkResponse> CreateLinkAsync(LinkRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.CreateLink, ApiOperations.CreateLink.Path(), request, s_json.LinkRequest, s_json.LinkResponse, null, cancellationToken);
+        SendAsync(ApiOperations.CreateLink, ApiOperations.CreateLink.Path(), request, _json.LinkRequest, _json.LinkResponse, null, cancellationToken);
 
     /// <summary>
     /// Creates a link under an idempotency key, which makes the call retryable. Against a server that ignores the
@@ -265,19 +284,19 @@ public sealed partial class EmbeddingStoreClient : IDisposable
     /// <param name="idempotencyKey">A key unique to this link request.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<LinkResponse> CreateLinkAsync(LinkRequest request, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        SendAsync(ApiOperations.CreateLink, ApiOperations.CreateLink.Path(), request, s_json.LinkRequest, s_json.LinkResponse, CheckKey(idempotencyKey), cancellationToken);
+        SendAsync(ApiOperations.CreateLink, ApiOperations.CreateLink.Path(), request, _json.LinkRequest, _json.LinkResponse, CheckKey(idempotencyKey), cancellationToken);
 
     /// <summary>Lists links with their quality reports.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<LinkListResponse> ListLinksAsync(CancellationToken cancellationToken = default) =>
-        GetAsync(ApiOperations.ListLinks, ApiOperations.ListLinks.Path(), s_json.LinkListResponse, cancellationToken);
+        GetAsync(ApiOperations.ListLinks, ApiOperations.ListLinks.Path(), _json.LinkListResponse, cancellationToken);
 
     /// <summary>Gets one link.</summary>
     /// <param name="id">The link's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="EmbeddingStoreNotFoundException">No such link.</exception>
     public Task<LinkResponse> GetLinkAsync(string id, CancellationToken cancellationToken = default) =>
-        GetAsync(ApiOperations.GetLink, ApiOperations.GetLink.Path(Required(id)), s_json.LinkResponse, cancellationToken);
+        GetAsync(ApiOperations.GetLink, ApiOperations.GetLink.Path(Required(id)), _json.LinkResponse, cancellationToken);
 
     /// <summary>Deletes a link.</summary>
     /// <param name="id">The link's id.</param>
@@ -382,9 +401,15 @@ public sealed partial class EmbeddingStoreClient : IDisposable
             return;
         }
 
+        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        throw ProblemException(response, body);
+    }
+
+    // The exception for a refusal whose body has been read.
+    private static EmbeddingStoreException ProblemException(HttpResponseMessage response, string body)
+    {
         string? type = null, title = null, detail = null;
         List<string>? versions = null;
-        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using JsonDocument document = JsonDocument.Parse(body);
@@ -407,6 +432,6 @@ public sealed partial class EmbeddingStoreClient : IDisposable
         }
 
         HttpStatusCode status = response.StatusCode == 0 ? HttpStatusCode.InternalServerError : response.StatusCode;
-        throw EmbeddingStoreException.FromProblem(status, type, title, detail, versions);
+        return EmbeddingStoreException.FromProblem(status, type, title, detail, versions);
     }
 }

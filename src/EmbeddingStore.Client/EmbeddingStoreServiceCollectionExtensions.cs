@@ -103,7 +103,9 @@ public static class EmbeddingStoreServiceCollectionExtensions
         builder.AddResilienceHandler("embeddingstore", static (pipeline, context) =>
             RetryPipeline.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<EmbeddingStoreClientOptions>>().Value));
 
-        services.TryAddTransient(static provider => new EmbeddingStoreClient(provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
+        services.TryAddTransient(static provider => new EmbeddingStoreClient(
+            provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+            provider.GetRequiredService<IOptions<EmbeddingStoreClientOptions>>().Value.VectorEncoding));
         return builder;
     }
 }

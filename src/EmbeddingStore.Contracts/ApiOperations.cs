@@ -53,6 +53,12 @@ public static class ApiOperations
     /// <summary><c>POST /v1/collections/{name}/items</c>: atomic batch upsert; a blind repeat could overwrite a newer write.</summary>
     public static readonly ApiOperation UpsertItems = new("UpsertItemsAsync", "POST", "/v1/collections/{name}/items", ApiOperationKind.Write);
 
+    /// <summary>
+    /// <c>POST /v1/collections/{name}/items/bulk</c>: streamed NDJSON upsert committed in atomic chunks; a blind repeat could
+    /// overwrite newer writes, and it takes no idempotency key (the body is never buffered), so it is never retried.
+    /// </summary>
+    public static readonly ApiOperation BulkUpsertItems = new("BulkUpsertItemsAsync", "POST", "/v1/collections/{name}/items/bulk", ApiOperationKind.Write);
+
     /// <summary><c>POST /v1/collections/{name}/items/delete</c>: delete items by id or by filter; a blind repeat could delete a re-created item.</summary>
     public static readonly ApiOperation DeleteItems = new("DeleteItemsAsync", "POST", "/v1/collections/{name}/items/delete", ApiOperationKind.Write);
 
@@ -110,7 +116,7 @@ public static class ApiOperations
         GetHealth, GetLiveness, GetReadiness,
         RegisterModelVersion, ListModelVersions, GetModelVersion,
         PutCollection, ListCollections, GetCollection, DeleteCollection,
-        UpsertItems, DeleteItems, CountItems, ScrollItems, ScrollItemsFiltered, GetItem,
+        UpsertItems, BulkUpsertItems, DeleteItems, CountItems, ScrollItems, ScrollItemsFiltered, GetItem,
         Search, SearchBatch,
         CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,
         ListJobs, GetJob, CancelJob, PauseJob, ResumeJob,

@@ -71,7 +71,11 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.PropertyNameCaseInsensitive = false;
     options.SerializerOptions.RespectNullableAnnotations = true;
     options.SerializerOptions.AllowDuplicateProperties = false;
+
+    // Every vector in a request may be a JSON array or a base64 string; responses write arrays unless asked otherwise.
+    options.SerializerOptions.Converters.Add(new VectorJsonConverter());
 });
+builder.Services.AddSingleton<VectorResponseJson>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
     .Configure<IOptions<LimitsOptions>>((kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
@@ -99,6 +103,18 @@ app.UseEmbeddingStoreReadiness();
 IOptions<LimitsOptions> limits = app.Services.GetRequiredService<IOptions<LimitsOptions>>();
 app.Use(async (context, next) =>
 {
+    // Streaming routes bound what they read themselves (one line at a time), so a load may exceed the body limit.
+    if (context.GetEndpoint()?.Metadata.GetMetadata<StreamingBodyMetadata>() is not null)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } unlimited)
+        {
+            unlimited.MaxRequestBodySize = null;
+        }
+
+        await next(context);
+        return;
+    }
+
     // Refuse an oversized declared body before reading it (Kestrel enforces the same limit on chunked bodies).
     long max = limits.Value.MaxRequestBodyBytes;
     if (context.Request.ContentLength > max)
@@ -133,6 +149,7 @@ api.MapHealthEndpoints();
 api.MapModelEndpoints();
 api.MapCollectionEndpoints();
 api.MapItemEndpoints();
+api.MapBulkUpsertEndpoints();
 api.MapSearchEndpoints();
 api.MapLinkEndpoints();
 api.MapBatchSearchEndpoints();

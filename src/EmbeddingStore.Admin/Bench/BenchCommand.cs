@@ -22,8 +22,8 @@ internal sealed class BenchCommand : IAdminCommand
 
     public Command Create(AdminContext context)
     {
-        var basePath = new Option<string>("--base") { Description = "The base vectors (.fvecs)", HelpName = "FILE.fvecs", Required = true };
-        var queryPath = new Option<string>("--query") { Description = "The queries (.fvecs)", HelpName = "FILE.fvecs", Required = true };
+        var basePath = new Option<string>("--base") { Description = "The base vectors (.fvecs); with --mode ingest, optional: the vectors to upsert", HelpName = "FILE.fvecs" };
+        var queryPath = new Option<string>("--query") { Description = "The queries (.fvecs); not used by --mode ingest", HelpName = "FILE.fvecs" };
         var gt = new Option<string?>("--gt") { Description = "The exact neighbours of every query (.ivecs); computed exactly when omitted", HelpName = "FILE.ivecs" };
         var writeGt = new Option<string?>("--write-gt") { Description = "Compute the exact neighbours and write them to this .ivecs file", HelpName = "FILE.ivecs" };
         var k = new Option<int>("--k") { Description = "Neighbours per query", DefaultValueFactory = _ => 10 };
@@ -38,15 +38,15 @@ internal sealed class BenchCommand : IAdminCommand
         };
         var mode = new Option<string>("--mode")
         {
-            Description = "single (one query per call) or batch (--batch-size queries per call)",
-            HelpName = "single|batch",
+            Description = "single (one query per call), batch (--batch-size queries per call) or ingest (upsert throughput with --server: JSON arrays, base64, NDJSON bulk)",
+            HelpName = "single|batch|ingest",
             DefaultValueFactory = _ => "single",
         };
         mode.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<string>() is not ("single" or "batch") and var other)
+            if (result.GetValueOrDefault<string>() is not ("single" or "batch" or "ingest") and var other)
             {
-                result.AddError($"--mode must be single or batch, not '{other}'");
+                result.AddError($"--mode must be single, batch or ingest, not '{other}'");
             }
         });
         var threads = new Option<int>("--threads") { Description = "Search threads", DefaultValueFactory = _ => 1 };
@@ -67,18 +67,26 @@ internal sealed class BenchCommand : IAdminCommand
         var bandwidth = new Option<int>("--bandwidth-mib") { Description = "Buffer size of the bandwidth measurement", DefaultValueFactory = _ => 1_024 };
         var server = new Option<string?>("--server") { Description = "Run through this server over HTTP instead of in-process (registers bench@v1, fills --collection)", HelpName = "URL" };
         var collection = new Option<string>("--collection") { Description = "With --server: the collection to fill", DefaultValueFactory = _ => "bench" };
-        var uploadBatch = new Option<int>("--upload-batch") { Description = "With --server: items per upsert", DefaultValueFactory = _ => 1_000 };
+        var uploadBatch = new Option<int>("--upload-batch") { Description = "With --server: items per upsert (and per chunk of the ingest's NDJSON stream)", DefaultValueFactory = _ => 1_000 };
+        var ingestCount = new Option<int>("--ingest-count") { Description = "--mode ingest: items to upsert per encoding", DefaultValueFactory = _ => 100_000 };
+        var dimension = new Option<int>("--dimension") { Description = "--mode ingest without --base: dimension of the seeded vectors", DefaultValueFactory = _ => 384 };
+        var seed = new Option<int>("--seed") { Description = "--mode ingest without --base: seed of the vectors", DefaultValueFactory = _ => 13 };
 
         var command = new Command("bench", Description)
         {
             basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, batchSize, queries, repeat, warmupMax, bandwidth, server, collection, uploadBatch,
+            ingestCount, dimension, seed,
         };
         command.Options.Add(context.Shared.Json);
 
         BenchOptions Bind(CommandResult result) => new()
         {
-            BasePath = result.GetValue(basePath)!,
-            QueryPath = result.GetValue(queryPath)!,
+            BasePath = result.GetValue(basePath) ?? string.Empty,
+            QueryPath = result.GetValue(queryPath) ?? string.Empty,
+            Ingest = result.GetValue(mode) == "ingest",
+            IngestCount = result.GetValue(ingestCount),
+            Dimension = result.GetValue(dimension),
+            Seed = result.GetValue(seed),
             GroundTruthPath = result.GetValue(gt),
             WriteGroundTruthPath = result.GetValue(writeGt),
             K = result.GetValue(k),
@@ -113,6 +121,14 @@ internal sealed class BenchCommand : IAdminCommand
 
         try
         {
+            if (options.Ingest)
+            {
+                Uri address = HttpUrl.Parse(options.Server!, out string? urlError) ?? throw new BenchInputException($"--server {urlError}");
+                using HttpClient http = context.HttpClientFactory?.Invoke(address) ?? new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(30) };
+                await context.Out.WriteLineAsync(await IngestBench.RunAsync(options, http, cancellationToken));
+                return 0;
+            }
+
             BenchReport report = await RunAsync(options, context.Error, context.HttpClientFactory, cancellationToken);
             await context.Out.WriteLineAsync(options.Json ? report.ToJson() : report.ToText());
             return 0;

@@ -13,13 +13,24 @@ internal sealed record BenchOptions : IValidatableObject
 {
     private const string RangeMessage = "{0} must be an integer from {1} to {2}";
 
-    [Required]
+    // Required for search modes (checked in Validate); optional for ingest.
     [Display(Name = "--base")]
     public required string BasePath { get; init; }
 
-    [Required]
     [Display(Name = "--query")]
     public required string QueryPath { get; init; }
+
+    public bool Ingest { get; init; }
+
+    [Range(1, 10_000_000, ErrorMessage = RangeMessage)]
+    [Display(Name = "--ingest-count")]
+    public int IngestCount { get; init; } = 100_000;
+
+    [Range(1, 65_536, ErrorMessage = RangeMessage)]
+    [Display(Name = "--dimension")]
+    public int Dimension { get; init; } = 384;
+
+    public int Seed { get; init; } = 13;
 
     public string? GroundTruthPath { get; init; }
 
@@ -78,6 +89,21 @@ internal sealed record BenchOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!Ingest && string.IsNullOrEmpty(BasePath))
+        {
+            yield return new ValidationResult("--base is required (except with --mode ingest)", [nameof(BasePath)]);
+        }
+
+        if (!Ingest && string.IsNullOrEmpty(QueryPath))
+        {
+            yield return new ValidationResult("--query is required (except with --mode ingest)", [nameof(QueryPath)]);
+        }
+
+        if (Ingest && Server is null)
+        {
+            yield return new ValidationResult("--mode ingest needs --server URL: it measures the server's upsert routes", [nameof(Server)]);
+        }
+
         if (GroundTruthPath is not null && WriteGroundTruthPath is not null)
         {
             yield return new ValidationResult(

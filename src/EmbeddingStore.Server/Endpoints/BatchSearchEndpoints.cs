@@ -22,10 +22,16 @@ internal static class BatchSearchEndpoints
         return app;
     }
 
-    public static async Task<Results<Ok<BatchSearchResponse>, ProblemHttpResult>> SearchBatch(
-        string name, BatchSearchRequest request, IEmbeddingService service, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<BatchSearchResponse>, JsonHttpResult<BatchSearchResponse>, ProblemHttpResult>> SearchBatch(
+        string name, BatchSearchRequest request, IEmbeddingService service, VectorResponseJson json, CancellationToken cancellationToken,
+        string? vectorEncoding = null)
     {
         long started = Stopwatch.GetTimestamp();
+        if (!VectorResponseJson.TryParseEncoding(vectorEncoding, out VectorEncoding encoding, out StoreError? encodingError))
+        {
+            return ProblemMapping.ToProblem(encodingError!);
+        }
+
         if (!service.Indexes.TryParseIndex(request.Index, out IndexKind? index, out StoreError? indexError))
         {
             return ProblemMapping.ToProblem(indexError!);
@@ -41,8 +47,9 @@ internal static class BatchSearchEndpoints
         }
 
         double tookMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return TypedResults.Ok(new BatchSearchResponse(
+        var response = new BatchSearchResponse(
             [.. result.Value!.Results.Select(r => new BatchSearchResultResponse([.. r.Hits.Select(h => h.ToResponse())]))],
-            Math.Round(tookMs, 3)));
+            Math.Round(tookMs, 3));
+        return encoding == VectorEncoding.Base64 ? TypedResults.Json(response, json.Base64) : TypedResults.Ok(response);
     }
 }

@@ -80,32 +80,63 @@ internal static class ItemEndpoints
         return result.IsSuccess ? TypedResults.Ok(new CountResponse(result.Value)) : ProblemMapping.ToProblem(result.Error);
     }
 
-    public static async Task<Results<Ok<ScrollResponse>, ProblemHttpResult>> ScrollItems(
-        string name, IEmbeddingService service, CancellationToken cancellationToken, int limit = 100, string? cursor = null, bool withVectors = false)
+    public static async Task<Results<Ok<ScrollResponse>, JsonHttpResult<ScrollResponse>, ProblemHttpResult>> ScrollItems(
+        string name, IEmbeddingService service, VectorResponseJson json, CancellationToken cancellationToken, int limit = 100, string? cursor = null,
+        bool withVectors = false, string? vectorEncoding = null)
     {
+        if (!VectorResponseJson.TryParseEncoding(vectorEncoding, out VectorEncoding encoding, out StoreError? encodingError))
+        {
+            return ProblemMapping.ToProblem(encodingError!);
+        }
+
         StoreResult<ScrollPage> result = await service.ScrollAsync(name, cursor, limit, withVectors, null, cancellationToken);
-        return ToResponse(result);
+        return ToResponse(result, encoding, json);
     }
 
-    public static async Task<Results<Ok<ScrollResponse>, ProblemHttpResult>> ScrollItemsFiltered(
-        string name, ScrollRequest request, IEmbeddingService service, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ScrollResponse>, JsonHttpResult<ScrollResponse>, ProblemHttpResult>> ScrollItemsFiltered(
+        string name, ScrollRequest request, IEmbeddingService service, VectorResponseJson json, CancellationToken cancellationToken,
+        string? vectorEncoding = null)
     {
+        if (!VectorResponseJson.TryParseEncoding(vectorEncoding, out VectorEncoding encoding, out StoreError? encodingError))
+        {
+            return ProblemMapping.ToProblem(encodingError!);
+        }
+
         StoreResult<ScrollPage> result = await service.ScrollAsync(name, request.Cursor, request.Limit, request.WithVectors, request.Filter.ToFilter(), cancellationToken);
-        return ToResponse(result);
+        return ToResponse(result, encoding, json);
     }
 
-    private static Results<Ok<ScrollResponse>, ProblemHttpResult> ToResponse(StoreResult<ScrollPage> result) =>
-        result.IsSuccess
-            ? TypedResults.Ok(new ScrollResponse([.. result.Value!.Items.Select(i => i.ToResponse())], result.Value.NextCursor))
-            : ProblemMapping.ToProblem(result.Error);
-
-    public static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> GetItem(
-        string name, string id, IEmbeddingService service, CancellationToken cancellationToken, bool withVectors = false)
+    private static Results<Ok<ScrollResponse>, JsonHttpResult<ScrollResponse>, ProblemHttpResult> ToResponse(
+        StoreResult<ScrollPage> result, VectorEncoding encoding, VectorResponseJson json)
     {
+        if (!result.IsSuccess)
+        {
+            return ProblemMapping.ToProblem(result.Error);
+        }
+
+        var page = new ScrollResponse([.. result.Value!.Items.Select(i => i.ToResponse())], result.Value.NextCursor);
+        return encoding == VectorEncoding.Base64 ? TypedResults.Json(page, json.Base64) : TypedResults.Ok(page);
+    }
+
+    public static async Task<Results<Ok<ItemResponse>, JsonHttpResult<ItemResponse>, ProblemHttpResult>> GetItem(
+        string name, string id, IEmbeddingService service, VectorResponseJson json, CancellationToken cancellationToken, bool withVectors = false,
+        string? vectorEncoding = null)
+    {
+        if (!VectorResponseJson.TryParseEncoding(vectorEncoding, out VectorEncoding encoding, out StoreError? encodingError))
+        {
+            return ProblemMapping.ToProblem(encodingError!);
+        }
+
         // The server decodes every escape in a path segment except %2F (so that routing is not fooled); ids may contain
         // '/', so decode it here. An id holding the literal text "%2F" cannot be addressed by path; scroll finds it.
         id = id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         StoreResult<ItemView> result = await service.GetItemAsync(name, id, withVectors, cancellationToken);
-        return result.IsSuccess ? TypedResults.Ok(result.Value!.ToResponse()) : ProblemMapping.ToProblem(result.Error);
+        if (!result.IsSuccess)
+        {
+            return ProblemMapping.ToProblem(result.Error);
+        }
+
+        ItemResponse item = result.Value!.ToResponse();
+        return encoding == VectorEncoding.Base64 ? TypedResults.Json(item, json.Base64) : TypedResults.Ok(item);
     }
 }

@@ -22,10 +22,16 @@ internal static class SearchEndpoints
         return app;
     }
 
-    public static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> Search(
-        string name, SearchRequest request, IEmbeddingService service, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<SearchResponse>, JsonHttpResult<SearchResponse>, ProblemHttpResult>> Search(
+        string name, SearchRequest request, IEmbeddingService service, VectorResponseJson json, CancellationToken cancellationToken,
+        string? vectorEncoding = null)
     {
         long started = Stopwatch.GetTimestamp();
+        if (!VectorResponseJson.TryParseEncoding(vectorEncoding, out VectorEncoding encoding, out StoreError? encodingError))
+        {
+            return ProblemMapping.ToProblem(encodingError!);
+        }
+
         BridgingMode bridging = BridgingMode.Auto;
         if (request.Bridging is not null && !BridgingModeNames.TryParse(request.Bridging, out bridging))
         {
@@ -48,9 +54,10 @@ internal static class SearchEndpoints
         }
 
         double tookMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return TypedResults.Ok(new SearchResponse(
+        var response = new SearchResponse(
             [.. result.Value!.Hits.Select(h => new SearchHitResponse(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector))],
             Math.Round(tookMs, 3),
-            result.Value.Index.ToString()));
+            result.Value.Index.ToString());
+        return encoding == VectorEncoding.Base64 ? TypedResults.Json(response, json.Base64) : TypedResults.Ok(response);
     }
 }

@@ -62,8 +62,11 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             if (inner is JsonException json)
             {
-                // Some messages (an unknown member) carry no path of their own; the exception still knows it.
-                string path = json.Path is { } at && !json.Message.Contains(at, StringComparison.Ordinal) ? $" Path: {at}." : string.Empty;
+                // Some messages (an unknown member, a converter's own refusal of a bad base64 vector) carry no path of their
+                // own; the exception still knows it, so the field is named.
+                string path = json.Path is { } at && !json.Message.Contains(at, StringComparison.Ordinal) && !json.Message.Contains("Path:", StringComparison.Ordinal)
+                    ? $" Path: {at}."
+                    : string.Empty;
                 return "The request body is not valid for this operation: " + json.Message + path;
             }
         }

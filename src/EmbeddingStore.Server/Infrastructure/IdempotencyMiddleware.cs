@@ -32,6 +32,15 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
             return;
         }
 
+        if (context.GetEndpoint()?.Metadata.GetMetadata<Endpoints.StreamingBodyMetadata>() is not null)
+        {
+            // A stream is never buffered, so it cannot be fingerprinted; resuming from the answer's committedItems is the
+            // retry for a streamed load.
+            await WriteProblemAsync(context, problems, StatusCodes.Status400BadRequest, ProblemTypes.InvalidArgument, "Idempotency key not supported here",
+                $"{HeaderName} is not accepted on a streamed bulk upsert; after a failure, resend the items after the problem's committedItems.");
+            return;
+        }
+
         string key = values.ToString();
         if (key.Length is 0 or > MaxKeyLength || key.Any(c => c is < '!' or > '~'))
         {

@@ -23,14 +23,44 @@ namespace EmbeddingStore.Server.OpenApi;
 // - string members that take a fixed set of names get an enum read from the engine's one name table for that set (index
 //   kinds from the engine's index registry);
 // - numbers and lists get the minimum, maximum and default the server enforces, read from the configured limits;
-// - the problem body documents every member the server writes (versions, traceId) and its type is one of ProblemTypes.
+// - the problem body documents every member the server writes (versions, traceId) and its type is one of ProblemTypes;
+// - every vector (float[], read and written by VectorJsonConverter) is oneOf a number array or a base64 string.
 internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmbeddingService service) : IOpenApiSchemaTransformer
 {
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
-        if (context.JsonPropertyInfo is { } property && property.DeclaringType is { } declaring)
+        if (context.JsonTypeInfo.Type == typeof(float[]))
+        {
+            DescribeVector(schema, context.JsonPropertyInfo);
+        }
+        else if (context.JsonTypeInfo.ElementType == typeof(float[]))
+        {
+            // Lists and maps of vectors: the exporter leaves their element schema empty, for the same reason.
+            var element = new OpenApiSchema();
+            DescribeVector(element, null);
+            if (context.JsonTypeInfo.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Dictionary)
+            {
+                schema.AdditionalProperties = element;
+            }
+            else
+            {
+                schema.Items = element;
+            }
+        }
+
+        if (context.ParameterDescription is { Name: VectorEncodingNames.Parameter } && context.JsonPropertyInfo is null)
+        {
+            Names(schema, VectorEncodingNames.All);
+            schema.Default = JsonValue.Create(VectorEncodingNames.Array);
+        }
+        else if (context.JsonPropertyInfo is { } property && property.DeclaringType is { } declaring)
         {
             ApplyPropertyRules(schema, declaring, property.Name, limits.Value, [.. service.Indexes.Kinds.Select(k => k.Name)]);
+        }
+        else if (context.ParameterDescription is { Name: "chunkSize" } && context.JsonPropertyInfo is null)
+        {
+            // The streamed bulk upsert's chunk: at most one ordinary batch.
+            Range(schema, 1, limits.Value.MaxBatchItems, Math.Min(BulkUpsertEndpoints.DefaultChunkSize, limits.Value.MaxBatchItems));
         }
         else if (context.ParameterDescription is { Name: "limit" } && context.JsonPropertyInfo is null)
         {
@@ -130,6 +160,31 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
         }
     }
 
+    // A custom converter leaves the exporter with no shape to describe; say both forms exactly, plus null where the member
+    // may be null.
+    private static void DescribeVector(OpenApiSchema schema, System.Text.Json.Serialization.Metadata.JsonPropertyInfo? property)
+    {
+        bool nullable = property is not null && (property.IsGetNullable || property.IsSetNullable) && !property.IsRequired;
+        schema.Type = null;
+        schema.Items = null;
+        schema.Format = null;
+        schema.OneOf =
+        [
+            new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.Number, Format = "float" } },
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Format = "byte",
+                Pattern = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+                Description = "Base64 (RFC 4648, padded) of the little-endian float32 values, as OpenAI's encoding_format=base64 returns.",
+            },
+        ];
+        if (nullable)
+        {
+            schema.OneOf.Add(new OpenApiSchema { Type = JsonSchemaType.Null });
+        }
+    }
+
     private static void Range(OpenApiSchema schema, int minimum, int maximum, int? defaultValue)
     {
         schema.Minimum = Number(minimum);
@@ -188,6 +243,24 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
             Type = JsonSchemaType.Array,
             Items = new OpenApiSchema { Type = JsonSchemaType.String },
             Description = "For /problems/incompatible-versions: the query's version first, then the versions the collection holds (model@version).",
+        };
+        schema.Properties[BulkUpsertProblemMembers.CommittedItems] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int64",
+            Description = "For a streamed bulk upsert that failed: items committed before the failing chunk (a prefix of the stream).",
+        };
+        schema.Properties[BulkUpsertProblemMembers.CommittedChunks] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int32",
+            Description = "For a streamed bulk upsert that failed: chunks committed before the failing one.",
+        };
+        schema.Properties[BulkUpsertProblemMembers.Line] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Format = "int64",
+            Description = "For a streamed bulk upsert that failed: the 1-based line of the stream the problem is about.",
         };
         schema.Properties["traceId"] = new OpenApiSchema
         {

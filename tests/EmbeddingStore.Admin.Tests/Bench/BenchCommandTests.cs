@@ -188,6 +188,42 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_IngestThroughServer_ReportsEveryEncodingAndStoresAll()
+    {
+        // The test server allows 50 items per upsert.
+        using var factory = new ServerFactory();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        string[] args = ["bench", "--mode", "ingest", "--server", "http://localhost/", "--upload-batch", "50", "--ingest-count", "120", "--dimension", "16", "--json"];
+
+        int code = await AdminCommands.RunAsync(args, Context(stdout, stderr, factory), TestContext.Current.CancellationToken);
+
+        Assert.True(code == 0, stderr.ToString());
+        using JsonDocument json = JsonDocument.Parse(stdout.ToString());
+        Assert.Equal(["json-arrays", "base64", "ndjson-bulk"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.All(json.RootElement.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, p.Name));
+        using HttpClient http = factory.CreateClient();
+        foreach (string form in new[] { "json-arrays", "base64", "ndjson-bulk" })
+        {
+            using JsonDocument collection = JsonDocument.Parse(await http.GetStringAsync(new Uri("/v1/collections/bench-" + form, UriKind.Relative), TestContext.Current.CancellationToken));
+            Assert.Equal(120, collection.RootElement.GetProperty("itemCount").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task Bench_IngestWithoutServer_RefusedNamingTheOption()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        int code = await AdminCommands.RunAsync(["bench", "--mode", "ingest"], stdout, stderr, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--server", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Single(stderr.ToString().Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task Bench_WithoutBase_RefusedNamingTheOption()
     {
         using var stdout = new StringWriter();

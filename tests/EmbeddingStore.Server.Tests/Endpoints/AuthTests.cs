@@ -26,6 +26,7 @@ public sealed class AuthTests
         ["POST /v1/collections/{name}/items/scroll"] = "read",
         ["GET /v1/collections/{name}/items/{id}"] = "read",
         ["POST /v1/collections/{name}/items/delete"] = "write",
+        ["POST /v1/collections/{name}/items/bulk"] = "write",
         ["POST /v1/collections/{name}/items/count"] = "read",
         ["POST /v1/collections/{name}/search"] = "read",
         ["POST /v1/collections/{name}/search/batch"] = "read",
