@@ -1045,10 +1045,17 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
             return SearchUnreachable(state, [.. queries.Select(q => q.Version)], restrict);
         }
 
+        SearchCoverage coverage = SearchCoverageCount.Count(state, plans);
+        bool narrowed = restrict is not null || query.Bridging == BridgingMode.None;
+        if (!coverage.IsComplete && !query.AllowPartial && !narrowed)
+        {
+            return SearchPartial(state, [.. queries.Select(q => q.Version)], coverage);
+        }
+
         int perPlan = MixedVersionMerger.CandidatesPerPlan(query.K, plans.Count);
         CandidateList[] lists = LocalSegmentSearch.Search(state, plans, kind, options, query.Filter, perPlan, Limits, cancellationToken);
         List<MergedHit> merged = MixedVersionMerger.Merge(plans, lists, state.ItemCount, query.K);
-        return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind);
+        return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind, coverage);
     }
 
     private StoreResult<BatchSearchResult> SearchBatch(string collection, BatchSearchQuery query, CancellationToken cancellationToken)
@@ -1119,12 +1126,32 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
             }
         }
 
+        // Queries of one version usually plan the same versions: coverage is counted once per distinct set of them.
+        var coverages = new SearchCoverage[prepared.Length];
+        var counted = new Dictionary<string, SearchCoverage>(StringComparer.Ordinal);
+        for (int i = 0; i < prepared.Length; i++)
+        {
+            string key = string.Join('|', plans[i].Select(p => p.Version.ToString() + ":" + p.Via));
+            if (!counted.TryGetValue(key, out SearchCoverage? coverage))
+            {
+                coverage = SearchCoverageCount.Count(state, plans[i]);
+                counted[key] = coverage;
+            }
+
+            if (!coverage.IsComplete && !query.AllowPartial)
+            {
+                return SearchPartial(state, [version], coverage, $"vectors[{i}]: ").Error!;
+            }
+
+            coverages[i] = coverage;
+        }
+
         CandidateList[][] lists = LocalSegmentSearch.SearchBatch(state, plans, kind, options, query.Filter, query.K, Limits, cancellationToken);
         var results = new SearchResult[prepared.Length];
         for (int i = 0; i < prepared.Length; i++)
         {
             List<MergedHit> merged = MixedVersionMerger.Merge(plans[i], lists[i], state.ItemCount, query.K);
-            results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind);
+            results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind, coverages[i]);
         }
 
         return new BatchSearchResult(results);
@@ -1233,6 +1260,24 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
             StoreErrorCode.IncompatibleVersions,
             $"Collection '{state.Name}' holds no vectors of {askedText}; it holds {holds}, and no link makes {askedText} comparable with them.",
             versions);
+    }
+
+    // The query reaches only part of the collection: refused the way an unreachable version is, because hits from one item
+    // out of three would pass for the collection's nearest neighbours. Under the read lock.
+    private static StoreResult<SearchResult> SearchPartial(Collection state, IReadOnlyList<ModelVersion> asked, SearchCoverage coverage, string prefix = "")
+    {
+        string askedText = string.Join(", ", asked.Select(v => v.Id.ToString()));
+        var searched = coverage.Versions.Select(v => v.Version).ToHashSet(StringComparer.Ordinal);
+        var unreached = state.LiveSegments().Select(s => s.Version.Id.ToString()).Where(v => !searched.Contains(v)).Order(StringComparer.Ordinal).ToList();
+        string parts = string.Join(", ", coverage.Versions.Select(v => $"{v.Version}: {v.Vectors}"));
+        var versions = asked.Select(v => v.Id.ToString()).ToList();
+        versions.AddRange(unreached);
+        return new StoreError(
+            StoreErrorCode.IncompatibleVersions,
+            $"{prefix}A {askedText} query reaches {coverage.SearchedItems} of the {coverage.HeldItems} items of collection '{state.Name}' ({parts}); " +
+            (unreached.Count == 0 ? "the other items hold no vector it can be compared with. " : $"no link makes it comparable with {string.Join(", ", unreached)}. ") +
+            "Fit or declare a link, or set allowPartial to accept an answer from part of the collection.",
+            versions.Distinct(StringComparer.Ordinal).ToList());
     }
 
     private static string NewLinkId() => "lnk-" + Guid.NewGuid().ToString("N")[..16];

@@ -33,7 +33,7 @@ internal static class BatchSearchEndpoints
 
         var query = new BatchSearchQuery(
             request.Vectors, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, index,
-            ContractMapping.ToIndexOptions(request.Oversampling, request.Ef));
+            ContractMapping.ToIndexOptions(request.Oversampling, request.Ef), request.AllowPartial);
         StoreResult<BatchSearchResult> result = await service.SearchBatchAsync(name, query, cancellationToken);
         if (!result.IsSuccess)
         {
@@ -42,7 +42,7 @@ internal static class BatchSearchEndpoints
 
         double tookMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return TypedResults.Ok(new BatchSearchResponse(
-            [.. result.Value!.Results.Select(r => new BatchSearchResultResponse([.. r.Hits.Select(h => h.ToResponse())]))],
+            [.. result.Value!.Results.Select(r => new BatchSearchResultResponse([.. r.Hits.Select(h => h.ToResponse())], r.Coverage.ToResponse()))],
             Math.Round(tookMs, 3)));
     }
 }
