@@ -101,12 +101,25 @@ public static class ApiOperations
     /// <summary><c>POST /v1/jobs/{id}/resume</c>: resume a paused job; a blind repeat could undo a pause sent in between.</summary>
     public static readonly ApiOperation ResumeJob = new("ResumeJobAsync", "POST", "/v1/jobs/{id}/resume", ApiOperationKind.Write);
 
+    /// <summary><c>PUT /v1/aliases/{alias}</c>: create an alias or switch it atomically to another collection.</summary>
+    public static readonly ApiOperation PutAlias = new("PutAliasAsync", "PUT", "/v1/aliases/{alias}", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>GET /v1/aliases</c>: list aliases.</summary>
+    public static readonly ApiOperation ListAliases = new("ListAliases", "GET", "/v1/aliases", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/aliases/{alias}</c>: one alias and the collection it names.</summary>
+    public static readonly ApiOperation GetAlias = new("GetAlias", "GET", "/v1/aliases/{alias}", ApiOperationKind.Read);
+
+    /// <summary><c>DELETE /v1/aliases/{alias}</c>: delete an alias (the collection stays).</summary>
+    public static readonly ApiOperation DeleteAlias = new("DeleteAliasAsync", "DELETE", "/v1/aliases/{alias}", ApiOperationKind.IdempotentWrite);
+
     /// <summary>Every operation, in the order of the API reference.</summary>
     public static IReadOnlyList<ApiOperation> All { get; } =
     [
         GetHealth, GetLiveness, GetReadiness,
         RegisterModelVersion, ListModelVersions, GetModelVersion,
         PutCollection, ListCollections, GetCollection, DeleteCollection,
+        PutAlias, ListAliases, GetAlias, DeleteAlias,
         UpsertItems, DeleteItems, CountItems, ScrollItems, GetItem,
         Search, SearchBatch,
         CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,

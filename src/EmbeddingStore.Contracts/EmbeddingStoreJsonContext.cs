@@ -42,4 +42,7 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(DeriveVectorsRequest))]
 [JsonSerializable(typeof(JobResponse))]
 [JsonSerializable(typeof(JobListResponse))]
+[JsonSerializable(typeof(AliasRequest))]
+[JsonSerializable(typeof(AliasResponse))]
+[JsonSerializable(typeof(AliasListResponse))]
 public sealed partial class EmbeddingStoreJsonContext : JsonSerializerContext;

@@ -31,7 +31,7 @@ namespace EmbeddingStore.Core;
 /// registry. A refusal or a storage failure leaves both the file and memory untouched, because memory changes only after
 /// the commit.
 /// </remarks>
-public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
+public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
 {
     /// <summary>The longest collection name; names appear in URLs and logs.</summary>
     public const int MaxCollectionNameLength = 128;
@@ -119,6 +119,8 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
 
                 _collections[record.Name] = collection;
             }
+
+            await LoadAliasesAsync(cancellationToken).ConfigureAwait(false);
 
             var jobs = new List<JobRecord>();
             await foreach (JobRecord job in _repository.ReadJobsAsync(cancellationToken).ConfigureAwait(false))
@@ -274,6 +276,11 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
                 return error!;
             }
 
+            if (AliasShadows(name) is { } shadowed)
+            {
+                return shadowed;
+            }
+
             if (_collections.TryGetValue(name, out Collection? existing))
             {
                 using (await existing.EnterWriterAsync(cancellationToken).ConfigureAwait(false))
@@ -319,9 +326,10 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
     {
         using (await EnterCatalogAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!TryGetCollection(name, out Collection? collection, out StoreError? error))
+            // By its own name only: deleting through an alias would delete whatever the alias names at that moment.
+            if (!_collections.TryGetValue(name, out Collection? collection))
             {
-                return error;
+                return AliasNotDeletable(name) ?? CollectionNotFound(name);
             }
 
             using (await collection.EnterWriterAsync(cancellationToken).ConfigureAwait(false))
@@ -333,6 +341,7 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
 
                 collection.MarkDeleted();
                 _collections.TryRemove(name, out _);
+                ForgetAliasesOf(name);
                 return true;
             }
         }
@@ -468,7 +477,7 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
                 payloads.Add(payloadJson is null ? null : item.Payload!.Value.Clone());
             }
 
-            if (await TryStorageAsync(() => _repository.UpsertItemsAsync(collection, stored, cancellationToken)).ConfigureAwait(false) is { } failure)
+            if (await TryStorageAsync(() => _repository.UpsertItemsAsync(state.Name, stored, cancellationToken)).ConfigureAwait(false) is { } failure)
             {
                 return failure;
             }
@@ -521,7 +530,7 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
                 return 0;
             }
 
-            if (await TryStorageAsync(() => _repository.DeleteItemsAsync(collection, existing, cancellationToken)).ConfigureAwait(false) is { } failure)
+            if (await TryStorageAsync(() => _repository.DeleteItemsAsync(state.Name, existing, cancellationToken)).ConfigureAwait(false) is { } failure)
             {
                 return failure;
             }
@@ -866,7 +875,7 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
         }
 
         string parameters = DeriveJobHandler.WriteParameters(link.Id, reverse);
-        return await Jobs.EnqueueAsync(JobKinds.Derive, collection, parameters, total, cancellationToken).ConfigureAwait(false);
+        return await Jobs.EnqueueAsync(JobKinds.Derive, state.Name, parameters, total, cancellationToken).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- IEmbeddingService (async forms of the in-memory reads)
@@ -920,7 +929,9 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
 
     internal bool TryGetCollection(string name, [NotNullWhen(true)] out Collection? collection, [NotNullWhen(false)] out StoreError? error)
     {
-        if (name is not null && _collections.TryGetValue(name, out collection))
+        // A collection by its own name, else through an alias (one place, so every operation accepts either). The alias
+        // is read once, so a request that resolved it keeps that collection even if the alias switches meanwhile.
+        if (name is not null && (_collections.TryGetValue(name, out collection) || TryResolveAlias(name, out collection)))
         {
             error = null;
             return true;

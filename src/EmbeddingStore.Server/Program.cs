@@ -137,6 +137,7 @@ api.MapSearchEndpoints();
 api.MapLinkEndpoints();
 api.MapBatchSearchEndpoints();
 api.MapJobEndpoints();
+api.MapAliasEndpoints();
 
 try
 {

@@ -38,6 +38,10 @@ public sealed class AuthTests
         ["POST /v1/jobs/{id}/cancel"] = "admin",
         ["POST /v1/jobs/{id}/pause"] = "admin",
         ["POST /v1/jobs/{id}/resume"] = "admin",
+        ["PUT /v1/aliases/{alias}"] = "admin",
+        ["GET /v1/aliases"] = "read",
+        ["GET /v1/aliases/{alias}"] = "read",
+        ["DELETE /v1/aliases/{alias}"] = "admin",
     };
 
     private static readonly Dictionary<string, string> s_keys = new(StringComparer.Ordinal)
