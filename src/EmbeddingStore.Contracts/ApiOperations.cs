@@ -113,6 +113,12 @@ public static class ApiOperations
     /// <summary><c>DELETE /v1/aliases/{alias}</c>: delete an alias (the collection stays).</summary>
     public static readonly ApiOperation DeleteAlias = new("DeleteAliasAsync", "DELETE", "/v1/aliases/{alias}", ApiOperationKind.IdempotentWrite);
 
+    /// <summary><c>POST /v1/admin/backup</c>: online backup into the backup directory; a repeat is refused (the file exists).</summary>
+    public static readonly ApiOperation Backup = new("BackupAsync", "POST", "/v1/admin/backup", ApiOperationKind.Write);
+
+    /// <summary><c>GET /v1/admin/verify</c>: integrity check and stored counts against memory.</summary>
+    public static readonly ApiOperation Verify = new("VerifyAsync", "GET", "/v1/admin/verify", ApiOperationKind.Read);
+
     /// <summary>Every operation, in the order of the API reference.</summary>
     public static IReadOnlyList<ApiOperation> All { get; } =
     [
@@ -124,6 +130,7 @@ public static class ApiOperations
         Search, SearchBatch,
         CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,
         ListJobs, GetJob, CancelJob, PauseJob, ResumeJob,
+        Backup, Verify,
     ];
 
     // After All: static initialisers run in text order.

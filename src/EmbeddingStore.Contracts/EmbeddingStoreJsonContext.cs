@@ -45,4 +45,7 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(AliasRequest))]
 [JsonSerializable(typeof(AliasResponse))]
 [JsonSerializable(typeof(AliasListResponse))]
+[JsonSerializable(typeof(BackupRequest))]
+[JsonSerializable(typeof(BackupResponse))]
+[JsonSerializable(typeof(VerifyResponse))]
 public sealed partial class EmbeddingStoreJsonContext : JsonSerializerContext;

@@ -113,4 +113,10 @@ public interface IEmbeddingService
 
     /// <summary>Resumes a paused job from its stored cursor.</summary>
     Task<StoreResult<JobRecord>> ResumeJobAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Copies the store into a new file while writes go on (one consistent prefix of the committed writes).</summary>
+    Task<StoreResult<long>> BackupAsync(string destinationPath, CancellationToken cancellationToken);
+
+    /// <summary>Checks the store's integrity and compares what it holds with what memory serves, collection by collection.</summary>
+    Task<StoreResult<VerifyReport>> VerifyAsync(CancellationToken cancellationToken);
 }

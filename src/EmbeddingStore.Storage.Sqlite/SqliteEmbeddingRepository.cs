@@ -20,7 +20,7 @@ namespace EmbeddingStore.Storage.Sqlite;
 /// read while the server runs. Writes of different collections may arrive at once; they are serialised here, on the
 /// one connection, which is what SQLite's single writer would do anyway.
 /// </summary>
-public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IIdempotencyStore, IDisposable
+public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, IIdempotencyStore, IStorageMaintenance, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Dictionary<ModelVersionId, long> _versionIds = [];

@@ -42,6 +42,8 @@ public sealed class AuthTests
         ["GET /v1/aliases"] = "read",
         ["GET /v1/aliases/{alias}"] = "read",
         ["DELETE /v1/aliases/{alias}"] = "admin",
+        ["POST /v1/admin/backup"] = "admin",
+        ["GET /v1/admin/verify"] = "admin",
     };
 
     private static readonly Dictionary<string, string> s_keys = new(StringComparer.Ordinal)
