@@ -19,6 +19,10 @@ internal static class AdminCommands
         new HealthCommand(),
         new CollectionsCommand(),
         new VersionsCommand(),
+        new AliasesCommand(),
+        new JobsCommand(),
+        new BackupCommand(),
+        new VerifyCommand(),
         new HashKeyCommand(),
         new BenchCommand(),
     ];

@@ -4,7 +4,11 @@ using System.Net;
 
 namespace EmbeddingStore.Client;
 
-/// <summary>A model version was re-registered with settings different from the ones its stored vectors were made with (409); versions are immutable once used, so the fix is a new version, not a retry.</summary>
+/// <summary>
+/// The request conflicts with the state it met (409), so retrying it unchanged cannot succeed: a model version
+/// re-registered with settings its stored vectors contradict (make a new version), a job asked to change from a state
+/// that does not allow it, or a name taken by the other kind (an alias named like a collection, or the reverse).
+/// </summary>
 public sealed class EmbeddingStoreConflictException : EmbeddingStoreException
 {
     /// <summary>Creates the exception from a problem answer.</summary>

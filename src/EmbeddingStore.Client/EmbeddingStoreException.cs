@@ -93,12 +93,14 @@ public class EmbeddingStoreException : Exception
         {
             ProblemTypes.IncompatibleVersions => new IncompatibleVersionsException(status, type, title, detail, versions),
             ProblemTypes.CollectionNotFound or ProblemTypes.ItemNotFound or ProblemTypes.LinkNotFound or ProblemTypes.ModelVersionNotFound
+                or ProblemTypes.JobNotFound or ProblemTypes.AliasNotFound
                 => new EmbeddingStoreNotFoundException(status, type, title, detail, versions),
             ProblemTypes.MalformedRequest or ProblemTypes.InvalidArgument or ProblemTypes.DimensionMismatch or ProblemTypes.InvalidVector
                 or ProblemTypes.DuplicateId or ProblemTypes.LimitExceeded or ProblemTypes.PayloadTooLarge or ProblemTypes.UnsupportedMediaType
                 or ProblemTypes.IdempotencyKeyReused
                 => new EmbeddingStoreValidationException(status, type, title, detail, versions),
-            ProblemTypes.VersionConflict => new EmbeddingStoreConflictException(status, type, title, detail, versions),
+            ProblemTypes.VersionConflict or ProblemTypes.JobStateConflict or ProblemTypes.NameConflict
+                => new EmbeddingStoreConflictException(status, type, title, detail, versions),
             null when status == HttpStatusCode.NotFound => new EmbeddingStoreNotFoundException(status, type, title, detail, versions),
             _ => new EmbeddingStoreException(status, type, title, detail, versions),
         };

@@ -110,16 +110,36 @@ public static class ApiOperations
     /// <summary><c>POST /v1/jobs/{id}/resume</c>: resume a paused job; a blind repeat could undo a pause sent in between.</summary>
     public static readonly ApiOperation ResumeJob = new("ResumeJobAsync", "POST", "/v1/jobs/{id}/resume", ApiOperationKind.Write);
 
+    /// <summary><c>PUT /v1/aliases/{alias}</c>: create an alias or switch it atomically to another collection.</summary>
+    public static readonly ApiOperation PutAlias = new("PutAliasAsync", "PUT", "/v1/aliases/{alias}", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>GET /v1/aliases</c>: list aliases.</summary>
+    public static readonly ApiOperation ListAliases = new("ListAliases", "GET", "/v1/aliases", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/aliases/{alias}</c>: one alias and the collection it names.</summary>
+    public static readonly ApiOperation GetAlias = new("GetAlias", "GET", "/v1/aliases/{alias}", ApiOperationKind.Read);
+
+    /// <summary><c>DELETE /v1/aliases/{alias}</c>: delete an alias (the collection stays).</summary>
+    public static readonly ApiOperation DeleteAlias = new("DeleteAliasAsync", "DELETE", "/v1/aliases/{alias}", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>POST /v1/admin/backup</c>: online backup into the backup directory; a repeat is refused (the file exists).</summary>
+    public static readonly ApiOperation Backup = new("BackupAsync", "POST", "/v1/admin/backup", ApiOperationKind.Write);
+
+    /// <summary><c>GET /v1/admin/verify</c>: integrity check and stored counts against memory.</summary>
+    public static readonly ApiOperation Verify = new("VerifyAsync", "GET", "/v1/admin/verify", ApiOperationKind.Read);
+
     /// <summary>Every operation, in the order of the API reference.</summary>
     public static IReadOnlyList<ApiOperation> All { get; } =
     [
         GetHealth, GetLiveness, GetReadiness,
         RegisterModelVersion, ListModelVersions, GetModelVersion,
         PutCollection, ListCollections, GetCollection, DeleteCollection,
+        PutAlias, ListAliases, GetAlias, DeleteAlias,
         UpsertItems, BulkUpsertItems, DeleteItems, CountItems, ScrollItems, ScrollItemsFiltered, GetItem,
         Search, SearchBatch,
         CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,
         ListJobs, GetJob, CancelJob, PauseJob, ResumeJob,
+        Backup, Verify,
     ];
 
     // After All: static initialisers run in text order.

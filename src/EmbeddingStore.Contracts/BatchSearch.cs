@@ -39,6 +39,9 @@ public sealed record BatchSearchRequest
 
     /// <summary>For <c>hnsw</c>: the search's candidate list size; defaults to the server's setting (64).</summary>
     public int? Ef { get; init; }
+
+    /// <summary>Accept answers from part of the collection, as for a single search; otherwise such a batch is refused (409).</summary>
+    public bool AllowPartial { get; init; }
 }
 
 /// <summary>Batch search results.</summary>
@@ -48,4 +51,7 @@ public sealed record BatchSearchResponse(IReadOnlyList<BatchSearchResultResponse
 
 /// <summary>The hits of one query of a batch.</summary>
 /// <param name="Hits">Best first; equal scores are ordered by id.</param>
-public sealed record BatchSearchResultResponse(IReadOnlyList<SearchHitResponse> Hits);
+/// <param name="Coverage">How many of the collection's items this query could see, per version; absent when nothing was searched.</param>
+public sealed record BatchSearchResultResponse(
+    IReadOnlyList<SearchHitResponse> Hits,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SearchCoverageResponse? Coverage = null);

@@ -48,6 +48,12 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(DeriveVectorsRequest))]
 [JsonSerializable(typeof(JobResponse))]
 [JsonSerializable(typeof(JobListResponse))]
+[JsonSerializable(typeof(AliasRequest))]
+[JsonSerializable(typeof(AliasResponse))]
+[JsonSerializable(typeof(AliasListResponse))]
+[JsonSerializable(typeof(BackupRequest))]
+[JsonSerializable(typeof(BackupResponse))]
+[JsonSerializable(typeof(VerifyResponse))]
 public sealed partial class EmbeddingStoreJsonContext : JsonSerializerContext
 {
     private static EmbeddingStoreJsonContext? s_base64Vectors;

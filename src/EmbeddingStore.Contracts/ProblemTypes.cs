@@ -94,4 +94,10 @@ public static class ProblemTypes
 
     /// <summary>An unexpected server error; the body never carries exception text.</summary>
     public const string InternalError = "/problems/internal-error";
+
+    /// <summary>No alias has that name.</summary>
+    public const string AliasNotFound = "/problems/alias-not-found";
+
+    /// <summary>The name is taken by the other kind: an alias may not shadow a collection, nor a collection an alias.</summary>
+    public const string NameConflict = "/problems/name-conflict";
 }

@@ -58,6 +58,14 @@ public sealed record SearchRequest
 
     /// <summary>For <c>hnsw</c>: the search's candidate list size (higher: better recall, slower); defaults to the server's setting (64).</summary>
     public int? Ef { get; init; }
+
+    /// <summary>
+    /// Accept an answer from part of the collection. When the versions the query reaches (natively or through links) hold
+    /// only some of the items, as mid-upgrade before a link is fitted, the search is refused (409,
+    /// <c>/problems/incompatible-versions</c>) unless this is true or the search was narrowed on purpose
+    /// (<c>searchVersions</c>, or <c>bridging: none</c>); <c>coverage</c> in the response says how much was searched.
+    /// </summary>
+    public bool AllowPartial { get; init; }
 }
 
 /// <summary>
@@ -143,7 +151,28 @@ public sealed record FilterRangeRequest
 /// <param name="Hits">Best first; equal scores are ordered by id.</param>
 /// <param name="TookMs">Server-side time for the search in milliseconds.</param>
 /// <param name="Index">The scan that served it: <c>exact</c> or <c>int8</c> (the request's, or the collection's default).</param>
-public sealed record SearchResponse(IReadOnlyList<SearchHitResponse> Hits, double TookMs, string Index = "exact");
+/// <param name="Coverage">How many of the collection's items the search could see, per version; absent when nothing was searched.</param>
+public sealed record SearchResponse(
+    IReadOnlyList<SearchHitResponse> Hits,
+    double TookMs,
+    string Index = "exact",
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SearchCoverageResponse? Coverage = null);
+
+/// <summary>
+/// The part of a collection a search saw: items holding a vector in at least one searched version, out of all items.
+/// Mid-upgrade a query may reach only the re-embedded items; this says so instead of letting them pass for the whole.
+/// </summary>
+/// <param name="SearchedItems">Items that hold a vector in at least one searched version.</param>
+/// <param name="HeldItems">Items the collection holds.</param>
+/// <param name="Complete">Whether every item was searched (<c>searchedItems</c> equals <c>heldItems</c>).</param>
+/// <param name="Versions">Each searched version with its vector count and the link that reached it.</param>
+public sealed record SearchCoverageResponse(long SearchedItems, long HeldItems, bool Complete, IReadOnlyList<VersionCoverageResponse> Versions);
+
+/// <summary>One searched version of a <see cref="SearchCoverageResponse"/>.</summary>
+/// <param name="Version">The searched version, <c>model@version</c>.</param>
+/// <param name="Vectors">Vectors the collection holds in it.</param>
+/// <param name="Via">The link(s) that mapped the query into it, ids joined by ','; null when searched natively.</param>
+public sealed record VersionCoverageResponse(string Version, long Vectors, string? Via);
 
 /// <summary>One hit. Higher scores are always closer; the version and link say which space the match was made in.</summary>
 /// <param name="Id">The item's id.</param>

@@ -32,7 +32,7 @@ namespace EmbeddingStore.Core;
 /// registry. A refusal or a storage failure leaves both the file and memory untouched, because memory changes only after
 /// the commit.
 /// </remarks>
-public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
+public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
 {
     /// <summary>The longest collection name; names appear in URLs and logs.</summary>
     public const int MaxCollectionNameLength = 128;
@@ -120,6 +120,8 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
 
                 _collections[record.Name] = collection;
             }
+
+            await LoadAliasesAsync(cancellationToken).ConfigureAwait(false);
 
             var jobs = new List<JobRecord>();
             await foreach (JobRecord job in _repository.ReadJobsAsync(cancellationToken).ConfigureAwait(false))
@@ -275,6 +277,11 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
                 return error!;
             }
 
+            if (AliasShadows(name) is { } shadowed)
+            {
+                return shadowed;
+            }
+
             if (_collections.TryGetValue(name, out Collection? existing))
             {
                 using (await existing.EnterWriterAsync(cancellationToken).ConfigureAwait(false))
@@ -320,9 +327,10 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
     {
         using (await EnterCatalogAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!TryGetCollection(name, out Collection? collection, out StoreError? error))
+            // By its own name only: deleting through an alias would delete whatever the alias names at that moment.
+            if (!_collections.TryGetValue(name, out Collection? collection))
             {
-                return error;
+                return AliasNotDeletable(name) ?? CollectionNotFound(name);
             }
 
             using (await collection.EnterWriterAsync(cancellationToken).ConfigureAwait(false))
@@ -334,6 +342,7 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
 
                 collection.MarkDeleted();
                 _collections.TryRemove(name, out _);
+                ForgetAliasesOf(name);
                 return true;
             }
         }
@@ -469,7 +478,7 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
                 payloads.Add(payloadJson is null ? null : item.Payload!.Value.Clone());
             }
 
-            if (await TryStorageAsync(() => _repository.UpsertItemsAsync(collection, stored, cancellationToken)).ConfigureAwait(false) is { } failure)
+            if (await TryStorageAsync(() => _repository.UpsertItemsAsync(state.Name, stored, cancellationToken)).ConfigureAwait(false) is { } failure)
             {
                 return failure;
             }
@@ -522,7 +531,7 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
                 return 0;
             }
 
-            if (await TryStorageAsync(() => _repository.DeleteItemsAsync(collection, existing, cancellationToken)).ConfigureAwait(false) is { } failure)
+            if (await TryStorageAsync(() => _repository.DeleteItemsAsync(state.Name, existing, cancellationToken)).ConfigureAwait(false) is { } failure)
             {
                 return failure;
             }
@@ -920,7 +929,7 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
         }
 
         string parameters = DeriveJobHandler.WriteParameters(link.Id, reverse);
-        return await Jobs.EnqueueAsync(JobKinds.Derive, collection, parameters, total, cancellationToken).ConfigureAwait(false);
+        return await Jobs.EnqueueAsync(JobKinds.Derive, state.Name, parameters, total, cancellationToken).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- IEmbeddingService (async forms of the in-memory reads)
@@ -975,7 +984,9 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
 
     internal bool TryGetCollection(string name, [NotNullWhen(true)] out Collection? collection, [NotNullWhen(false)] out StoreError? error)
     {
-        if (name is not null && _collections.TryGetValue(name, out collection))
+        // A collection by its own name, else through an alias (one place, so every operation accepts either). The alias
+        // is read once, so a request that resolved it keeps that collection even if the alias switches meanwhile.
+        if (name is not null && (_collections.TryGetValue(name, out collection) || TryResolveAlias(name, out collection)))
         {
             error = null;
             return true;
@@ -1100,10 +1111,17 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
             return SearchUnreachable(state, [.. queries.Select(q => q.Version)], restrict);
         }
 
+        SearchCoverage coverage = SearchCoverageCount.Count(state, plans);
+        bool narrowed = restrict is not null || query.Bridging == BridgingMode.None;
+        if (!coverage.IsComplete && !query.AllowPartial && !narrowed)
+        {
+            return SearchPartial(state, [.. queries.Select(q => q.Version)], coverage);
+        }
+
         int perPlan = MixedVersionMerger.CandidatesPerPlan(query.K, plans.Count);
         CandidateList[] lists = LocalSegmentSearch.Search(state, plans, kind, options, query.Filter, perPlan, Limits, cancellationToken);
         List<MergedHit> merged = MixedVersionMerger.Merge(plans, lists, state.ItemCount, query.K);
-        return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind);
+        return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind, coverage);
     }
 
     private StoreResult<BatchSearchResult> SearchBatch(string collection, BatchSearchQuery query, CancellationToken cancellationToken)
@@ -1174,12 +1192,32 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
             }
         }
 
+        // Queries of one version usually plan the same versions: coverage is counted once per distinct set of them.
+        var coverages = new SearchCoverage[prepared.Length];
+        var counted = new Dictionary<string, SearchCoverage>(StringComparer.Ordinal);
+        for (int i = 0; i < prepared.Length; i++)
+        {
+            string key = string.Join('|', plans[i].Select(p => p.Version.ToString() + ":" + p.Via));
+            if (!counted.TryGetValue(key, out SearchCoverage? coverage))
+            {
+                coverage = SearchCoverageCount.Count(state, plans[i]);
+                counted[key] = coverage;
+            }
+
+            if (!coverage.IsComplete && !query.AllowPartial)
+            {
+                return SearchPartial(state, [version], coverage, $"vectors[{i}]: ").Error!;
+            }
+
+            coverages[i] = coverage;
+        }
+
         CandidateList[][] lists = LocalSegmentSearch.SearchBatch(state, plans, kind, options, query.Filter, query.K, Limits, cancellationToken);
         var results = new SearchResult[prepared.Length];
         for (int i = 0; i < prepared.Length; i++)
         {
             List<MergedHit> merged = MixedVersionMerger.Merge(plans[i], lists[i], state.ItemCount, query.K);
-            results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind);
+            results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind, coverages[i]);
         }
 
         return new BatchSearchResult(results);
@@ -1288,6 +1326,24 @@ public sealed class EmbeddingEngine : IEmbeddingService, IDisposable
             StoreErrorCode.IncompatibleVersions,
             $"Collection '{state.Name}' holds no vectors of {askedText}; it holds {holds}, and no link makes {askedText} comparable with them.",
             versions);
+    }
+
+    // The query reaches only part of the collection: refused the way an unreachable version is, because hits from one item
+    // out of three would pass for the collection's nearest neighbours. Under the read lock.
+    private static StoreResult<SearchResult> SearchPartial(Collection state, IReadOnlyList<ModelVersion> asked, SearchCoverage coverage, string prefix = "")
+    {
+        string askedText = string.Join(", ", asked.Select(v => v.Id.ToString()));
+        var searched = coverage.Versions.Select(v => v.Version).ToHashSet(StringComparer.Ordinal);
+        var unreached = state.LiveSegments().Select(s => s.Version.Id.ToString()).Where(v => !searched.Contains(v)).Order(StringComparer.Ordinal).ToList();
+        string parts = string.Join(", ", coverage.Versions.Select(v => $"{v.Version}: {v.Vectors}"));
+        var versions = asked.Select(v => v.Id.ToString()).ToList();
+        versions.AddRange(unreached);
+        return new StoreError(
+            StoreErrorCode.IncompatibleVersions,
+            $"{prefix}A {askedText} query reaches {coverage.SearchedItems} of the {coverage.HeldItems} items of collection '{state.Name}' ({parts}); " +
+            (unreached.Count == 0 ? "the other items hold no vector it can be compared with. " : $"no link makes it comparable with {string.Join(", ", unreached)}. ") +
+            "Fit or declare a link, or set allowPartial to accept an answer from part of the collection.",
+            versions.Distinct(StringComparer.Ordinal).ToList());
     }
 
     private static string NewLinkId() => "lnk-" + Guid.NewGuid().ToString("N")[..16];

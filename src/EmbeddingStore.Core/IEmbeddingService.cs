@@ -49,6 +49,18 @@ public interface IEmbeddingService
     /// <summary>Deletes a collection and everything in it.</summary>
     Task<StoreResult<bool>> DeleteCollectionAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>Creates an alias naming a collection, or switches it atomically to another one.</summary>
+    Task<StoreResult<Outcome<CollectionAlias>>> PutAliasAsync(string alias, string collection, CancellationToken cancellationToken);
+
+    /// <summary>All aliases, ordered by name.</summary>
+    Task<IReadOnlyList<CollectionAlias>> ListAliasesAsync(CancellationToken cancellationToken);
+
+    /// <summary>One alias and the collection it names.</summary>
+    Task<StoreResult<CollectionAlias>> GetAliasAsync(string alias, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an alias; the collection it named is untouched.</summary>
+    Task<StoreResult<bool>> DeleteAliasAsync(string alias, CancellationToken cancellationToken);
+
     /// <summary>Inserts or replaces a batch of items atomically.</summary>
     Task<StoreResult<int>> UpsertItemsAsync(string collection, IReadOnlyList<ItemUpsert> items, CancellationToken cancellationToken);
 
@@ -105,4 +117,10 @@ public interface IEmbeddingService
 
     /// <summary>Resumes a paused job from its stored cursor.</summary>
     Task<StoreResult<JobRecord>> ResumeJobAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Copies the store into a new file while writes go on (one consistent prefix of the committed writes).</summary>
+    Task<StoreResult<long>> BackupAsync(string destinationPath, CancellationToken cancellationToken);
+
+    /// <summary>Checks the store's integrity and compares what it holds with what memory serves, collection by collection.</summary>
+    Task<StoreResult<VerifyReport>> VerifyAsync(CancellationToken cancellationToken);
 }

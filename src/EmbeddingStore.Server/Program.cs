@@ -14,6 +14,12 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
+// Offline maintenance verbs (restore a backup into a new file, verify a file) run without starting the server.
+if (OfflineCommands.TryRun(args, out int offlineExit))
+{
+    return offlineExit;
+}
+
 // appsettings.json is read from the application's own folder, wherever it is started from (unless a content root is given).
 WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.Resolve(args) });
 
@@ -29,6 +35,7 @@ if (BindingGuard.Check(builder.Configuration, auth) is { } refusal)
 }
 
 builder.Services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<BackupOptions>().Bind(builder.Configuration.GetSection(BackupOptions.SectionName));
 builder.Services.AddOptions<LimitsOptions>().Bind(builder.Configuration.GetSection(LimitsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
 builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName));
@@ -154,6 +161,8 @@ api.MapSearchEndpoints();
 api.MapLinkEndpoints();
 api.MapBatchSearchEndpoints();
 api.MapJobEndpoints();
+api.MapAliasEndpoints();
+api.MapAdminEndpoints();
 
 try
 {

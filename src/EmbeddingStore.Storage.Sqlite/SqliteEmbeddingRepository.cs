@@ -20,7 +20,7 @@ namespace EmbeddingStore.Storage.Sqlite;
 /// read while the server runs. Writes of different collections may arrive at once; they are serialised here, on the
 /// one connection, which is what SQLite's single writer would do anyway.
 /// </summary>
-public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IIdempotencyStore, IDisposable
+public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, IIdempotencyStore, IStorageMaintenance, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Dictionary<ModelVersionId, long> _versionIds = [];
@@ -464,6 +464,52 @@ public sealed class SqliteEmbeddingRepository : IEmbeddingRepository, IIdempoten
             },
             cancellationToken);
     }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<Core.Collections.CollectionAlias> ReadAliasesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = SqliteCommandBuilder.SelectAliases;
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new Core.Collections.CollectionAlias(
+                reader.GetString(0), reader.GetString(1), DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SaveAliasAsync(Core.Collections.CollectionAlias alias, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alias);
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.UpsertAlias;
+                command.Parameters.AddWithValue("$alias", alias.Alias);
+                command.Parameters.AddWithValue("$collection", _collectionIds[alias.Collection]);
+                command.Parameters.AddWithValue("$updatedAt", alias.UpdatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+                command.ExecuteNonQuery();
+                return null;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAliasAsync(string alias, CancellationToken cancellationToken) =>
+        WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.DeleteAlias;
+                command.Parameters.AddWithValue("$alias", alias);
+                command.ExecuteNonQuery();
+                return null;
+            },
+            cancellationToken);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<JobRecord> ReadJobsAsync([EnumeratorCancellation] CancellationToken cancellationToken)

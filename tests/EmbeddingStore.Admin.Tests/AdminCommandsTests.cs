@@ -23,6 +23,10 @@ public sealed class AdminCommandsTests
     [InlineData("versions")]
     [InlineData("hash-key")]
     [InlineData("bench")]
+    [InlineData("aliases")]
+    [InlineData("jobs")]
+    [InlineData("backup")]
+    [InlineData("verify")]
     public async Task Help_EveryCommand_PrintsItsUsageAndExitsZero(string command)
     {
         (int code, string output, string errors) = await RunAsync([command, "--help"]);
@@ -39,7 +43,7 @@ public sealed class AdminCommandsTests
         (int code, string output, _) = await RunAsync(["--help"]);
 
         Assert.Equal(0, code);
-        foreach (string command in new[] { "health", "collections", "versions", "hash-key", "bench" })
+        foreach (string command in new[] { "health", "collections", "versions", "hash-key", "bench", "aliases", "jobs", "backup", "verify" })
         {
             Assert.Contains(command, output, StringComparison.Ordinal);
         }

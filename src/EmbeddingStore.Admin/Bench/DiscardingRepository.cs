@@ -58,4 +58,14 @@ internal sealed class DiscardingRepository : IEmbeddingRepository
     }
 
     public Task SaveJobAsync(JobRecord job, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async IAsyncEnumerable<Core.Collections.CollectionAlias> ReadAliasesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield break;
+    }
+
+    public Task SaveAliasAsync(Core.Collections.CollectionAlias alias, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task DeleteAliasAsync(string alias, CancellationToken cancellationToken) => Task.CompletedTask;
 }

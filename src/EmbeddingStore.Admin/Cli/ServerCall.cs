@@ -45,6 +45,23 @@ internal static class ServerCall
         return command;
     }
 
+    // A command that makes one call and prints its answer: one JSON document with --json, else one line of text. The
+    // call decides the exit code by what it returns (0, or 1 for an answer that reports a fault).
+    public static Command SingleCommand<T>(
+        AdminContext context, Command command, Func<ParseResult, EmbeddingStoreClient, CancellationToken, Task<T>> call,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> json, Func<T, string> text, Func<T, int>? exitCode = null)
+    {
+        AddOptions(command, context);
+        command.Options.Add(context.Shared.Json);
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, context, async client =>
+        {
+            T value = await call(parseResult, client, cancellationToken);
+            await context.Out.WriteLineAsync(parseResult.GetValue(context.Shared.Json) ? System.Text.Json.JsonSerializer.Serialize(value, json) : text(value));
+            return exitCode?.Invoke(value) ?? 0;
+        }));
+        return command;
+    }
+
     public static async Task<int> RunAsync(
         ParseResult parseResult, AdminContext context, Func<EmbeddingStoreClient, Task<int>> call)
     {

@@ -55,6 +55,10 @@ public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
             Filter = options?.Filter is { } filter ? FilterTranslator.Translate(filter, _model) : null,
             Bridging = _allowBridging ? "auto" : "none",
             WithPayload = true,
+
+            // A vector property is a field of its own in Microsoft.Extensions.VectorData: records without it are not
+            // candidates, by that model's definition, so an answer from the records holding it is the answer asked for.
+            AllowPartial = true,
         };
 
         SearchResponse response;

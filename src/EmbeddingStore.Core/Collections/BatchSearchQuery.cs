@@ -18,6 +18,7 @@ namespace EmbeddingStore.Core.Collections;
 /// <param name="WithVectors">Whether hits carry their stored vectors.</param>
 /// <param name="Index">The index kind, as for <see cref="SearchQuery"/>; null uses the collection's default.</param>
 /// <param name="Options">The index kind's per-query settings; null means every default.</param>
+/// <param name="AllowPartial">Whether answers from part of the collection are acceptable, as for <see cref="SearchQuery.AllowPartial"/>.</param>
 public sealed record BatchSearchQuery(
     IReadOnlyList<float[]> Vectors,
     string? Version,
@@ -26,4 +27,5 @@ public sealed record BatchSearchQuery(
     bool WithPayload = true,
     bool WithVectors = false,
     IndexKind? Index = null,
-    IndexOptions? Options = null);
+    IndexOptions? Options = null,
+    bool AllowPartial = false);

@@ -21,6 +21,12 @@ namespace EmbeddingStore.Core.Collections;
 /// <param name="SearchVersions">Restricts the search to these stored versions; null searches every reachable one.</param>
 /// <param name="Index">The index kind that serves the search; null uses the collection's default index (exact unless set).</param>
 /// <param name="Options">The index kind's per-query settings (oversampling, …); null means every default.</param>
+/// <param name="AllowPartial">
+/// Whether an answer from part of the collection is acceptable: when the versions the query reaches hold only some of
+/// the items (an upgrade under way, no link yet), the search is refused unless this is set or the caller narrowed the
+/// search on purpose (<see cref="SearchVersions"/>, or <see cref="BridgingMode.None"/>). The result's coverage says how
+/// much was searched either way.
+/// </param>
 public sealed record SearchQuery(
     float[]? Vector,
     string? Version,
@@ -32,4 +38,5 @@ public sealed record SearchQuery(
     BridgingMode Bridging = BridgingMode.Auto,
     IReadOnlyList<string>? SearchVersions = null,
     IndexKind? Index = null,
-    IndexOptions? Options = null);
+    IndexOptions? Options = null,
+    bool AllowPartial = false);

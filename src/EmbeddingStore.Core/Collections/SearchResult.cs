@@ -7,4 +7,5 @@ namespace EmbeddingStore.Core.Collections;
 /// <summary>Hits best first; a record so later options (bridging, timings per segment) extend it without breaking callers.</summary>
 /// <param name="Hits">At most k hits, best first, ties broken by ordinal id.</param>
 /// <param name="Index">The scan that served the search (the request's, or the collection's default), so callers can tell.</param>
-public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, IndexKind Index);
+/// <param name="Coverage">The items the search could see out of those held, per version; null when nothing was searched.</param>
+public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, IndexKind Index, SearchCoverage? Coverage = null);

@@ -52,4 +52,13 @@ public enum StoreErrorCode
 
     /// <summary>A job cannot make the asked change from the state it is in (cancelling a completed job, say).</summary>
     JobStateConflict,
+
+    /// <summary>No alias has that name.</summary>
+    AliasNotFound,
+
+    /// <summary>
+    /// The name is taken by the other kind: an alias may not shadow a collection and a collection may not shadow an
+    /// alias, or a request could reach a different collection than its caller meant.
+    /// </summary>
+    NameConflict,
 }

@@ -58,6 +58,15 @@ public interface IEmbeddingRepository
     /// <summary>Deletes a link.</summary>
     Task DeleteLinkAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>Every collection alias, to rebuild them at start-up.</summary>
+    IAsyncEnumerable<Collections.CollectionAlias> ReadAliasesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Inserts an alias or switches it to another collection, in one transaction.</summary>
+    Task SaveAliasAsync(Collections.CollectionAlias alias, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an alias; deleting a collection deletes the aliases naming it in the same transaction.</summary>
+    Task DeleteAliasAsync(string alias, CancellationToken cancellationToken);
+
     /// <summary>Every job, to resume unfinished ones at start-up.</summary>
     IAsyncEnumerable<Jobs.JobRecord> ReadJobsAsync(CancellationToken cancellationToken);
 

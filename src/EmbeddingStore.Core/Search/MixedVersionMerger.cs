@@ -22,9 +22,12 @@ public static class MixedVersionMerger
 
     /// <summary>
     /// The merged top <paramref name="k"/>. The reference plan (the primary version searched natively, else a single-hop
-    /// bridge, else the first) keeps its scores; every other plan's candidates are placed by rank, in proportion to
-    /// each version's share of the items and stretched by this query's agreement between the rankings. An item found in several plans is returned once: from the reference plan, else
-    /// a native plan, else a bridged one, and at equal standing the higher score.
+    /// bridge, else the first) keeps its scores, and so does every plan in the reference's own space (joined to it by
+    /// identity links: its scores are already comparable, and placing them by rank share would rank a poor match above an
+    /// exact one). Every other plan's candidates are placed by rank, in proportion to each version's share of the items
+    /// and stretched by this query's agreement between the rankings. An item found in several plans is returned once: from
+    /// the reference plan, else a native plan, else a bridged one, and at equal standing the higher score; an item the reference
+    /// version holds is judged by it alone. Every score stays inside the reference metric's range.
     /// </summary>
     public static List<MergedHit> Merge(IReadOnlyList<VersionPlan> plans, IReadOnlyList<CandidateList> lists, long itemCount, int k)
     {
@@ -40,7 +43,8 @@ public static class MixedVersionMerger
             var single = new List<MergedHit>(Math.Min(k, lists[0].Candidates.Count));
             foreach (Candidate c in lists[0].Candidates.Take(k))
             {
-                single.Add(new MergedHit(0, c.Id, c.Score, c.Score, plans[0].Via ?? c.DerivedVia));
+                float score = ScoreMapping.ClampToRange(plans[0].Metric, c.Score);
+                single.Add(new MergedHit(0, c.Id, score, score, plans[0].Via ?? c.DerivedVia));
             }
 
             return single;
@@ -68,12 +72,17 @@ public static class MixedVersionMerger
         for (int p = 0; p < plans.Count; p++)
         {
             int standing = p == reference ? 0 : plans[p].Via is null ? 1 : 2;
+            bool sameSpace = string.Equals(plans[p].Space, plans[reference].Space, StringComparison.Ordinal);
             IEnumerable<(Candidate Candidate, float Score)> placed = p == reference
                 ? lists[p].Candidates.Select(c => (c, c.Score))
-                : RankProportional(p, lists[p], reference, lists[reference], itemCount);
-            foreach ((Candidate candidate, float score) in placed)
+                : sameSpace
+                    ? lists[p].Candidates.Where(c => !c.IsHeldIn(reference)).Select(c => (c, c.Score))
+                    : RankProportional(p, lists[p], reference, lists[reference], itemCount);
+            DistanceMetric metric = plans[reference].Metric;
+            foreach ((Candidate candidate, float placedScore) in placed)
             {
-                var hit = new MergedHit(p, candidate.Id, score, candidate.Score, plans[p].Via ?? candidate.DerivedVia);
+                float score = ScoreMapping.ClampToRange(metric, placedScore);
+                var hit = new MergedHit(p, candidate.Id, score, ScoreMapping.ClampToRange(plans[p].Metric, candidate.Score), plans[p].Via ?? candidate.DerivedVia);
                 if (!best.TryGetValue(candidate.Id, out var current) || standing < current.Standing
                     || (standing == current.Standing && hit.Score > current.Hit.Score))
                 {

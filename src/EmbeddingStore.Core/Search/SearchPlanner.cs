@@ -33,7 +33,7 @@ internal static class SearchPlanner
             (ModelVersion Version, float[] Vector) native = queries.FirstOrDefault(q => q.Version.Id == id);
             if (native.Vector is not null)
             {
-                plans.Add(new VersionPlan(id, native.Vector, null, native.Version.Id == primary.Id));
+                plans.Add(new VersionPlan(id, native.Vector, null, native.Version.Id == primary.Id, graph.SpaceOf(id), stored.Metric));
                 continue;
             }
 
@@ -77,7 +77,7 @@ internal static class SearchPlanner
                 continue;
             }
 
-            plans.Add(new VersionPlan(id, mapped, string.Join(',', best.Select(s => s.LinkId)), false));
+            plans.Add(new VersionPlan(id, mapped, string.Join(',', best.Select(s => s.LinkId)), false, graph.SpaceOf(id), stored.Metric));
         }
 
         return plans;

@@ -1,5 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
 
 namespace EmbeddingStore.Core.Search;
@@ -12,4 +13,10 @@ namespace EmbeddingStore.Core.Search;
 /// <param name="Query">The query in that version's space: the caller's own vector, or one mapped along links (prepared: normalised for cosine).</param>
 /// <param name="Via">The link ids that mapped the query, joined by ','; null for a native query.</param>
 /// <param name="IsPrimaryNative">Whether this is the query's primary version searched with its own vector: the merge's reference scale.</param>
-public sealed record VersionPlan(ModelVersionId Version, float[] Query, string? Via, bool IsPrimaryNative);
+/// <param name="Space">
+/// The vector space the version's scores live in: versions joined by declared identity links share one (named by the
+/// ordinally least version id), every other version is its own. Plans of one space are merged by score, because their
+/// scores are directly comparable; only plans of different spaces need the rank-share merge.
+/// </param>
+/// <param name="Metric">The version's metric, which bounds the public score (cosine never leaves [-1, 1]).</param>
+public sealed record VersionPlan(ModelVersionId Version, float[] Query, string? Via, bool IsPrimaryNative, string Space, DistanceMetric Metric);

@@ -52,8 +52,20 @@ public static class ScoreMapping
     /// </remarks>
     public static float ToPublicScore(DistanceMetric metric, float rawScore) => metric switch
     {
-        DistanceMetric.Euclidean => -MathF.Sqrt(-rawScore),
-        _ => rawScore,
+        DistanceMetric.Euclidean => -MathF.Sqrt(MathF.Max(0, -rawScore)),
+        _ => ClampToRange(metric, rawScore),
+    };
+
+    /// <summary>
+    /// Keeps a public score inside its metric's range: cosine in [-1, 1], the negated Euclidean distance at most 0, dot
+    /// unbounded. Float rounding (a unit vector normalised twice, a dot product of unit vectors) can land a hair outside,
+    /// and callers compare scores with thresholds such as "≥ 1 means identical", so the range is a promise, not a hope.
+    /// </summary>
+    public static float ClampToRange(DistanceMetric metric, float score) => metric switch
+    {
+        DistanceMetric.CosineSimilarity => Math.Clamp(score, -1f, 1f),
+        DistanceMetric.Euclidean => MathF.Min(score, 0f),
+        _ => score,
     };
 
     /// <summary>Compares two hits for ranking: higher score first, then the ordinal id, so equal scores rank the same way every time.</summary>

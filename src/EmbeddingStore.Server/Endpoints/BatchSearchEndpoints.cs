@@ -39,7 +39,7 @@ internal static class BatchSearchEndpoints
 
         var query = new BatchSearchQuery(
             request.Vectors, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, index,
-            ContractMapping.ToIndexOptions(request.Oversampling, request.Ef));
+            ContractMapping.ToIndexOptions(request.Oversampling, request.Ef), request.AllowPartial);
         StoreResult<BatchSearchResult> result = await service.SearchBatchAsync(name, query, cancellationToken);
         if (!result.IsSuccess)
         {
@@ -48,7 +48,7 @@ internal static class BatchSearchEndpoints
 
         double tookMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var response = new BatchSearchResponse(
-            [.. result.Value!.Results.Select(r => new BatchSearchResultResponse([.. r.Hits.Select(h => h.ToResponse())]))],
+            [.. result.Value!.Results.Select(r => new BatchSearchResultResponse([.. r.Hits.Select(h => h.ToResponse())], r.Coverage.ToResponse()))],
             Math.Round(tookMs, 3));
         return encoding == VectorEncoding.Base64 ? TypedResults.Json(response, json.Base64) : TypedResults.Ok(response);
     }

@@ -17,12 +17,14 @@ internal static class CollectionEndpoints
         RouteGroupBuilder group = app.MapGroup("/v1/collections").WithTags("Collections").RequireAuthorization(Scopes.Read);
         group.MapPut("/{name}", PutCollectionAsync).WithName(nameof(PutCollectionAsync))
             .WithSummary("Create a collection, or change its serving version")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Scopes.Admin);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Scopes.Admin);
         group.MapGet("/", ListCollections).WithName(nameof(ListCollections)).WithSummary("List collections");
         group.MapGet("/{name}", GetCollection).WithName(nameof(GetCollection))
             .WithSummary("Get a collection with item and per-version vector counts").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{name}", DeleteCollectionAsync).WithName(nameof(DeleteCollectionAsync))
-            .WithSummary("Delete a collection and everything in it").ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Scopes.Admin);
+            .WithSummary("Delete a collection and everything in it, with the aliases naming it").ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Scopes.Admin);
         return app;
     }
 

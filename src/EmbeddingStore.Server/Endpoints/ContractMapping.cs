@@ -54,6 +54,10 @@ internal static class ContractMapping
         q.IdentityMeanCosine is { } identity ? Round(identity) : null,
         q.Calibration.KnotCount);
 
+    public static SearchCoverageResponse? ToResponse(this SearchCoverage? coverage) => coverage is null
+        ? null
+        : new(coverage.SearchedItems, coverage.HeldItems, coverage.IsComplete, [.. coverage.Versions.Select(v => new VersionCoverageResponse(v.Version, v.Vectors, v.Via))]);
+
     public static PayloadFilter? ToFilter(this FilterRequest? filter) =>
         filter is null ? null : new PayloadFilter(ToConditions(filter.Must), ToConditions(filter.Should), ToConditions(filter.MustNot));
 

@@ -46,7 +46,7 @@ internal static class SearchEndpoints
 
         var query = new SearchQuery(
             request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, request.Vectors, bridging, request.SearchVersions,
-            index, ContractMapping.ToIndexOptions(request.Oversampling, request.Ef));
+            index, ContractMapping.ToIndexOptions(request.Oversampling, request.Ef), request.AllowPartial);
         StoreResult<SearchResult> result = await service.SearchAsync(name, query, cancellationToken);
         if (!result.IsSuccess)
         {
@@ -57,7 +57,8 @@ internal static class SearchEndpoints
         var response = new SearchResponse(
             [.. result.Value!.Hits.Select(h => new SearchHitResponse(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector))],
             Math.Round(tookMs, 3),
-            result.Value.Index.ToString());
+            result.Value.Index.ToString(),
+            result.Value.Coverage.ToResponse());
         return encoding == VectorEncoding.Base64 ? TypedResults.Json(response, json.Base64) : TypedResults.Ok(response);
     }
 }

@@ -28,6 +28,8 @@ internal static class ProblemMapping
         StoreErrorCode.StorageUnavailable => (StatusCodes.Status503ServiceUnavailable, ProblemTypes.StorageUnavailable, "Storage unavailable"),
         StoreErrorCode.JobNotFound => (StatusCodes.Status404NotFound, ProblemTypes.JobNotFound, "Job not found"),
         StoreErrorCode.JobStateConflict => (StatusCodes.Status409Conflict, ProblemTypes.JobStateConflict, "Job state does not allow this"),
+        StoreErrorCode.AliasNotFound => (StatusCodes.Status404NotFound, ProblemTypes.AliasNotFound, "Alias not found"),
+        StoreErrorCode.NameConflict => (StatusCodes.Status409Conflict, ProblemTypes.NameConflict, "Name taken by a collection or an alias"),
     };
 #pragma warning restore CS8524
 

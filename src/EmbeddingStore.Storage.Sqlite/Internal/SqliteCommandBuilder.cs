@@ -72,6 +72,17 @@ internal static class SqliteCommandBuilder
 
     public const string DeleteLink = "DELETE FROM links WHERE id = $id;";
 
+    public const string SelectAliases =
+        "SELECT a.alias, c.name, a.updated_at FROM aliases a JOIN collections c ON c.id = a.collection_id ORDER BY a.alias;";
+
+    public const string UpsertAlias =
+        """
+        INSERT INTO aliases (alias, collection_id, updated_at) VALUES ($alias, $collection, $updatedAt)
+        ON CONFLICT (alias) DO UPDATE SET collection_id = excluded.collection_id, updated_at = excluded.updated_at;
+        """;
+
+    public const string DeleteAlias = "DELETE FROM aliases WHERE alias = $alias;";
+
     public const string SelectIdempotent = "SELECT fingerprint, status, content_type, body FROM idempotency_keys WHERE key = $key AND created_at >= $since;";
 
     public const string UpsertIdempotent =

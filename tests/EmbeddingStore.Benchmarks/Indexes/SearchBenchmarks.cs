@@ -105,5 +105,11 @@ public class SearchBenchmarks
         public IAsyncEnumerable<JobRecord> ReadJobsAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<JobRecord>();
 
         public Task SaveJobAsync(JobRecord job, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public IAsyncEnumerable<CollectionAlias> ReadAliasesAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<CollectionAlias>();
+
+        public Task SaveAliasAsync(CollectionAlias alias, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task DeleteAliasAsync(string alias, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -12,8 +12,12 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public Uri Address => _server!.Address;
 
+    // Where the server may write backups (Backup:Directory).
+    public string BackupDirectory => Path.Combine(_directory, "backups");
+
     public async ValueTask InitializeAsync() =>
-        _server = await ServerProcess.StartAsync(Path.Combine(_directory, "store.db"), TestContext.Current.CancellationToken);
+        _server = await ServerProcess.StartAsync(
+            Path.Combine(_directory, "store.db"), TestContext.Current.CancellationToken, settings: ["--Backup:Directory", BackupDirectory]);
 
     public ValueTask DisposeAsync()
     {

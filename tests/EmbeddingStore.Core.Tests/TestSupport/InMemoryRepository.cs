@@ -18,11 +18,15 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
     private readonly Dictionary<ModelVersionId, ModelVersion> _versions = [];
     private readonly Dictionary<string, CollectionRecord> _collections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, StoredItem>> _items = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Core.Collections.CollectionAlias> _aliases = new(StringComparer.Ordinal);
 
     public bool RefuseWrites { get; set; }
 
     // Awaited before an upsert into the named collection is applied: lets a test hold one collection's commit open.
     public Func<string, Task>? BeforeUpsert { get; set; }
+
+    // Awaited before an alias row is saved: lets a test search while an alias switch is committing.
+    public Func<Task>? BeforeAliasSave { get; set; }
 
     public int Writes { get; private set; }
 
@@ -70,6 +74,10 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
         {
             _collections.Remove(collection);
             _items.Remove(collection);
+            foreach (string alias in _aliases.Values.Where(a => a.Collection == collection).Select(a => a.Alias).ToList())
+            {
+                _aliases.Remove(alias);
+            }
         });
 
     public async Task UpsertItemsAsync(string collection, IReadOnlyList<StoredItem> items, CancellationToken cancellationToken)
@@ -146,6 +154,33 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
     }
 
     public Task SaveJobAsync(JobRecord job, CancellationToken cancellationToken) => Write(() => _jobs[job.Id] = job);
+
+    public async IAsyncEnumerable<Core.Collections.CollectionAlias> ReadAliasesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        List<Core.Collections.CollectionAlias> aliases;
+        lock (_lock)
+        {
+            aliases = [.. _aliases.Values.OrderBy(a => a.Alias, StringComparer.Ordinal)];
+        }
+
+        foreach (Core.Collections.CollectionAlias alias in aliases)
+        {
+            yield return alias;
+        }
+    }
+
+    public async Task SaveAliasAsync(Core.Collections.CollectionAlias alias, CancellationToken cancellationToken)
+    {
+        if (BeforeAliasSave is { } hook)
+        {
+            await hook();
+        }
+
+        await Write(() => _aliases[alias.Alias] = alias);
+    }
+
+    public Task DeleteAliasAsync(string alias, CancellationToken cancellationToken) => Write(() => _aliases.Remove(alias));
 
     private Task Write(Action apply)
     {

@@ -40,6 +40,12 @@ public sealed class AuthTests
         ["POST /v1/jobs/{id}/cancel"] = "admin",
         ["POST /v1/jobs/{id}/pause"] = "admin",
         ["POST /v1/jobs/{id}/resume"] = "admin",
+        ["PUT /v1/aliases/{alias}"] = "admin",
+        ["GET /v1/aliases"] = "read",
+        ["GET /v1/aliases/{alias}"] = "read",
+        ["DELETE /v1/aliases/{alias}"] = "admin",
+        ["POST /v1/admin/backup"] = "admin",
+        ["GET /v1/admin/verify"] = "admin",
     };
 
     private static readonly Dictionary<string, string> s_keys = new(StringComparer.Ordinal)

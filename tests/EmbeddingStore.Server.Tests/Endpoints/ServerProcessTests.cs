@@ -156,9 +156,10 @@ public sealed class ServerProcessTests : IDisposable
         var answers = new List<string>();
         foreach (string query in queries)
         {
+            // text@v2 vectors are held by a third of the items and no link joins the versions: a partial answer, asked for.
             foreach (string version in new[] { "text@v1", "text@v2" })
             {
-                var search = await Api.PostAsync(client, "/v1/collections/docs/search", $"{{\"vector\": {query}, \"version\": \"{version}\", \"k\": 20, \"withVectors\": true}}", Ct);
+                var search = await Api.PostAsync(client, "/v1/collections/docs/search", $"{{\"vector\": {query}, \"version\": \"{version}\", \"k\": 20, \"withVectors\": true, \"allowPartial\": true}}", Ct);
                 Assert.Equal(HttpStatusCode.OK, search.Status);
                 answers.Add(search.Body!["hits"]!.ToJsonString());
             }

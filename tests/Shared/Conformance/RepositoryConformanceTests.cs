@@ -1,5 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Persistence;
@@ -143,6 +144,25 @@ public abstract class RepositoryConformanceTests : IDisposable
 
     private static JobRecord NewJob() => new(
         "job-1", JobKinds.Derive, "docs", JobState.Queued, """{"link":"lnk-9","reverse":false}""", null, 0, 5, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public async Task SaveAlias_SwitchDeleteAndCollectionDelete_RoundTrip()
+    {
+        IEmbeddingRepository repository = await SeedAsync(Create());
+        await repository.SaveCollectionAsync(new CollectionRecord("docs-v2", s_v2.Id, DateTimeOffset.UnixEpoch, IndexKind.Exact), Ct);
+        await repository.SaveAliasAsync(new CollectionAlias("live", "docs", DateTimeOffset.UnixEpoch), Ct);
+        await repository.SaveAliasAsync(new CollectionAlias("old", "docs", DateTimeOffset.UnixEpoch), Ct);
+        await repository.SaveAliasAsync(new CollectionAlias("live", "docs-v2", DateTimeOffset.UnixEpoch.AddHours(1)), Ct);
+
+        repository = Reopen(repository);
+        Assert.Equal(
+            [new CollectionAlias("live", "docs-v2", DateTimeOffset.UnixEpoch.AddHours(1)), new CollectionAlias("old", "docs", DateTimeOffset.UnixEpoch)],
+            await ToListAsync(repository.ReadAliasesAsync(Ct)));
+
+        await repository.DeleteAliasAsync("old", Ct);
+        await repository.DeleteCollectionAsync("docs-v2", Ct);
+        Assert.Empty(await ToListAsync(Reopen(repository).ReadAliasesAsync(Ct)));
+    }
 
     private static async Task<IEmbeddingRepository> SeedAsync(IEmbeddingRepository repository)
     {

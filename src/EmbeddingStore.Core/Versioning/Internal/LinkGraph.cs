@@ -15,11 +15,20 @@ internal sealed class LinkGraph
 
     private readonly Dictionary<ModelVersionId, List<(LinkStep Step, double Quality, DateTimeOffset CreatedAt)>> _edges = [];
 
+    // Declared (identity) links as undirected adjacency: they say two versions share one space, whichever way round.
+    private readonly Dictionary<ModelVersionId, List<ModelVersionId>> _sameSpace = [];
+
     public LinkGraph(IEnumerable<HarmonicLink> links)
     {
         foreach (HarmonicLink link in links)
         {
             bool declared = link.Kind == BridgeKind.Identity;
+            if (declared)
+            {
+                AddSameSpace(link.From, link.To);
+                AddSameSpace(link.To, link.From);
+            }
+
             Add(link.From, new LinkStep(link.To, link.Bridge, link.Id, declared), declared ? 2 : link.Quality?.RecallAt10 ?? 0, link.CreatedAt);
             if (link.Reverse is not null)
             {
@@ -92,6 +101,57 @@ internal sealed class LinkGraph
         }
 
         return null;
+    }
+
+    // The space a version's vectors live in: the ordinally least version reachable from it through declared (identity)
+    // links alone, named as text. Identity links join versions whose vectors are directly comparable, so their scores
+    // can be merged as they are; every other version is its own space. Every member of a component names the same space.
+    public string SpaceOf(ModelVersionId version)
+    {
+        if (!_sameSpace.ContainsKey(version))
+        {
+            return version.ToString();
+        }
+
+        string least = version.ToString();
+        var visited = new HashSet<ModelVersionId> { version };
+        var frontier = new Stack<ModelVersionId>();
+        frontier.Push(version);
+        while (frontier.Count > 0)
+        {
+            ModelVersionId node = frontier.Pop();
+            if (!_sameSpace.TryGetValue(node, out var neighbours))
+            {
+                continue;
+            }
+
+            foreach (ModelVersionId next in neighbours)
+            {
+                if (visited.Add(next))
+                {
+                    string name = next.ToString();
+                    if (string.CompareOrdinal(name, least) < 0)
+                    {
+                        least = name;
+                    }
+
+                    frontier.Push(next);
+                }
+            }
+        }
+
+        return least;
+    }
+
+    private void AddSameSpace(ModelVersionId a, ModelVersionId b)
+    {
+        if (!_sameSpace.TryGetValue(a, out var list))
+        {
+            list = [];
+            _sameSpace[a] = list;
+        }
+
+        list.Add(b);
     }
 
     private void Add(ModelVersionId from, LinkStep step, double quality, DateTimeOffset createdAt)
