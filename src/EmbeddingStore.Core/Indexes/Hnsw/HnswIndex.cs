@@ -97,27 +97,40 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         _scratch.Clear();
     }
 
+    // Rows below which a parallel build is not worth starting threads for.
+    private const int MinRowsPerBuildThread = 1_024;
+
     // Inserts the live rows in row order into a new graph and publishes it only when complete, so a cancelled build leaves
-    // the previous graph serving. Single-threaded, so the graph (and every answer) is the same on every build.
+    // the previous graph serving. Single-threaded by default, so the graph (and every answer) is the same on every build;
+    // with BuildThreads above 1 (capped at the processor count) the rows are linked concurrently and the graph varies.
     public void Build(VectorSegment owner, CancellationToken cancellationToken)
     {
         var graph = new HnswGraph(parameters);
         graph.EnsureCapacity(owner.RowCount);
-        HnswScratch scratch = _scratch.Rent();
-        for (int row = 0; row < owner.RowCount; row++)
+        int threads = Math.Min(Math.Min(parameters.BuildThreads, Environment.ProcessorCount), Math.Max(1, owner.LiveCount / MinRowsPerBuildThread));
+        if (threads > 1)
         {
-            if ((row & 255) == 0)
+            graph.LinkConcurrently(owner, threads, _scratch, cancellationToken);
+        }
+        else
+        {
+            HnswScratch scratch = _scratch.Rent();
+            for (int row = 0; row < owner.RowCount; row++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                if ((row & 255) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (owner.ItemAt(row) is not null)
+                {
+                    graph.Insert(owner, row, scratch);
+                }
             }
 
-            if (owner.ItemAt(row) is not null)
-            {
-                graph.Insert(owner, row, scratch);
-            }
+            _scratch.Return(scratch);
         }
 
-        _scratch.Return(scratch);
         _graph = owner.LiveCount == 0 ? null : graph;
     }
 
