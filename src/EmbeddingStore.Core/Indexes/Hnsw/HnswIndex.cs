@@ -27,6 +27,27 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
 
     public long MemoryBytes => _graph?.MemoryBytes ?? 0;
 
+    public IndexSettings Settings => new(parameters.M, parameters.EfConstruction, parameters.BuildThreads);
+
+    internal HnswParameters Parameters => parameters;
+
+    // Live rows that are graph nodes: every live row once built (upserts insert as they go).
+    public long VectorsIndexed(VectorSegment owner)
+    {
+        if (_graph is not { } graph)
+        {
+            return 0;
+        }
+
+        long count = 0;
+        for (int row = 0; row < owner.RowCount; row++)
+        {
+            count += graph.Contains(row) && owner.ItemAt(row) is not null ? 1 : 0;
+        }
+
+        return count;
+    }
+
     internal HnswGraph? Graph => _graph;
 
     public void Search(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top)
@@ -178,5 +199,40 @@ internal sealed class HnswIndexFactory(HnswParameters parameters) : IVectorIndex
 
     public IVectorIndex Create(VectorSegment segment) => new HnswIndex(segment, parameters);
 
+    public IVectorIndex Create(VectorSegment segment, IndexSettings settings) => new HnswIndex(segment, Resolve(settings));
+
     public StoreError? Validate(IndexOptions options, EngineLimits limits) => options.ValidateOversampling(limits) ?? options.ValidateEf(limits);
+
+    // m from 2 (one link a node cannot navigate), efConstruction at least m (the heuristic chooses m links from the ef
+    // candidates an insert finds), threads from 1; each up to its engine limit.
+    public StoreError? Validate(IndexSettings settings, EngineLimits limits)
+    {
+        if (settings.M is { } m && (m < 2 || m > limits.MaxHnswM))
+        {
+            return Refuse(m < 2, $"m must be from 2 to {limits.MaxHnswM}; it was {m}.");
+        }
+
+        int resolvedM = settings.M ?? parameters.M;
+        if (settings.EfConstruction is { } ef && (ef < resolvedM || ef > limits.MaxEfConstruction))
+        {
+            return Refuse(ef < resolvedM, $"efConstruction must be from m ({resolvedM}) to {limits.MaxEfConstruction}; it was {ef}.");
+        }
+
+        if (settings.BuildThreads is { } threads && (threads < 1 || threads > limits.MaxIndexBuildThreads))
+        {
+            return Refuse(threads < 1, $"buildThreads must be from 1 to {limits.MaxIndexBuildThreads}; it was {threads}.");
+        }
+
+        return null;
+
+        static StoreError Refuse(bool tooSmall, string message) =>
+            new(tooSmall ? StoreErrorCode.InvalidArgument : StoreErrorCode.LimitExceeded, message);
+    }
+
+    private HnswParameters Resolve(IndexSettings settings) => parameters with
+    {
+        M = settings.M ?? parameters.M,
+        EfConstruction = settings.EfConstruction ?? parameters.EfConstruction,
+        BuildThreads = settings.BuildThreads ?? parameters.BuildThreads,
+    };
 }
