@@ -8,7 +8,8 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 // An HNSW graph behind the index seam. Built on the write side from the segment's live rows, then kept current by every
 // upsert (an insert, or a re-link of an overwritten row); deletes stay tombstones the search walks through but never
 // returns. Compaction renumbers rows, so this step drops the graph and rebuilds it before the next search (NeedsBuild)
-// instead of remapping it; remapping and repairing links in a background job is the rest of issue 10.
+// instead of remapping it; remapping and repairing links in a background job is the rest of issue 10. TrySave/TryLoad
+// write and validate a graph file; the engine does not yet call them at shutdown and start-up.
 internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters) : IVectorIndex
 {
     // Rows of the filter sample the planner draws; a few hundred Accept calls cost far less than one graph search.
@@ -155,10 +156,32 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         _graph = owner.LiveCount == 0 ? null : graph;
     }
 
-    // Persistence (a versioned, checksummed graph file validated at start-up) is the rest of issue 10.
-    public bool TrySave(Stream destination) => false;
+    // The graph file (HnswGraph.File.cs): versioned, checksummed, and bound to the segment's row count and content
+    // fingerprint, so a stale or damaged file is refused and the caller rebuilds instead.
+    public bool TrySave(Stream destination)
+    {
+        if (_graph is not { } graph)
+        {
+            return false;
+        }
 
-    public bool TryLoad(Stream source, VectorSegment owner) => false;
+        graph.Save(destination, segment);
+        return true;
+    }
+
+    // Replaces the graph only with a file that passes every check; otherwise the index is unchanged (and NeedsBuild says
+    // whether it must be built).
+    public bool TryLoad(Stream source, VectorSegment owner)
+    {
+        if (HnswGraph.TryLoad(source, owner, parameters) is not { } graph)
+        {
+            return false;
+        }
+
+        _graph = graph;
+        _scratch.Clear();
+        return true;
+    }
 
     // The planner: a small segment, or a filter expected to match fewer than ExactMatchesPerEf × ef rows (estimated on an
     // evenly spaced sample, tombstones counting as misses), is cheaper to scan exactly, and the scan's recall is 1.
