@@ -19,7 +19,36 @@ public sealed record CollectionRequest
     /// exactly; about 2.5× faster at recall@10 ≈ 1 on 384-d text embeddings). Omitted keeps the current setting.
     /// </summary>
     public string? DefaultIndex { get; init; }
+
+    /// <summary>How the collection's indexes are built; omitted keeps the current settings (defaults for a new collection). A change rebuilds each kind on its next search.</summary>
+    public IndexSettingsBody? IndexSettings { get; init; }
 }
+
+/// <summary>
+/// A collection's index build settings. Each member left out (or null) is the index kind's default; the server refuses
+/// values outside a kind's range with 400 before anything is stored.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record IndexSettingsBody
+{
+    /// <summary><c>hnsw</c>: links per node (twice as many on the bottom layer). More buys recall on hard data with memory (8·m bytes a vector) and build time.</summary>
+    public int? M { get; init; }
+
+    /// <summary><c>hnsw</c>: candidates each insert searches to choose its links (at least m). More buys a better graph with build time only.</summary>
+    public int? EfConstruction { get; init; }
+
+    /// <summary><c>hnsw</c>: threads a full build may use (capped at the server's processors). One builds the same graph every time; more build faster, but the graph may differ between builds.</summary>
+    public int? BuildThreads { get; init; }
+}
+
+/// <summary>One index of one version's vectors in a collection: what serves searches of that kind, and what it costs.</summary>
+/// <param name="Version">The version whose vectors it indexes, <c>model@version</c>.</param>
+/// <param name="Index">The index kind.</param>
+/// <param name="State"><c>ready</c> (serving, kept current by every write) or <c>stale</c> (rebuilt by the next search of its kind, e.g. after a compaction).</param>
+/// <param name="VectorsIndexed">Live vectors it holds (0 while stale).</param>
+/// <param name="MemoryBytes">Bytes it holds beyond the vectors themselves.</param>
+/// <param name="Settings">The settings it was built with, every member resolved; null for kinds without settings (exact, int8).</param>
+public sealed record SegmentIndexResponse(string Version, string Index, string State, long VectorsIndexed, long MemoryBytes, IndexSettingsBody? Settings);
 
 /// <summary>A collection and its size per model version.</summary>
 /// <param name="Name">The collection's name.</param>
@@ -27,9 +56,18 @@ public sealed record CollectionRequest
 /// <param name="ItemCount">Items in the collection.</param>
 /// <param name="VectorCounts">Stored vectors per version; during a re-embedding this shows how far it has come.</param>
 /// <param name="CreatedAt">When the collection was created.</param>
-/// <param name="DefaultIndex"><c>exact</c> or <c>int8</c>: what searches that name no index use.</param>
+/// <param name="IndexSettings">The index build settings the collection keeps (null members: the kind's default).</param>
+/// <param name="Indexes">Every index of every version holding vectors, in version order: state, vectors indexed, memory, settings.</param>
+/// <param name="DefaultIndex"><c>exact</c>, <c>int8</c> or <c>hnsw</c>: what searches that name no index use.</param>
 public sealed record CollectionResponse(
-    string Name, string ServingVersion, long ItemCount, IReadOnlyDictionary<string, long> VectorCounts, DateTimeOffset CreatedAt, string DefaultIndex = "exact");
+    string Name,
+    string ServingVersion,
+    long ItemCount,
+    IReadOnlyDictionary<string, long> VectorCounts,
+    DateTimeOffset CreatedAt,
+    IndexSettingsBody IndexSettings,
+    IReadOnlyList<SegmentIndexResponse> Indexes,
+    string DefaultIndex = "exact");
 
 /// <summary>All collections.</summary>
 /// <param name="Collections">Collections ordered by name.</param>

@@ -112,7 +112,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             _collections.Clear();
             foreach (CollectionRecord record in records)
             {
-                var collection = new Collection(record.Name, record.ServingVersion, record.CreatedAt, record.DefaultIndex);
+                var collection = new Collection(record.Name, record.ServingVersion, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
                 await foreach (StoredItem stored in _repository.ReadItemsAsync(record.Name, cancellationToken).ConfigureAwait(false))
                 {
                     collection.Load(stored, _registry);
@@ -257,12 +257,31 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
     /// <param name="servingVersion">The version plain queries search, <c>model@version</c>.</param>
     /// <param name="defaultIndex">What searches that name no index use; null keeps the current setting (exact for a new collection).</param>
     /// <param name="cancellationToken">Cancels before the write commits.</param>
+    public Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(
+        string name, string servingVersion, IndexKind? defaultIndex, CancellationToken cancellationToken) =>
+        PutCollectionAsync(name, servingVersion, defaultIndex, null, cancellationToken);
+
+    /// <summary>
+    /// Creates a collection, or changes an existing one's serving version, default index or index build settings. New
+    /// settings are validated by every index kind before anything is stored, and drop the collection's built indexes so
+    /// each kind rebuilds with them on its next search. Repeating an identical request changes nothing.
+    /// </summary>
+    /// <param name="name">The collection.</param>
+    /// <param name="servingVersion">The version plain queries search, <c>model@version</c>.</param>
+    /// <param name="defaultIndex">What searches that name no index use; null keeps the current setting (exact for a new collection).</param>
+    /// <param name="indexSettings">The index build settings; null keeps the current ones (every default for a new collection).</param>
+    /// <param name="cancellationToken">Cancels before the write commits.</param>
     public async Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(
-        string name, string servingVersion, IndexKind? defaultIndex, CancellationToken cancellationToken)
+        string name, string servingVersion, IndexKind? defaultIndex, IndexSettings? indexSettings, CancellationToken cancellationToken)
     {
         if (defaultIndex is { } kind && !Indexes.TryParse(kind.Name, out _))
         {
             return Indexes.Unknown(kind.Name);
+        }
+
+        if (indexSettings is not null && Indexes.ValidateSettings(indexSettings, Limits) is { } settingsError)
+        {
+            return settingsError;
         }
 
         if (!IsValidCollectionName(name))
@@ -287,28 +306,29 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                 using (await existing.EnterWriterAsync(cancellationToken).ConfigureAwait(false))
                 {
                     IndexKind index = defaultIndex ?? existing.DefaultIndex;
-                    if (existing.ServingVersion != version.Id || existing.DefaultIndex != index)
+                    IndexSettings settings = indexSettings ?? existing.IndexSettings;
+                    if (existing.ServingVersion != version.Id || existing.DefaultIndex != index || existing.IndexSettings != settings)
                     {
-                        var updated = new CollectionRecord(name, version.Id, existing.CreatedAt, index);
+                        var updated = new CollectionRecord(name, version.Id, existing.CreatedAt, index, settings);
                         if (await TryStorageAsync(() => _repository.SaveCollectionAsync(updated, cancellationToken)).ConfigureAwait(false) is { } failure)
                         {
                             return failure;
                         }
 
-                        existing.SetSettings(version.Id, index);
+                        existing.SetSettings(version.Id, index, settings);
                     }
 
                     return new Outcome<CollectionInfo>(ReadInfo(existing), Created: false);
                 }
             }
 
-            var record = new CollectionRecord(name, version.Id, _time.GetUtcNow(), defaultIndex ?? IndexKind.Exact);
+            var record = new CollectionRecord(name, version.Id, _time.GetUtcNow(), defaultIndex ?? IndexKind.Exact, indexSettings ?? IndexSettings.Default);
             if (await TryStorageAsync(() => _repository.SaveCollectionAsync(record, cancellationToken)).ConfigureAwait(false) is { } saveFailure)
             {
                 return saveFailure;
             }
 
-            var collection = new Collection(name, version.Id, record.CreatedAt, record.DefaultIndex);
+            var collection = new Collection(name, version.Id, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
             _collections[name] = collection;
             return new Outcome<CollectionInfo>(ReadInfo(collection), Created: true);
         }

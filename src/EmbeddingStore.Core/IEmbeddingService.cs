@@ -40,6 +40,10 @@ public interface IEmbeddingService
     /// <summary>Creates a collection, or changes its serving version or default index.</summary>
     Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(string name, string servingVersion, IndexKind? defaultIndex, CancellationToken cancellationToken);
 
+    /// <summary>Creates a collection, or changes its serving version, default index or index build settings (null keeps each).</summary>
+    Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(
+        string name, string servingVersion, IndexKind? defaultIndex, IndexSettings? indexSettings, CancellationToken cancellationToken);
+
     /// <summary>All collections, ordered by name.</summary>
     Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken);
 

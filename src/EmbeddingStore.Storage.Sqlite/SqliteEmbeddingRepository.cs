@@ -163,7 +163,8 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
                 reader.GetString(1),
                 _versionsById[reader.GetInt64(2)],
                 DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                new IndexKind(reader.GetString(4)));
+                new IndexKind(reader.GetString(4)),
+                IndexSettingsJson.Read(reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
     }
 
@@ -249,6 +250,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
                 command.Parameters.AddWithValue("$serving", _versionIds[collection.ServingVersion]);
                 command.Parameters.AddWithValue("$createdAt", collection.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
                 command.Parameters.AddWithValue("$defaultIndex", collection.DefaultIndex.ToString());
+                command.Parameters.AddWithValue("$indexSettings", (object?)IndexSettingsJson.Write(collection.IndexSettings) ?? DBNull.Value);
                 long id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
                 return () => _collectionIds[collection.Name] = id;
             },

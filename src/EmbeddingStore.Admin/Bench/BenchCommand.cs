@@ -60,6 +60,15 @@ internal sealed class BenchCommand : IAdminCommand
                 : Refuse<DistanceMetric>(result, $"--metric must be dot, cosine or l2, not '{Token(result)}'"),
         };
         var oversampling = new Option<int?>("--oversampling") { Description = "int8: candidates re-scored per neighbour (default: the engine's)" };
+        var ef = new Option<IReadOnlyList<int>?>("--ef")
+        {
+            Description = "hnsw: the search's candidate list, or a comma-separated sweep run over one graph (e.g. 16,32,64,128,256)",
+            HelpName = "N[,N...]",
+            CustomParser = result => ParseList(Token(result)) is { } list ? list : Refuse<IReadOnlyList<int>?>(result, $"--ef must be integers separated by commas, not '{Token(result)}'"),
+        };
+        var m = new Option<int?>("--m") { Description = "hnsw: links per node of the graph (the collection's index setting; default 16)" };
+        var efConstruction = new Option<int?>("--ef-construction") { Description = "hnsw: candidates each insert searches (default 200)" };
+        var buildThreads = new Option<int?>("--build-threads") { Description = "hnsw: threads the graph build uses (default 1: the same graph every run)" };
         var batchSize = new Option<int>("--batch-size") { Description = "Queries per batch (batch mode and ground truth)", DefaultValueFactory = _ => 1_000 };
         var queries = new Option<int?>("--queries") { Description = "Use only the first N queries", HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Run every query N times; the fastest repetition is reported", HelpName = "N", DefaultValueFactory = _ => 1 };
@@ -74,8 +83,8 @@ internal sealed class BenchCommand : IAdminCommand
 
         var command = new Command("bench", Description)
         {
-            basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, batchSize, queries, repeat, warmupMax, bandwidth, server, collection, uploadBatch,
-            ingestCount, dimension, seed,
+            basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, ef, m, efConstruction, buildThreads, batchSize, queries, repeat,
+            warmupMax, bandwidth, server, collection, uploadBatch, ingestCount, dimension, seed,
         };
         command.Options.Add(context.Shared.Json);
 
@@ -96,6 +105,10 @@ internal sealed class BenchCommand : IAdminCommand
             Json = result.GetValue(context.Shared.Json),
             Metric = result.GetValue(metric),
             Oversampling = result.GetValue(oversampling),
+            Ef = result.GetValue(ef),
+            M = result.GetValue(m),
+            EfConstruction = result.GetValue(efConstruction),
+            BuildThreads = result.GetValue(buildThreads),
             BatchSize = result.GetValue(batchSize),
             MaxQueries = result.GetValue(queries),
             Repeat = result.GetValue(repeat),
@@ -153,6 +166,22 @@ internal sealed class BenchCommand : IAdminCommand
     // The option's value; empty when the parser asks without one (the option then reports it as missing).
     private static string Token(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
 
+    // "16,32,64" as numbers; null when any part is not an integer.
+    private static int[]? ParseList(string text)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
+            {
+                return null;
+            }
+        }
+
+        return values;
+    }
+
     private static T Refuse<T>(ArgumentResult result, string error)
     {
         result.AddError(error);
@@ -173,8 +202,11 @@ internal sealed class BenchCommand : IAdminCommand
         int queryCount = Math.Min(queries.Count, options.MaxQueries ?? int.MaxValue);
 
         using IBenchTarget target = CreateTarget(options, baseVectors.Dimension, httpClientFactory);
+        IndexSettingsBody? settings = (options.M ?? options.EfConstruction ?? options.BuildThreads) is null
+            ? null
+            : new IndexSettingsBody { M = options.M, EfConstruction = options.EfConstruction, BuildThreads = options.BuildThreads };
         long loadStarted = Stopwatch.GetTimestamp();
-        await target.LoadAsync(baseVectors, options.Metric, cancellationToken);
+        await target.LoadAsync(baseVectors, options.Metric, settings, cancellationToken);
         double loadSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
 
         if (groundTruth is null)
@@ -187,33 +219,50 @@ internal sealed class BenchCommand : IAdminCommand
             }
         }
 
-        (double warmupSeconds, int warmupRounds, bool steady) = await WarmUpAsync(target, queries, queryCount, options, cancellationToken);
+        // The first search of a kind builds its index (a graph, or int8 codes) on the engine's write side: timed alone, so
+        // the build is a figure of its own and not part of any query's latency.
+        IReadOnlyList<int?> sweep = options.Ef is { Count: > 0 } list ? [.. list.Select(e => (int?)e)] : [null];
+        var first = new BenchKnobs(options.Oversampling, sweep[0]);
+        long buildStarted = Stopwatch.GetTimestamp();
+        await target.SearchAsync(queries.Row(0).ToArray(), options.K, options.Index, first, cancellationToken);
+        double buildSeconds = Stopwatch.GetElapsedTime(buildStarted).TotalSeconds;
+        long indexBytes = await target.IndexMemoryBytesAsync(options.Index, cancellationToken);
+
+        (double warmupSeconds, int warmupRounds, bool steady) = await WarmUpAsync(target, queries, queryCount, options, first, cancellationToken);
 
         // Each repetition runs every query; the fastest repetition is reported (the usual answer to a shared, noisy
         // machine: interference only ever slows a run down). Recall is the same in every repetition.
-        List<double> latencies = [];
-        List<int[]> results = [];
-        double seconds = double.MaxValue;
-        for (int repetition = 0; repetition < options.Repeat; repetition++)
+        var rows = new List<BenchSweepRow>();
+        foreach (int? ef in sweep)
         {
-            (List<double> runLatencies, List<int[]> runResults, double runSeconds) = await RunQueriesAsync(target, queries, queryCount, options, cancellationToken);
-            if (runSeconds < seconds)
+            var knobs = new BenchKnobs(options.Oversampling, ef);
+            List<double> latencies = [];
+            List<int[]> results = [];
+            double seconds = double.MaxValue;
+            for (int repetition = 0; repetition < options.Repeat; repetition++)
             {
-                (latencies, results, seconds) = (runLatencies, runResults, runSeconds);
+                (List<double> runLatencies, List<int[]> runResults, double runSeconds) = await RunQueriesAsync(target, queries, queryCount, options, knobs, cancellationToken);
+                if (runSeconds < seconds)
+                {
+                    (latencies, results, seconds) = (runLatencies, runResults, runSeconds);
+                }
             }
+
+            long found = 0;
+            for (int q = 0; q < queryCount; q++)
+            {
+                var truth = new HashSet<int>(groundTruth.Row(q)[..options.K].ToArray());
+                found += results[q].Count(truth.Contains);
+            }
+
+            latencies.Sort();
+            rows.Add(new BenchSweepRow(ef, (double)found / ((long)queryCount * options.K), queryCount / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99)));
         }
 
         long peakBytes = Process.GetCurrentProcess().PeakWorkingSet64;
-        long found = 0;
-        for (int q = 0; q < queryCount; q++)
-        {
-            var truth = new HashSet<int>(groundTruth.Row(q)[..options.K].ToArray());
-            found += results[q].Count(truth.Contains);
-        }
 
         // Measured last, so its buffer is not counted in the peak memory above.
         double bandwidth = MemoryBandwidth.MeasureBytesPerSecond((long)options.BandwidthMiB * 1024 * 1024, options.Threads, passes: 3 + (2 * options.Repeat));
-        latencies.Sort();
         return new BenchReport
         {
             Options = options,
@@ -222,13 +271,16 @@ internal sealed class BenchCommand : IAdminCommand
             Dimension = baseVectors.Dimension,
             QueryCount = queryCount,
             LoadSeconds = loadSeconds,
-            Recall = (double)found / ((long)queryCount * options.K),
+            BuildSeconds = buildSeconds,
+            IndexBytes = indexBytes,
+            Recall = rows[0].Recall,
             WarmupSeconds = warmupSeconds,
             WarmupRounds = warmupRounds,
             WarmupSteady = steady,
-            QueriesPerSecond = queryCount / seconds,
-            P50Ms = Percentile(latencies, 0.50),
-            P99Ms = Percentile(latencies, 0.99),
+            QueriesPerSecond = rows[0].QueriesPerSecond,
+            P50Ms = rows[0].P50Ms,
+            P99Ms = rows[0].P99Ms,
+            Sweep = options.Ef is { Count: > 1 } ? rows : [],
             PeakBytes = peakBytes,
             BandwidthBytesPerSecond = bandwidth,
             ScanBytesPerQuery = (double)baseVectors.Count * baseVectors.Dimension * (options.Index == IndexKind.Int8 ? 1 : sizeof(float))
@@ -279,7 +331,7 @@ internal sealed class BenchCommand : IAdminCommand
     // until three rounds in a row are no more than 3 % faster than the best before them, after at least one second;
     // at --warmup-max seconds the measurement starts anyway and the report says it was not steady.
     private static async Task<(double Seconds, int Rounds, bool Steady)> WarmUpAsync(
-        IBenchTarget target, VecsMatrix<float> queries, int queryCount, BenchOptions options, CancellationToken cancellationToken)
+        IBenchTarget target, VecsMatrix<float> queries, int queryCount, BenchOptions options, BenchKnobs knobs, CancellationToken cancellationToken)
     {
         const double Tolerance = 0.97;
         const int SteadyRounds = 3;
@@ -290,7 +342,7 @@ internal sealed class BenchCommand : IAdminCommand
         long started = Stopwatch.GetTimestamp();
         while (true)
         {
-            (_, _, double seconds) = await RunQueriesAsync(target, queries, roundQueries, options, cancellationToken);
+            (_, _, double seconds) = await RunQueriesAsync(target, queries, roundQueries, options, knobs, cancellationToken);
             rounds++;
             calm = seconds >= best * Tolerance ? calm + 1 : 0;
             best = Math.Min(best, seconds);
@@ -308,7 +360,7 @@ internal sealed class BenchCommand : IAdminCommand
     }
 
     private static async Task<(List<double> Latencies, List<int[]> Results, double Seconds)> RunQueriesAsync(
-        IBenchTarget target, VecsMatrix<float> queries, int queryCount, BenchOptions options, CancellationToken cancellationToken)
+        IBenchTarget target, VecsMatrix<float> queries, int queryCount, BenchOptions options, BenchKnobs knobs, CancellationToken cancellationToken)
     {
         var latencies = new List<double>();
         var results = new List<int[]>(queryCount);
@@ -320,7 +372,7 @@ internal sealed class BenchCommand : IAdminCommand
                 int n = Math.Min(options.BatchSize, queryCount - first);
                 var vectors = Enumerable.Range(first, n).Select(i => queries.Row(i).ToArray()).ToList();
                 long t = Stopwatch.GetTimestamp();
-                IReadOnlyList<int[]> batch = await target.SearchBatchAsync(vectors, options.K, options.Index, options.Oversampling, cancellationToken);
+                IReadOnlyList<int[]> batch = await target.SearchBatchAsync(vectors, options.K, options.Index, knobs, cancellationToken);
                 latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
                 results.AddRange(batch);
             }
@@ -331,7 +383,7 @@ internal sealed class BenchCommand : IAdminCommand
             {
                 float[] query = queries.Row(i).ToArray();
                 long t = Stopwatch.GetTimestamp();
-                int[] ids = await target.SearchAsync(query, options.K, options.Index, options.Oversampling, cancellationToken);
+                int[] ids = await target.SearchAsync(query, options.K, options.Index, knobs, cancellationToken);
                 latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
                 results.Add(ids);
             }
@@ -350,7 +402,7 @@ internal sealed class BenchCommand : IAdminCommand
         {
             int n = Math.Min(options.BatchSize, queryCount - first);
             var vectors = Enumerable.Range(first, n).Select(i => queries.Row(i).ToArray()).ToList();
-            IReadOnlyList<int[]> batch = await target.SearchBatchAsync(vectors, k, IndexKind.Exact, null, cancellationToken);
+            IReadOnlyList<int[]> batch = await target.SearchBatchAsync(vectors, k, IndexKind.Exact, BenchKnobs.None, cancellationToken);
             for (int q = 0; q < n; q++)
             {
                 for (int j = 0; j < k; j++)

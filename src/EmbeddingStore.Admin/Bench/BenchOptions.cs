@@ -56,6 +56,21 @@ internal sealed record BenchOptions : IValidatableObject
     [Display(Name = "--oversampling")]
     public int? Oversampling { get; init; }
 
+    // --ef: one value, or a comma-separated sweep (every value run over the same graph).
+    public IReadOnlyList<int>? Ef { get; init; }
+
+    [Range(2, 100, ErrorMessage = RangeMessage)]
+    [Display(Name = "--m")]
+    public int? M { get; init; }
+
+    [Range(2, 1_000, ErrorMessage = RangeMessage)]
+    [Display(Name = "--ef-construction")]
+    public int? EfConstruction { get; init; }
+
+    [Range(1, 64, ErrorMessage = RangeMessage)]
+    [Display(Name = "--build-threads")]
+    public int? BuildThreads { get; init; }
+
     [Range(1, 100_000, ErrorMessage = RangeMessage)]
     [Display(Name = "--batch-size")]
     public int BatchSize { get; init; } = 1_000;
@@ -108,6 +123,16 @@ internal sealed record BenchOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 "--gt and --write-gt exclude each other: the ground truth is either read or computed", [nameof(GroundTruthPath), nameof(WriteGroundTruthPath)]);
+        }
+
+        if (Ef is { } sweep && sweep.Where(ef => ef is < 1 or > 4_096).Select(ef => (int?)ef).FirstOrDefault() is { } bad)
+        {
+            yield return new ValidationResult($"--ef values must be integers from 1 to 4096, not {bad}", [nameof(Ef)]);
+        }
+
+        if ((M ?? EfConstruction ?? BuildThreads) is not null && Index != IndexKind.Hnsw)
+        {
+            yield return new ValidationResult("--m, --ef-construction and --build-threads set how an hnsw graph is built; they need --index hnsw", [nameof(M)]);
         }
 
         if (Server is not null && HttpUrl.Parse(Server, out string? error) is null)

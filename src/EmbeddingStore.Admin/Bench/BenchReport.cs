@@ -27,6 +27,15 @@ internal sealed record BenchReport
 
     public bool WarmupSteady { get; init; }
 
+    // The first search of the kind, which builds its index (0 for exact, which has none to build).
+    public double BuildSeconds { get; init; }
+
+    // What the kind's indexes hold beyond the vectors, from collection info.
+    public long IndexBytes { get; init; }
+
+    // One row per --ef value when more than one was given (the figures above are then the first row's).
+    public IReadOnlyList<BenchSweepRow> Sweep { get; init; } = [];
+
     public double Recall { get; init; }
 
     public double QueriesPerSecond { get; init; }
@@ -49,6 +58,11 @@ internal sealed record BenchReport
 
     private string Index => Options.Index.ToString().ToLowerInvariant();
 
+    private string Settings() =>
+        (Options.M ?? Options.EfConstruction ?? Options.BuildThreads) is null
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $" (m {Options.M?.ToString(CultureInfo.InvariantCulture) ?? "default"}, efConstruction {Options.EfConstruction?.ToString(CultureInfo.InvariantCulture) ?? "default"}, build threads {Options.BuildThreads?.ToString(CultureInfo.InvariantCulture) ?? "default"})");
+
     private string Mode => Options.Batch ? "batch" : "single";
 
     private string Metric => Core.Vectors.ScoreMapping.ToWireName(Options.Metric);
@@ -63,6 +77,16 @@ internal sealed record BenchReport
         text.AppendLine(c, $"  target        {Target}");
         text.AppendLine(c, $"  load          {LoadSeconds:F1} s");
         text.AppendLine(c, $"  warm-up       {WarmupSeconds:F1} s, {WarmupRounds} rounds, {(WarmupSteady ? "steady" : "NOT steady (--warmup-max reached)")}");
+        text.AppendLine(c, $"  index build   {BuildSeconds:F2} s (the first search), index memory {IndexBytes / (1024.0 * 1024):F1} MiB{Settings()}");
+        if (Sweep.Count > 0)
+        {
+            text.AppendLine(c, $"  {"ef",6} {"recall@" + Options.K,10} {"QPS",10} {"p50 ms",9} {"p99 ms",9}");
+            foreach (BenchSweepRow row in Sweep)
+            {
+                text.AppendLine(c, $"  {row.Ef,6} {row.Recall,10:F4} {row.QueriesPerSecond,10:F1} {row.P50Ms,9:F3} {row.P99Ms,9:F3}");
+            }
+        }
+
         text.AppendLine(c, $"  recall@{Options.K,-6} {Recall:F4}");
         text.AppendLine(c, $"  QPS           {QueriesPerSecond:F1}");
         text.AppendLine(c, $"  latency       p50 {P50Ms:F3} ms, p99 {P99Ms:F3} ms{(Options.Batch ? " (per batch)" : string.Empty)}");
@@ -93,6 +117,30 @@ internal sealed record BenchReport
             json.WriteNumber("warmupSeconds", Math.Round(WarmupSeconds, 3));
             json.WriteNumber("warmupRounds", WarmupRounds);
             json.WriteBoolean("warmupSteady", WarmupSteady);
+            json.WriteNumber("buildSeconds", Math.Round(BuildSeconds, 3));
+            json.WriteNumber("indexMemoryBytes", IndexBytes);
+            if (Options.Ef is [var ef])
+            {
+                json.WriteNumber("ef", ef);
+            }
+
+            if (Sweep.Count > 0)
+            {
+                json.WriteStartArray("sweep");
+                foreach (BenchSweepRow row in Sweep)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("ef", row.Ef ?? 0);
+                    json.WriteNumber("recall", Math.Round(row.Recall, 5));
+                    json.WriteNumber("qps", Math.Round(row.QueriesPerSecond, 2));
+                    json.WriteNumber("p50Ms", Math.Round(row.P50Ms, 4));
+                    json.WriteNumber("p99Ms", Math.Round(row.P99Ms, 4));
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteNumber("recall", Math.Round(Recall, 5));
             json.WriteNumber("qps", Math.Round(QueriesPerSecond, 2));
             json.WriteNumber("p50Ms", Math.Round(P50Ms, 4));
@@ -108,3 +156,6 @@ internal sealed record BenchReport
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 }
+
+// One --ef value's figures in a sweep.
+internal sealed record BenchSweepRow(int? Ef, double Recall, double QueriesPerSecond, double P50Ms, double P99Ms);

@@ -17,11 +17,11 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
 
     public string Description => $"server {http.BaseAddress} over HTTP, collection '{collection}'";
 
-    public async Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, CancellationToken cancellationToken)
+    public async Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, IndexSettingsBody? settings, CancellationToken cancellationToken)
     {
         await _client.RegisterModelVersionAsync(
             "bench", "v1", new ModelVersionRequest { Dimension = vectors.Dimension, Metric = ScoreMapping.ToWireName(metric) }, cancellationToken);
-        await _client.PutCollectionAsync(collection, new CollectionRequest { ServingVersion = Version }, cancellationToken);
+        await _client.PutCollectionAsync(collection, new CollectionRequest { ServingVersion = Version, IndexSettings = settings }, cancellationToken);
         for (int first = 0; first < vectors.Count; first += uploadBatch)
         {
             int n = Math.Min(uploadBatch, vectors.Count - first);
@@ -35,21 +35,33 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
         }
     }
 
-    public async Task<int[]> SearchAsync(float[] query, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
+    public async Task<long> IndexMemoryBytesAsync(IndexKind index, CancellationToken cancellationToken) =>
+        (await _client.GetCollectionAsync(collection, cancellationToken)).Indexes.Where(i => i.Index == WireName(index)).Sum(i => i.MemoryBytes);
+
+    public async Task<int[]> SearchAsync(float[] query, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {
         SearchResponse response = await _client.SearchAsync(
             collection,
-            new SearchRequest { Vector = query, Version = Version, K = k, WithPayload = false, Index = WireName(index), Oversampling = oversampling },
+            new SearchRequest { Vector = query, Version = Version, K = k, WithPayload = false, Index = WireName(index), Oversampling = knobs.Oversampling, Ef = knobs.Ef },
             cancellationToken);
         return Ids(response.Hits);
     }
 
     public async Task<IReadOnlyList<int[]>> SearchBatchAsync(
-        IReadOnlyList<float[]> queries, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
+        IReadOnlyList<float[]> queries, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {
         BatchSearchResponse response = await _client.SearchBatchAsync(
             collection,
-            new BatchSearchRequest { Vectors = [.. queries], Version = Version, K = k, WithPayload = false, Index = WireName(index), Oversampling = oversampling },
+            new BatchSearchRequest
+            {
+                Vectors = [.. queries],
+                Version = Version,
+                K = k,
+                WithPayload = false,
+                Index = WireName(index),
+                Oversampling = knobs.Oversampling,
+                Ef = knobs.Ef,
+            },
             cancellationToken);
         return [.. response.Results.Select(r => Ids(r.Hits))];
     }

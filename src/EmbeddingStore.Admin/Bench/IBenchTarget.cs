@@ -13,9 +13,19 @@ internal interface IBenchTarget : IDisposable
     // What the figures include, printed with them.
     string Description { get; }
 
-    Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, CancellationToken cancellationToken);
+    // Fills the collection; `settings` are its index build settings (null: the server's defaults).
+    Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, IndexSettingsBody? settings, CancellationToken cancellationToken);
 
-    Task<int[]> SearchAsync(float[] query, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken);
+    // The bytes the collection's indexes of `index` hold, from collection info (0 for kinds that hold nothing).
+    Task<long> IndexMemoryBytesAsync(IndexKind index, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken);
+    Task<int[]> SearchAsync(float[] query, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken);
+}
+
+// The per-query knobs a run sends: int8's oversampling, a graph's ef (null: the engine's default).
+internal readonly record struct BenchKnobs(int? Oversampling, int? Ef)
+{
+    public static BenchKnobs None => default;
 }

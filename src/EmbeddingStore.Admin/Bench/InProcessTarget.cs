@@ -31,11 +31,12 @@ internal sealed class InProcessTarget : IBenchTarget
 
     public string Description => "in-process engine";
 
-    public async Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, CancellationToken cancellationToken)
+    public async Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, IndexSettingsBody? settings, CancellationToken cancellationToken)
     {
         await _engine.LoadAsync(cancellationToken);
         Check(await _engine.RegisterModelVersionAsync("bench", "v1", vectors.Dimension, metric, normalized: false, cancellationToken));
-        Check(await _engine.PutCollectionAsync(Collection, Version, cancellationToken));
+        IndexSettings? indexSettings = settings is null ? null : new IndexSettings(settings.M, settings.EfConstruction, settings.BuildThreads);
+        Check(await _engine.PutCollectionAsync(Collection, Version, null, indexSettings, cancellationToken));
         for (int first = 0; first < vectors.Count; first += LoadBatch)
         {
             int n = Math.Min(LoadBatch, vectors.Count - first);
@@ -53,30 +54,33 @@ internal sealed class InProcessTarget : IBenchTarget
         }
     }
 
-    public Task<int[]> SearchAsync(float[] query, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
+    public Task<long> IndexMemoryBytesAsync(IndexKind index, CancellationToken cancellationToken) =>
+        Task.FromResult(Check(_engine.GetCollection(Collection)).Indexes?.Where(i => i.Index == index).Sum(i => i.MemoryBytes) ?? 0);
+
+    public Task<int[]> SearchAsync(float[] query, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {
-        return SearchCoreAsync(query, k, index, oversampling, cancellationToken);
+        return SearchCoreAsync(query, k, index, knobs, cancellationToken);
     }
 
-    public Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {
-        return SearchBatchCoreAsync(queries, k, index, oversampling, cancellationToken);
+        return SearchBatchCoreAsync(queries, k, index, knobs, cancellationToken);
     }
 
     public void Dispose() => _engine.Dispose();
 
-    private static IndexOptions? Options(int? oversampling) => oversampling is null ? null : new IndexOptions(Oversampling: oversampling);
+    private static IndexOptions? Options(BenchKnobs knobs) => knobs == BenchKnobs.None ? null : new IndexOptions(knobs.Oversampling, knobs.Ef);
 
-    private async Task<int[]> SearchCoreAsync(float[] query, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
+    private async Task<int[]> SearchCoreAsync(float[] query, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {
-        var request = new SearchQuery(query, Version, k, WithPayload: false, Index: index, Options: Options(oversampling));
+        var request = new SearchQuery(query, Version, k, WithPayload: false, Index: index, Options: Options(knobs));
         return Ids(Check(await _engine.SearchAsync(Collection, request, cancellationToken)));
     }
 
     private async Task<IReadOnlyList<int[]>> SearchBatchCoreAsync(
-        IReadOnlyList<float[]> queries, int k, IndexKind index, int? oversampling, CancellationToken cancellationToken)
+        IReadOnlyList<float[]> queries, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {
-        var request = new BatchSearchQuery(queries, Version, k, WithPayload: false, Index: index, Options: Options(oversampling));
+        var request = new BatchSearchQuery(queries, Version, k, WithPayload: false, Index: index, Options: Options(knobs));
         BatchSearchResult batch = Check(await _engine.SearchBatchAsync(Collection, request, cancellationToken));
         return [.. batch.Results.Select(Ids)];
     }

@@ -31,12 +31,13 @@ internal sealed class Collection : IDisposable
     // Index kinds this collection has been searched with: kept built on every segment, so a search finds them ready.
     private readonly HashSet<IndexKind> _maintainedKinds = [IndexKind.Exact];
 
-    public Collection(string name, ModelVersionId servingVersion, DateTimeOffset createdAt, IndexKind defaultIndex)
+    public Collection(string name, ModelVersionId servingVersion, DateTimeOffset createdAt, IndexKind defaultIndex, IndexSettings? indexSettings = null)
     {
         Name = name;
         ServingVersion = servingVersion;
         CreatedAt = createdAt;
         DefaultIndex = defaultIndex;
+        IndexSettings = indexSettings ?? IndexSettings.Default;
     }
 
     public string Name { get; }
@@ -45,6 +46,9 @@ internal sealed class Collection : IDisposable
 
     // What searches that name no index use.
     public IndexKind DefaultIndex { get; private set; }
+
+    // What every segment's indexes are built with (graph degree, efConstruction, build threads).
+    public IndexSettings IndexSettings { get; private set; }
 
     public DateTimeOffset CreatedAt { get; }
 
@@ -117,16 +121,35 @@ internal sealed class Collection : IDisposable
             }
         }
 
-        return new CollectionInfo(Name, ServingVersion.ToString(), _items.Count, counts, CreatedAt, DefaultIndex);
+        var indexes = new List<SegmentIndexInfo>();
+        foreach (VectorSegment segment in _segments.Values.Where(s => s.LiveCount > 0).OrderBy(s => s.Version.Id.ToString(), StringComparer.Ordinal))
+        {
+            foreach (IVectorIndex index in segment.Indexes)
+            {
+                indexes.Add(new SegmentIndexInfo(
+                    segment.Version.Id.ToString(), index.Kind, index.NeedsBuild ? IndexState.Stale : IndexState.Ready, index.VectorsIndexed(segment), index.MemoryBytes, index.Settings));
+            }
+        }
+
+        return new CollectionInfo(Name, ServingVersion.ToString(), _items.Count, counts, CreatedAt, DefaultIndex, IndexSettings, indexes);
     }
 
     // ----- writes: the caller holds the writer gate and has committed; each takes the memory lock itself -----
 
-    public void SetSettings(ModelVersionId servingVersion, IndexKind defaultIndex)
+    // New build settings drop the built indexes, so each kind is rebuilt with them on its next search or write.
+    public void SetSettings(ModelVersionId servingVersion, IndexKind defaultIndex, IndexSettings indexSettings)
     {
         using WriteScope scope = EnterWrite();
         ServingVersion = servingVersion;
         DefaultIndex = defaultIndex;
+        if (indexSettings != IndexSettings)
+        {
+            IndexSettings = indexSettings;
+            foreach (VectorSegment segment in _segments.Values)
+            {
+                segment.DropBuiltIndexes();
+            }
+        }
     }
 
     public void MarkDeleted()
@@ -240,7 +263,7 @@ internal sealed class Collection : IDisposable
         _maintainedKinds.Add(kind);
         foreach (VectorSegment segment in _segments.Values)
         {
-            IVectorIndex index = segment.GetOrAddIndex(factory);
+            IVectorIndex index = segment.GetOrAddIndex(factory, IndexSettings);
             if (index.NeedsBuild)
             {
                 index.Build(segment, cancellationToken);
@@ -315,7 +338,7 @@ internal sealed class Collection : IDisposable
             {
                 if (indexes.TryGet(kind, out IVectorIndexFactory factory))
                 {
-                    IVectorIndex index = segment.GetOrAddIndex(factory);
+                    IVectorIndex index = segment.GetOrAddIndex(factory, IndexSettings);
                     if (index.NeedsBuild)
                     {
                         index.Build(segment, CancellationToken.None);

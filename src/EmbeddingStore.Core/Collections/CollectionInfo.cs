@@ -14,10 +14,17 @@ namespace EmbeddingStore.Core.Collections;
 /// <param name="VectorCounts">Stored vectors per version, keyed <c>model@version</c>.</param>
 /// <param name="CreatedAt">When the collection was created.</param>
 /// <param name="DefaultIndex">What searches that name no index use.</param>
+/// <param name="IndexSettings">The build settings every segment's indexes use, as the collection stores them (null members: the kind's default).</param>
+/// <param name="Indexes">
+/// Every index of every segment holding vectors, in version order: whether it serves or must be rebuilt, how many vectors
+/// it holds, its memory and its resolved settings. Null when not read.
+/// </param>
 public sealed record CollectionInfo(
     string Name,
     string ServingVersion,
     long ItemCount,
     IReadOnlyDictionary<string, long> VectorCounts,
     DateTimeOffset CreatedAt,
-    IndexKind DefaultIndex);
+    IndexKind DefaultIndex,
+    IndexSettings? IndexSettings = null,
+    IReadOnlyList<SegmentIndexInfo>? Indexes = null);

@@ -67,4 +67,16 @@ public sealed record EngineLimits
     /// limit leaves room above that while keeping one query's visited rows bounded.
     /// </summary>
     public int MaxEf { get; init; } = 4_096;
+
+    /// <summary>
+    /// The largest graph degree a collection may ask for, pgvector's limit: at 100 the bottom layer's 200 links (800 bytes
+    /// a vector) already outweigh a 128-d vector, so more would make the graph, not the data, the memory cost.
+    /// </summary>
+    public int MaxHnswM { get; init; } = 100;
+
+    /// <summary>The largest efConstruction a collection may ask for: pgvector's limit of 1,000, past which builds only slow down.</summary>
+    public int MaxEfConstruction { get; init; } = 1_000;
+
+    /// <summary>The most threads a collection may ask an index build to use; the build caps it again at the processor count.</summary>
+    public int MaxIndexBuildThreads { get; init; } = 64;
 }

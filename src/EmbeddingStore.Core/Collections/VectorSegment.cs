@@ -151,17 +151,23 @@ internal sealed class VectorSegment
     }
 
     // The index of this kind, created if absent; built by the caller (under the write lock) when it needs it.
-    public IVectorIndex GetOrAddIndex(IVectorIndexFactory factory)
+    public IVectorIndex GetOrAddIndex(IVectorIndexFactory factory) => GetOrAddIndex(factory, IndexSettings.Default);
+
+    public IVectorIndex GetOrAddIndex(IVectorIndexFactory factory, IndexSettings settings)
     {
         IVectorIndex? index = FindIndex(factory.Kind);
         if (index is null)
         {
-            index = factory.Create(this);
+            index = factory.Create(this, settings);
             _indexes.Add(index);
         }
 
         return index;
     }
+
+    // Drops every index but the exact one (the collection's build settings changed): the next search or write of a kind
+    // creates it again with the new settings and builds it.
+    public void DropBuiltIndexes() => _indexes.RemoveAll(index => index.Kind != IndexKind.Exact);
 
     private Span<float> RowSpan(int row) => _data.AsSpan(_origin + (row * Dimension), Dimension);
 

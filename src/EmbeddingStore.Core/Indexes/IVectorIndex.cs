@@ -27,6 +27,12 @@ internal interface IVectorIndex
     /// <summary>Bytes held beyond the segment's own floats, for collection info.</summary>
     long MemoryBytes { get; }
 
+    /// <summary>Live vectors of <paramref name="segment"/> the index can answer with, for collection info (all of them once built, for kinds that index every row).</summary>
+    long VectorsIndexed(VectorSegment segment) => NeedsBuild ? 0 : segment.LiveCount;
+
+    /// <summary>The build settings this index was made with, resolved to values, for collection info; null for kinds that have none.</summary>
+    IndexSettings? Settings => null;
+
     /// <summary>Offers the segment's best rows for one query into <paramref name="top"/>; deleted and filtered-out rows never enter.</summary>
     void Search(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top);
 

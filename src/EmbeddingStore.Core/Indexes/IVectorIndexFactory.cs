@@ -16,6 +16,15 @@ internal interface IVectorIndexFactory
     /// <summary>A new, unbuilt index for <paramref name="segment"/>.</summary>
     IVectorIndex Create(VectorSegment segment);
 
+    /// <summary>A new, unbuilt index for <paramref name="segment"/> with the collection's build settings; kinds without any ignore them.</summary>
+    IVectorIndex Create(VectorSegment segment, IndexSettings settings) => Create(segment);
+
     /// <summary>Refuses options this kind cannot honour (out of range, or meant for another kind), before any lock is taken.</summary>
     StoreError? Validate(IndexOptions options, EngineLimits limits);
+
+    /// <summary>
+    /// Refuses collection settings this kind cannot build with, before anything is stored. Every kind sees every
+    /// collection's settings (a collection is searched with any kind), so a kind refuses only the members it reads.
+    /// </summary>
+    StoreError? Validate(IndexSettings settings, EngineLimits limits) => null;
 }

@@ -5,7 +5,7 @@ namespace EmbeddingStore.Core.Indexes;
 /// <summary>
 /// Per-query settings for the index kind that serves a search, in one value so a new kind's knob (a graph's <c>ef</c>,
 /// say) is a new member here instead of a new parameter threaded through every layer. Each kind reads the members it
-/// understands and validates them (<see cref="IVectorIndexFactory.Validate"/>); null means the kind's default.
+/// understands and validates them (<see cref="IVectorIndexFactory.Validate(IndexOptions, Collections.EngineLimits)"/>); null means the kind's default.
 /// </summary>
 /// <param name="Oversampling">
 /// Quantised kinds: candidates re-scored per wanted hit (k × this); null means <see cref="Collections.EngineLimits.DefaultOversampling"/>.

@@ -42,6 +42,21 @@ public sealed class IndexRegistry
     public StoreError Unknown(string? name) =>
         new(StoreErrorCode.InvalidArgument, $"index '{name}' is not one of {string.Join(", ", _factories.Keys)}.");
 
+    /// <summary>The first refusal any registered kind has for a collection's build settings; null when every kind accepts them.</summary>
+    public StoreError? ValidateSettings(IndexSettings settings, EngineLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (IVectorIndexFactory factory in _factories.Values)
+        {
+            if (factory.Validate(settings, limits) is { } error)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+
     internal static IndexRegistry CreateDefault() => new IndexRegistry().Add(new ExactIndexFactory()).Add(new Int8IndexFactory()).Add(new HnswIndexFactory());
 
     // A new kind registers here (or, in tests, on a registry of its own).

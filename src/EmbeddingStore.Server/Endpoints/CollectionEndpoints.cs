@@ -16,12 +16,12 @@ internal static class CollectionEndpoints
     {
         RouteGroupBuilder group = app.MapGroup("/v1/collections").WithTags("Collections").RequireAuthorization(Scopes.Read);
         group.MapPut("/{name}", PutCollectionAsync).WithName(nameof(PutCollectionAsync))
-            .WithSummary("Create a collection, or change its serving version")
+            .WithSummary("Create a collection, or change its serving version, default index or index settings")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Scopes.Admin);
         group.MapGet("/", ListCollections).WithName(nameof(ListCollections)).WithSummary("List collections");
         group.MapGet("/{name}", GetCollection).WithName(nameof(GetCollection))
-            .WithSummary("Get a collection with item and per-version vector counts").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Get a collection with item and per-version vector counts and the state of every index").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{name}", DeleteCollectionAsync).WithName(nameof(DeleteCollectionAsync))
             .WithSummary("Delete a collection and everything in it, with the aliases naming it").ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Scopes.Admin);
@@ -36,7 +36,7 @@ internal static class CollectionEndpoints
             return ProblemMapping.ToProblem(indexError!);
         }
 
-        StoreResult<Outcome<CollectionInfo>> result = await service.PutCollectionAsync(name, request.ServingVersion, defaultIndex, cancellationToken);
+        StoreResult<Outcome<CollectionInfo>> result = await service.PutCollectionAsync(name, request.ServingVersion, defaultIndex, request.IndexSettings.ToSettings(), cancellationToken);
         if (!result.IsSuccess)
         {
             return ProblemMapping.ToProblem(result.Error);

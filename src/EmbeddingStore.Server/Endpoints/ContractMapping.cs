@@ -19,7 +19,21 @@ internal static class ContractMapping
         new(v.Id.ToString(), v.Id.Model, v.Id.Version, v.Dimension, ScoreMapping.ToWireName(v.Metric), v.Normalized, v.CreatedAt);
 
     public static CollectionResponse ToResponse(this CollectionInfo c) =>
-        new(c.Name, c.ServingVersion, c.ItemCount, c.VectorCounts, c.CreatedAt, c.DefaultIndex.ToString());
+        new(
+            c.Name,
+            c.ServingVersion,
+            c.ItemCount,
+            c.VectorCounts,
+            c.CreatedAt,
+            (c.IndexSettings ?? IndexSettings.Default).ToBody(),
+            [.. (c.Indexes ?? []).Select(i => new SegmentIndexResponse(
+                i.Version, i.Index.ToString(), IndexStateNames.ToWireName(i.State), i.VectorsIndexed, i.MemoryBytes, i.Settings?.ToBody()))],
+            c.DefaultIndex.ToString());
+
+    public static IndexSettingsBody ToBody(this IndexSettings s) => new() { M = s.M, EfConstruction = s.EfConstruction, BuildThreads = s.BuildThreads };
+
+    public static IndexSettings? ToSettings(this IndexSettingsBody? body) =>
+        body is null ? null : new IndexSettings(body.M, body.EfConstruction, body.BuildThreads);
 
     public static ItemResponse ToResponse(this ItemView item) => new(item.Id, item.Payload, item.Vectors, item.Lineage);
 

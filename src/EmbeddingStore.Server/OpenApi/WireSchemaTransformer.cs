@@ -7,6 +7,7 @@ using System.Text.Json.Serialization;
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
 using EmbeddingStore.Server.Endpoints;
@@ -107,6 +108,21 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
             case (nameof(SearchRequest), "index") or (nameof(BatchSearchRequest), "index") or (nameof(CollectionRequest), "defaultIndex")
                 or (nameof(CollectionResponse), "defaultIndex") or (nameof(SearchResponse), "index"):
                 Names(schema, indexNames);
+                break;
+            case (nameof(SegmentIndexResponse), "index"):
+                Names(schema, indexNames);
+                break;
+            case (nameof(SegmentIndexResponse), "state"):
+                Names(schema, IndexStateNames.All);
+                break;
+            case (nameof(IndexSettingsBody), "m"):
+                Range(schema, 2, engine.MaxHnswM, IndexSettings.HnswDefaults.M);
+                break;
+            case (nameof(IndexSettingsBody), "efConstruction"):
+                Range(schema, 2, engine.MaxEfConstruction, IndexSettings.HnswDefaults.EfConstruction);
+                break;
+            case (nameof(IndexSettingsBody), "buildThreads"):
+                Range(schema, 1, engine.MaxIndexBuildThreads, IndexSettings.HnswDefaults.BuildThreads);
                 break;
             case (nameof(BatchSearchRequest), "vectors"):
                 schema.MinItems = 1;

@@ -12,7 +12,7 @@ internal static class SqliteCommandBuilder
         "SELECT id, model, version, dimension, metric, normalized, created_at FROM model_versions ORDER BY id;";
 
     public const string SelectCollections =
-        "SELECT id, name, serving_version_id, created_at, COALESCE(default_index_kind, default_index) FROM collections ORDER BY id;";
+        "SELECT id, name, serving_version_id, created_at, COALESCE(default_index_kind, default_index), index_settings FROM collections ORDER BY id;";
 
     public const string SelectItemsWithVectors =
         """
@@ -33,10 +33,10 @@ internal static class SqliteCommandBuilder
 
     public const string UpsertCollection =
         """
-        INSERT INTO collections (name, serving_version_id, created_at, default_index, default_index_kind)
-        VALUES ($name, $serving, $createdAt, CASE WHEN $defaultIndex IN ('exact', 'int8') THEN $defaultIndex ELSE 'exact' END, $defaultIndex)
+        INSERT INTO collections (name, serving_version_id, created_at, default_index, default_index_kind, index_settings)
+        VALUES ($name, $serving, $createdAt, CASE WHEN $defaultIndex IN ('exact', 'int8') THEN $defaultIndex ELSE 'exact' END, $defaultIndex, $indexSettings)
         ON CONFLICT (name) DO UPDATE SET serving_version_id = excluded.serving_version_id, default_index = excluded.default_index,
-            default_index_kind = excluded.default_index_kind
+            default_index_kind = excluded.default_index_kind, index_settings = excluded.index_settings
         RETURNING id;
         """;
 

@@ -48,6 +48,36 @@ public sealed class BenchCommandTests : IDisposable
         Assert.True(index == "exact" ? recall == 1.0 : recall >= 0.9, $"recall {recall}");
     }
 
+    [Fact]
+    public async Task Bench_HnswEfSweep_OneRowPerEfWithBuildAndMemory()
+    {
+        (int code, string output, string errors) = await RunAsync(
+            "--index", "hnsw", "--ef", "16,64", "--m", "8", "--ef-construction", "40", "--build-threads", "2", "--json");
+
+        Assert.True(code == 0, errors);
+        using JsonDocument json = JsonDocument.Parse(output);
+        JsonElement[] rows = [.. json.RootElement.GetProperty("sweep").EnumerateArray()];
+        Assert.Equal([16, 64], rows.Select(r => r.GetProperty("ef").GetInt32()));
+        Assert.All(rows, r => Assert.True(r.GetProperty("recall").GetDouble() >= 0.9, $"recall {r.GetProperty("recall").GetDouble()}"));
+        Assert.True(json.RootElement.GetProperty("indexMemoryBytes").GetInt64() > 0);
+
+        (code, output, errors) = await RunAsync("--index", "hnsw", "--ef", "16,32,64");
+        Assert.True(code == 0, errors);
+        Assert.Contains("recall@10", output, StringComparison.Ordinal);
+        Assert.Equal(3, output.Split('\n').Count(line => line.TrimStart().StartsWith("16 ", StringComparison.Ordinal) || line.TrimStart().StartsWith("32 ", StringComparison.Ordinal) || line.TrimStart().StartsWith("64 ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Bench_GraphSettingsWithoutHnsw_RefusedInOneLine()
+    {
+        (int code, string output, string errors) = await RunAsync("--index", "exact", "--m", "16");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--index hnsw", errors, StringComparison.Ordinal);
+        Assert.Single(errors.Trim().Split('\n'));
+        Assert.Empty(output);
+    }
+
     [Theory]
     [InlineData("single")]
     [InlineData("batch")]
@@ -168,6 +198,11 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--batch-size", "0")]
     [InlineData("--upload-batch", "100001")]
     [InlineData("--collection", "")]
+    [InlineData("--ef", "16,x")]
+    [InlineData("--ef", "0")]
+    [InlineData("--m", "1")]
+    [InlineData("--ef-construction", "1001")]
+    [InlineData("--build-threads", "0")]
     public async Task Bench_BadOption_RefusedInOneLineNamingIt(string option, string value)
     {
         (int code, string output, string errors) = await RunAsync(option, value);

@@ -50,4 +50,48 @@ public sealed class IndexKindTests
         Assert.Equal("hnsw", (await Api.GetAsync(client, "/v1/collections/docs", Ct)).Body!["defaultIndex"]!.GetValue<string>());
         Assert.Equal("hnsw", (await Api.PostAsync(client, "/v1/collections/docs/search", """{"vector": [1, 0, 0], "k": 1}""", Ct)).Body!["index"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task PutCollection_HnswIndexSettings_StoredValidatedAndShownPerSegment()
+    {
+        using var factory = new ServerFactory();
+        HttpClient client = factory.CreateClient();
+        await Api.PutAsync(client, "/v1/models/text/versions/v1", """{"dimension": 3, "metric": "cosine"}""", Ct);
+        var created = await Api.PutAsync(
+            client, "/v1/collections/docs", """{"servingVersion": "text@v1", "defaultIndex": "hnsw", "indexSettings": {"m": 8, "efConstruction": 40}}""", Ct);
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.Equal(8, created.Body!["indexSettings"]!["m"]!.GetValue<int>());
+        Assert.Equal(40, created.Body["indexSettings"]!["efConstruction"]!.GetValue<int>());
+        await Api.PostAsync(client, "/v1/collections/docs/items", """{"items": [{"id": "a", "vectors": {"text@v1": [1, 0, 0]}}, {"id": "b", "vectors": {"text@v1": [0, 1, 0]}}]}""", Ct);
+        Assert.Equal("a", (await Api.PostAsync(client, "/v1/collections/docs/search", """{"vector": [1, 0, 0], "k": 1}""", Ct)).Body!["hits"]![0]!["id"]!.GetValue<string>());
+
+        // The searched kind is listed for the segment: serving, every vector in it, the settings it was built with resolved.
+        var info = await Api.GetAsync(client, "/v1/collections/docs", Ct);
+        var hnsw = info.Body!["indexes"]!.AsArray().Single(i => i!["index"]!.GetValue<string>() == "hnsw")!;
+        Assert.Equal("text@v1", hnsw["version"]!.GetValue<string>());
+        Assert.Equal("ready", hnsw["state"]!.GetValue<string>());
+        Assert.Equal(2, hnsw["vectorsIndexed"]!.GetValue<long>());
+        Assert.True(hnsw["memoryBytes"]!.GetValue<long>() > 0);
+        Assert.Equal((8, 40, 1), (hnsw["settings"]!["m"]!.GetValue<int>(), hnsw["settings"]!["efConstruction"]!.GetValue<int>(), hnsw["settings"]!["buildThreads"]!.GetValue<int>()));
+
+        // Out of range, or an unknown member: refused with a problem, and the stored settings are unchanged.
+        foreach (string bad in new[] { """{"m": 1}""", """{"m": 8, "efConstruction": 4}""", """{"buildThreads": 0}""", """{"depth": 3}""" })
+        {
+            var refused = await Api.PutAsync(client, "/v1/collections/docs", $$"""{"servingVersion": "text@v1", "indexSettings": {{bad}}}""", Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+            Assert.StartsWith("/problems/", refused.Body!["type"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        var tooMany = await Api.PutAsync(client, "/v1/collections/docs", """{"servingVersion": "text@v1", "indexSettings": {"m": 101}}""", Ct);
+        Assert.Equal(ProblemTypes.LimitExceeded, tooMany.Body!["type"]!.GetValue<string>());
+        Assert.Equal(8, (await Api.GetAsync(client, "/v1/collections/docs", Ct)).Body!["indexSettings"]!["m"]!.GetValue<int>());
+
+        // New settings replace the graph: it is rebuilt with them by the next hnsw search.
+        var changed = await Api.PutAsync(client, "/v1/collections/docs", """{"servingVersion": "text@v1", "indexSettings": {"m": 4, "efConstruction": 20, "buildThreads": 2}}""", Ct);
+        Assert.Equal(HttpStatusCode.OK, changed.Status);
+        Assert.DoesNotContain(changed.Body!["indexes"]!.AsArray(), i => i!["index"]!.GetValue<string>() == "hnsw");
+        await Api.PostAsync(client, "/v1/collections/docs/search", """{"vector": [0, 1, 0], "k": 1}""", Ct);
+        var rebuilt = (await Api.GetAsync(client, "/v1/collections/docs", Ct)).Body!["indexes"]!.AsArray().Single(i => i!["index"]!.GetValue<string>() == "hnsw")!;
+        Assert.Equal((4, 2), (rebuilt["settings"]!["m"]!.GetValue<int>(), rebuilt["settings"]!["buildThreads"]!.GetValue<int>()));
+    }
 }

@@ -11,13 +11,15 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 // heuristic when a back link overflows it.
 internal sealed partial class HnswGraph
 {
+    // Row stripes of the link-list locks of a parallel build: enough that two threads rarely want the same one.
+    private const int LockStripes = 1024;
+
     // Inserts `row` (its vector already in the segment), or re-links it when it is already a node: an overwrite keeps the
     // row and its level, drops its own links and finds new ones. Back links other rows hold to it stay until their lists are
     // next pruned; they still point at a live row, so traversal stays correct, only a little less direct.
     public void Insert(VectorSegment segment, int row, HnswScratch scratch)
     {
         EnsureCapacity(row + 1);
-        DistanceMetric metric = segment.Version.Metric;
         int level;
         int start = EntryPoint;
         if (_levels[row] >= 0)
@@ -35,17 +37,114 @@ internal sealed partial class HnswGraph
         }
         else
         {
-            level = LevelOf(row);
-            _levels[row] = level;
-            if (level > 0)
-            {
-                _upper[row] = new int[level * _strideUpper];
-                _upperBytes += level * _strideUpper * (long)sizeof(int);
-            }
-
-            NodeCount++;
+            level = AddNode(row);
         }
 
+        Link(segment, row, level, start, TopLevel, scratch);
+        AssertLinks(row);
+    }
+
+    // Links every live row of `segment` (none of them a node yet) on `threads` threads, hnswlib's scheme: levels and link
+    // blocks are assigned first, on this thread; then the threads take rows in row order from a shared counter, each
+    // with its own scratch, reading and writing a row's links only under its stripe lock, and holding the entry-point
+    // lock for the whole insert of a row that raises the top level. The graph is as good as a sequential build's but not
+    // the same graph: which rows exist when a row is linked depends on thread timing. `threads` is bounded by the caller.
+    public void LinkConcurrently(VectorSegment segment, int threads, HnswScratchPool pool, CancellationToken cancellationToken)
+    {
+        EnsureCapacity(segment.RowCount);
+        List<int> rows = new(segment.LiveCount);
+        for (int row = 0; row < segment.RowCount; row++)
+        {
+            if (segment.ItemAt(row) is not null && _levels[row] < 0)
+            {
+                AddNode(row);
+                rows.Add(row);
+            }
+        }
+
+        var stripes = new object[LockStripes];
+        for (int i = 0; i < stripes.Length; i++)
+        {
+            stripes[i] = new object();
+        }
+
+        _stripes = stripes;
+        int next = -1;
+        try
+        {
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, _ =>
+            {
+                HnswScratch scratch = pool.Rent();
+                try
+                {
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < rows.Count)
+                    {
+                        if ((i & 255) == 0)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                        }
+
+                        LinkUnderEntryLock(segment, rows[i], scratch);
+                    }
+                }
+                finally
+                {
+                    pool.Return(scratch);
+                }
+            });
+        }
+        finally
+        {
+            _stripes = null;
+        }
+    }
+
+    // Assigns a new node its level and its upper-layer link blocks. Single-threaded (the blocks array is not shared safely).
+    private int AddNode(int row)
+    {
+        int level = LevelOf(row);
+        _levels[row] = level;
+        if (level > 0)
+        {
+            _upper[row] = new int[level * _strideUpper];
+            _upperBytes += level * _strideUpper * (long)sizeof(int);
+        }
+
+        NodeCount++;
+        return level;
+    }
+
+    private void LinkUnderEntryLock(VectorSegment segment, int row, HnswScratch scratch)
+    {
+        int level = _levels[row];
+        Monitor.Enter(_entryLock);
+        int start = EntryPoint;
+        int top = TopLevel;
+        bool raisesTop = level > top;
+        if (!raisesTop)
+        {
+            Monitor.Exit(_entryLock);
+        }
+
+        try
+        {
+            Link(segment, row, level, start, top, scratch);
+        }
+        finally
+        {
+            if (raisesTop)
+            {
+                Monitor.Exit(_entryLock);
+            }
+        }
+    }
+
+    // Algorithm 1 from `start` (the entry point as of `top`): greedy descent to the row's level, then on each of its
+    // layers an efConstruction search, the heuristic choice of M links, and the back links.
+    private void Link(VectorSegment segment, int row, int level, int start, int top, HnswScratch scratch)
+    {
+        DistanceMetric metric = segment.Version.Metric;
         if (start < 0)
         {
             // The first node (or a re-linked node with nothing left to link to).
@@ -61,13 +160,13 @@ internal sealed partial class HnswGraph
         ReadOnlySpan<float> vector = segment.Row(row);
         int current = start;
         float currentScore = Score(vector, segment.Row(current), metric);
-        for (int layer = TopLevel; layer > level; layer--)
+        for (int layer = top; layer > level; layer--)
         {
             Descend(segment, vector, metric, layer, ref current, ref currentScore);
         }
 
         Span<int> chosen = stackalloc int[_parameters.MaxLinks0];
-        for (int layer = Math.Min(level, TopLevel); layer >= 0; layer--)
+        for (int layer = Math.Min(level, top); layer >= 0; layer--)
         {
             if (_levels[current] < layer)
             {
@@ -97,29 +196,53 @@ internal sealed partial class HnswGraph
             currentScore = selection[0].Score;
 
             SelectNeighbours(segment, metric, selection, _parameters.M, scratch.Chosen);
-            Span<int> block = Block(row, layer);
-            block[0] = scratch.Chosen.Count;
-            for (int i = 0; i < scratch.Chosen.Count; i++)
-            {
-                block[1 + i] = scratch.Chosen[i];
-            }
 
             // Copied out first: linking back reuses the selection buffers.
             int chosenCount = scratch.Chosen.Count;
             scratch.Chosen.CopyTo(chosen);
+            WriteLinks(row, layer, chosen[..chosenCount]);
             foreach (int neighbour in chosen[..chosenCount])
             {
-                LinkBack(segment, metric, neighbour, row, layer, scratch);
+                if (_stripes is { } stripes)
+                {
+                    lock (stripes[neighbour & (stripes.Length - 1)])
+                    {
+                        LinkBack(segment, metric, neighbour, row, layer, scratch);
+                    }
+                }
+                else
+                {
+                    LinkBack(segment, metric, neighbour, row, layer, scratch);
+                }
             }
         }
 
-        if (level > TopLevel)
+        if (level > top)
         {
             EntryPoint = row;
             TopLevel = level;
         }
+    }
 
-        AssertLinks(row);
+    private void WriteLinks(int row, int layer, ReadOnlySpan<int> links)
+    {
+        if (_stripes is { } stripes)
+        {
+            lock (stripes[row & (stripes.Length - 1)])
+            {
+                WriteBlock(Block(row, layer), links);
+            }
+        }
+        else
+        {
+            WriteBlock(Block(row, layer), links);
+        }
+
+        static void WriteBlock(Span<int> block, ReadOnlySpan<int> links)
+        {
+            links.CopyTo(block[1..]);
+            block[0] = links.Length;
+        }
     }
 
     // Algorithm 4: walk the candidates best first and keep one only when it is closer to the base than to every row kept
@@ -152,7 +275,8 @@ internal sealed partial class HnswGraph
         }
     }
 
-    // Adds the back link neighbour -> row, re-pruning the neighbour's list with the heuristic when it is full.
+    // Adds the back link neighbour -> row, re-pruning the neighbour's list with the heuristic when it is full. The caller
+    // holds the neighbour's stripe lock during a parallel build.
     private void LinkBack(VectorSegment segment, DistanceMetric metric, int neighbour, int row, int layer, HnswScratch scratch)
     {
         Span<int> block = Block(neighbour, layer);
@@ -176,9 +300,11 @@ internal sealed partial class HnswGraph
         ReadOnlySpan<float> baseVector = segment.Row(neighbour);
         List<(float Score, int Row)> selection = scratch.Selection;
         selection.Clear();
-        for (int i = 1; i <= count; i++)
+        Span<float> scores = stackalloc float[count];
+        VectorMath.ScoreGatheredRows(baseVector, segment.Data, block.Slice(1, count), metric, scores);
+        for (int i = 0; i < count; i++)
         {
-            selection.Add((Score(baseVector, segment.Row(block[i]), metric), block[i]));
+            selection.Add((scores[i], block[1 + i]));
         }
 
         selection.Add((Score(baseVector, segment.Row(row), metric), row));

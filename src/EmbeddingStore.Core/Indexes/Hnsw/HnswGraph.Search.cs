@@ -33,20 +33,26 @@ internal sealed partial class HnswGraph
         SearchLayer(segment, query, metric, current, currentScore, ef, 0, search, exclude: -1, scratch);
     }
 
-    // Greedy search with ef = 1 on an upper layer: move to the best neighbour until none improves.
+    // Greedy search with ef = 1 on an upper layer: move to the best neighbour until none improves. The neighbours are
+    // scored together (one gathered kernel call per node) and then walked in list order, so the path is the one a
+    // neighbour-at-a-time loop would take.
     private void Descend(VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, int layer, ref int current, ref float currentScore)
     {
+        Span<int> links = stackalloc int[_parameters.MaxLinks0];
+        Span<float> scores = stackalloc float[_parameters.MaxLinks0];
+        ReadOnlySpan<float> data = segment.Data;
         bool changed = true;
         while (changed)
         {
             changed = false;
-            foreach (int neighbour in Neighbours(current, layer))
+            int count = CopyNeighbours(current, layer, links);
+            VectorMath.ScoreGatheredRows(query, data, links[..count], metric, scores);
+            for (int i = 0; i < count; i++)
             {
-                float score = Score(query, segment.Row(neighbour), metric);
-                if (score > currentScore)
+                if (scores[i] > currentScore)
                 {
-                    current = neighbour;
-                    currentScore = score;
+                    current = links[i];
+                    currentScore = scores[i];
                     changed = true;
                 }
             }
@@ -55,10 +61,16 @@ internal sealed partial class HnswGraph
 
     // Algorithm 2 of the paper: best-first from `entry`, keeping the ef best accepted rows in scratch.Results (worst at the
     // root). `search` null accepts every row (construction); `exclude` is a row that must not be found (its own re-link).
+    // Per expansion: the node's links are copied out (under its lock while a parallel build runs), the unvisited ones are
+    // scored in one gathered kernel call, then offered in list order; nothing is allocated.
     private void SearchLayer(
         VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, int entry, float entryScore, int ef, int layer,
         IndexSearch? search, int exclude, HnswScratch scratch)
     {
+        Span<int> links = stackalloc int[_parameters.MaxLinks0];
+        Span<int> fresh = stackalloc int[_parameters.MaxLinks0];
+        Span<float> scores = stackalloc float[_parameters.MaxLinks0];
+        ReadOnlySpan<float> data = segment.Data;
         ScoredRowHeap candidates = scratch.Candidates;
         ScoredRowHeap results = scratch.Results;
         if (exclude >= 0)
@@ -89,19 +101,26 @@ internal sealed partial class HnswGraph
                 search.CancellationToken.ThrowIfCancellationRequested();
             }
 
-            foreach (int neighbour in Neighbours(best, layer))
+            int count = CopyNeighbours(best, layer, links);
+            int unvisited = 0;
+            for (int i = 0; i < count; i++)
             {
-                if (!scratch.TryVisit(neighbour))
+                if (scratch.TryVisit(links[i]))
                 {
-                    continue;
+                    fresh[unvisited++] = links[i];
                 }
+            }
 
-                float score = Score(query, segment.Row(neighbour), metric);
+            VectorMath.ScoreGatheredRows(query, data, fresh[..unvisited], metric, scores);
+            for (int i = 0; i < unvisited; i++)
+            {
+                float score = scores[i];
                 if (results.Count >= ef && !(score > results.MinScore))
                 {
                     continue;
                 }
 
+                int neighbour = fresh[i];
                 candidates.Push(-score, neighbour);
 
                 // The filter is paid only for rows good enough to enter the results.

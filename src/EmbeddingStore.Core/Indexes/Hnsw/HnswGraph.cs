@@ -22,6 +22,11 @@ internal sealed partial class HnswGraph
     private int[]?[] _upper = [];
     private long _upperBytes;
 
+    // While a parallel build links rows: one lock per stripe of rows, guarding their link lists, and one for the entry
+    // point. Null otherwise (the write side is then single-threaded and searches never run beside it).
+    private object[]? _stripes;
+    private readonly object _entryLock = new();
+
     public HnswGraph(HnswParameters parameters)
     {
         _parameters = parameters;
@@ -82,14 +87,28 @@ internal sealed partial class HnswGraph
         return block.Slice(1, block[0]);
     }
 
+    // Copies the links of `row` at `layer` into `buffer` (MaxLinks0 long) and returns their count; under the row's stripe
+    // lock while a parallel build runs, so a list being re-pruned by another thread is never read half-written.
+    private int CopyNeighbours(int row, int layer, Span<int> buffer)
+    {
+        if (_stripes is { } stripes)
+        {
+            lock (stripes[row & (stripes.Length - 1)])
+            {
+                ReadOnlySpan<int> locked = Neighbours(row, layer);
+                locked.CopyTo(buffer);
+                return locked.Length;
+            }
+        }
+
+        ReadOnlySpan<int> neighbours = Neighbours(row, layer);
+        neighbours.CopyTo(buffer);
+        return neighbours.Length;
+    }
+
     // The raw score (higher is closer) through the segment's row kernel: a dot product for cosine (the segment holds
     // normalised vectors) and dot, the negated squared distance for L2, exactly what the exact scan computes.
-    private static float Score(ReadOnlySpan<float> query, ReadOnlySpan<float> row, DistanceMetric metric)
-    {
-        float score = 0;
-        VectorMath.ScoreRows(query, row, metric, new Span<float>(ref score));
-        return score;
-    }
+    private static float Score(ReadOnlySpan<float> query, ReadOnlySpan<float> row, DistanceMetric metric) => VectorMath.ScoreRow(query, row, metric);
 
     [Conditional("DEBUG")]
     private void AssertLinks(int row)

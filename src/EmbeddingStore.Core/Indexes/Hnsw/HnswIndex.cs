@@ -8,7 +8,8 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 // An HNSW graph behind the index seam. Built on the write side from the segment's live rows, then kept current by every
 // upsert (an insert, or a re-link of an overwritten row); deletes stay tombstones the search walks through but never
 // returns. Compaction renumbers rows, so this step drops the graph and rebuilds it before the next search (NeedsBuild)
-// instead of remapping it; remapping and repairing links in a background job is the rest of issue 10.
+// instead of remapping it; remapping and repairing links in a background job is the rest of issue 10. TrySave/TryLoad
+// write and validate a graph file; the engine does not yet call them at shutdown and start-up.
 internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters) : IVectorIndex
 {
     // Rows of the filter sample the planner draws; a few hundred Accept calls cost far less than one graph search.
@@ -26,6 +27,27 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
     public bool NeedsBuild => _graph is null && segment.LiveCount > 0;
 
     public long MemoryBytes => _graph?.MemoryBytes ?? 0;
+
+    public IndexSettings Settings => new(parameters.M, parameters.EfConstruction, parameters.BuildThreads);
+
+    internal HnswParameters Parameters => parameters;
+
+    // Live rows that are graph nodes: every live row once built (upserts insert as they go).
+    public long VectorsIndexed(VectorSegment owner)
+    {
+        if (_graph is not { } graph)
+        {
+            return 0;
+        }
+
+        long count = 0;
+        for (int row = 0; row < owner.RowCount; row++)
+        {
+            count += graph.Contains(row) && owner.ItemAt(row) is not null ? 1 : 0;
+        }
+
+        return count;
+    }
 
     internal HnswGraph? Graph => _graph;
 
@@ -97,34 +119,69 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         _scratch.Clear();
     }
 
+    // Rows below which a parallel build is not worth starting threads for.
+    private const int MinRowsPerBuildThread = 1_024;
+
     // Inserts the live rows in row order into a new graph and publishes it only when complete, so a cancelled build leaves
-    // the previous graph serving. Single-threaded, so the graph (and every answer) is the same on every build.
+    // the previous graph serving. Single-threaded by default, so the graph (and every answer) is the same on every build;
+    // with BuildThreads above 1 (capped at the processor count) the rows are linked concurrently and the graph varies.
     public void Build(VectorSegment owner, CancellationToken cancellationToken)
     {
         var graph = new HnswGraph(parameters);
         graph.EnsureCapacity(owner.RowCount);
-        HnswScratch scratch = _scratch.Rent();
-        for (int row = 0; row < owner.RowCount; row++)
+        int threads = Math.Min(Math.Min(parameters.BuildThreads, Environment.ProcessorCount), Math.Max(1, owner.LiveCount / MinRowsPerBuildThread));
+        if (threads > 1)
         {
-            if ((row & 255) == 0)
+            graph.LinkConcurrently(owner, threads, _scratch, cancellationToken);
+        }
+        else
+        {
+            HnswScratch scratch = _scratch.Rent();
+            for (int row = 0; row < owner.RowCount; row++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                if ((row & 255) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (owner.ItemAt(row) is not null)
+                {
+                    graph.Insert(owner, row, scratch);
+                }
             }
 
-            if (owner.ItemAt(row) is not null)
-            {
-                graph.Insert(owner, row, scratch);
-            }
+            _scratch.Return(scratch);
         }
 
-        _scratch.Return(scratch);
         _graph = owner.LiveCount == 0 ? null : graph;
     }
 
-    // Persistence (a versioned, checksummed graph file validated at start-up) is the rest of issue 10.
-    public bool TrySave(Stream destination) => false;
+    // The graph file (HnswGraph.File.cs): versioned, checksummed, and bound to the segment's row count and content
+    // fingerprint, so a stale or damaged file is refused and the caller rebuilds instead.
+    public bool TrySave(Stream destination)
+    {
+        if (_graph is not { } graph)
+        {
+            return false;
+        }
 
-    public bool TryLoad(Stream source, VectorSegment owner) => false;
+        graph.Save(destination, segment);
+        return true;
+    }
+
+    // Replaces the graph only with a file that passes every check; otherwise the index is unchanged (and NeedsBuild says
+    // whether it must be built).
+    public bool TryLoad(Stream source, VectorSegment owner)
+    {
+        if (HnswGraph.TryLoad(source, owner, parameters) is not { } graph)
+        {
+            return false;
+        }
+
+        _graph = graph;
+        _scratch.Clear();
+        return true;
+    }
 
     // The planner: a small segment, or a filter expected to match fewer than ExactMatchesPerEf × ef rows (estimated on an
     // evenly spaced sample, tombstones counting as misses), is cheaper to scan exactly, and the scan's recall is 1.
@@ -165,5 +222,40 @@ internal sealed class HnswIndexFactory(HnswParameters parameters) : IVectorIndex
 
     public IVectorIndex Create(VectorSegment segment) => new HnswIndex(segment, parameters);
 
+    public IVectorIndex Create(VectorSegment segment, IndexSettings settings) => new HnswIndex(segment, Resolve(settings));
+
     public StoreError? Validate(IndexOptions options, EngineLimits limits) => options.ValidateOversampling(limits) ?? options.ValidateEf(limits);
+
+    // m from 2 (one link a node cannot navigate), efConstruction at least m (the heuristic chooses m links from the ef
+    // candidates an insert finds), threads from 1; each up to its engine limit.
+    public StoreError? Validate(IndexSettings settings, EngineLimits limits)
+    {
+        if (settings.M is { } m && (m < 2 || m > limits.MaxHnswM))
+        {
+            return Refuse(m < 2, $"m must be from 2 to {limits.MaxHnswM}; it was {m}.");
+        }
+
+        int resolvedM = settings.M ?? parameters.M;
+        if (settings.EfConstruction is { } ef && (ef < resolvedM || ef > limits.MaxEfConstruction))
+        {
+            return Refuse(ef < resolvedM, $"efConstruction must be from m ({resolvedM}) to {limits.MaxEfConstruction}; it was {ef}.");
+        }
+
+        if (settings.BuildThreads is { } threads && (threads < 1 || threads > limits.MaxIndexBuildThreads))
+        {
+            return Refuse(threads < 1, $"buildThreads must be from 1 to {limits.MaxIndexBuildThreads}; it was {threads}.");
+        }
+
+        return null;
+
+        static StoreError Refuse(bool tooSmall, string message) =>
+            new(tooSmall ? StoreErrorCode.InvalidArgument : StoreErrorCode.LimitExceeded, message);
+    }
+
+    private HnswParameters Resolve(IndexSettings settings) => parameters with
+    {
+        M = settings.M ?? parameters.M,
+        EfConstruction = settings.EfConstruction ?? parameters.EfConstruction,
+        BuildThreads = settings.BuildThreads ?? parameters.BuildThreads,
+    };
 }

@@ -6,8 +6,10 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 // M 16 / efConstruction 200 are hnswlib's usual settings and the comparison point: 16 links per upper layer and
 // 32 at layer 0 cost 128 bytes per row beside 1,536 bytes of a 384-d vector (8 %), and efConstruction 200 is where the
 // heuristic's neighbour lists stop improving noticeably on the shared corpora (hnswlib reaches recall@10 0.977 at ef 64
-// with it). The seed fixes every row's level, so two builds of the same rows are the same graph.
-internal sealed record HnswParameters(int M = 16, int EfConstruction = 200, ulong Seed = 0x5EED_1234_ABCD_0042UL)
+// with it). The seed fixes every row's level, so two single-threaded builds of the same rows are the same graph.
+// BuildThreads 1 by default keeps that determinism; more threads link rows concurrently (a graph of the same quality, but
+// which one depends on thread timing), capped at the machine's processors when the build runs.
+internal sealed record HnswParameters(int M = 16, int EfConstruction = 200, ulong Seed = 0x5EED_1234_ABCD_0042UL, int BuildThreads = 1)
 {
     public static HnswParameters Default { get; } = new();
 
