@@ -326,8 +326,8 @@ internal sealed class BenchCommand : IAdminCommand
     }
 
     // Warm-up until steady state, not for a fixed time: the JIT's tiered compilation promotes the scan loops only after
-    // about 30 calls and a background delay, int8 codes are trained by their first query, and a fresh server also grows
-    // its thread pool and connection pool. Rounds of the measured workload (the first queries, in the measured mode) run
+    // about 30 calls and a background delay, and a fresh server also grows its thread pool and connection pool (index
+    // builds are timed apart, before this). Rounds of the measured workload (the first queries, in the measured mode) run
     // until three rounds in a row are no more than 3 % faster than the best before them, after at least one second;
     // at --warmup-max seconds the measurement starts anyway and the report says it was not steady.
     private static async Task<(double Seconds, int Rounds, bool Steady)> WarmUpAsync(

@@ -41,8 +41,10 @@ public static partial class VectorMath
     internal static int PackedDimension(int dimension) => (dimension + PanelRows - 1) / PanelRows * PanelRows;
 
     /// <summary>Floats <see cref="PackRows"/> writes for <paramref name="rowCount"/> rows.</summary>
-    internal static int PackedRowsLength(int dimension, int rowCount) =>
-        checked((rowCount + TileRows - 1) / TileRows * TileRows * PackedDimension(dimension));
+    internal static int PackedRowsLength(int dimension, int rowCount) => checked(PackedPanels(rowCount) * PanelRows * PackedDimension(dimension));
+
+    // Panels a packed block of rowCount rows holds: whole register tiles, so the last tile's second panel may be padding.
+    private static int PackedPanels(int rowCount) => (rowCount + TileRows - 1) / TileRows * PanelsPerTile;
 
     /// <summary>Floats <see cref="PackQueries"/> writes for <paramref name="queryCount"/> queries.</summary>
     internal static int PackedQueriesLength(int dimension, int queryCount) =>
@@ -57,7 +59,7 @@ public static partial class VectorMath
     {
         if (!Avx512F.IsSupported || dimension < PanelRows)
         {
-            Pack(rows, dimension, rowCount, PanelRows, PackedRowsLength(dimension, rowCount) / (PackedDimension(dimension) * PanelRows), packed);
+            Pack(rows, dimension, rowCount, PanelRows, PackedPanels(rowCount), packed);
             return;
         }
 
@@ -76,7 +78,7 @@ public static partial class VectorMath
 
         // The rest: a partial panel (zero-padded), and a zero panel where the last tile would otherwise be half full.
         int done = wholePanels * PanelRows;
-        int restPanels = (PackedRowsLength(dimension, rowCount) / panelFloats) - wholePanels;
+        int restPanels = PackedPanels(rowCount) - wholePanels;
         Pack(rows[(done * dimension)..], dimension, rowCount - done, PanelRows, restPanels, packed[(wholePanels * panelFloats)..]);
     }
 
