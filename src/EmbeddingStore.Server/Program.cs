@@ -162,6 +162,7 @@ api.MapLinkEndpoints();
 api.MapBatchSearchEndpoints();
 api.MapJobEndpoints();
 api.MapAliasEndpoints();
+api.MapMigrationEndpoints();
 api.MapAdminEndpoints();
 
 try

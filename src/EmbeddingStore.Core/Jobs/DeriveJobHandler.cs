@@ -115,7 +115,7 @@ internal sealed class DeriveJobHandler(EmbeddingEngine engine) : IJobHandler
 
             if (batch.Count > 0)
             {
-                collection.ApplyDerived(target, batch, engine.Indexes);
+                collection.ApplyVectors(target, batch, engine.Indexes);
             }
 
             return next;
