@@ -76,14 +76,17 @@ public static class PendingOrderPlanner
         int[] assignment = new int[rowCount];
         float[] sums = new float[k * dimension];
         int[] counts = new int[k];
+        float[] halfNorms = new float[k];
+        float[] scores = new float[k];
         for (int iteration = 0; iteration < Iterations; iteration++)
         {
             Array.Clear(sums);
             Array.Clear(counts);
+            HalfNorms(centroids, dimension, k, halfNorms);
             for (int t = 0; t < trainCount; t++)
             {
                 ReadOnlySpan<float> row = rows.Slice(training[t] * dimension, dimension);
-                int nearest = Nearest(row, centroids, dimension, k);
+                int nearest = Nearest(row, centroids, halfNorms, scores, k);
                 counts[nearest]++;
                 Span<float> sum = sums.AsSpan(nearest * dimension, dimension);
                 System.Numerics.Tensors.TensorPrimitives.Add(sum, row, sum);
@@ -105,9 +108,10 @@ public static class PendingOrderPlanner
             members[c] = [];
         }
 
+        HalfNorms(centroids, dimension, k, halfNorms);
         for (int r = 0; r < rowCount; r++)
         {
-            assignment[r] = Nearest(rows.Slice(r * dimension, dimension), centroids, dimension, k);
+            assignment[r] = Nearest(rows.Slice(r * dimension, dimension), centroids, halfNorms, scores, k);
             members[assignment[r]].Add(r);
         }
 
@@ -132,21 +136,32 @@ public static class PendingOrderPlanner
         return [.. keyed.Select(e => e.Row)];
     }
 
-    // The centroid with the least squared distance (ties to the lower index, for determinism).
-    private static int Nearest(ReadOnlySpan<float> row, float[] centroids, int dimension, int k)
+    // The centroid with the least squared distance: argmax of 2 x·c - |c|² (|x|² is the same for every centre), one SIMD
+    // pass of the row against all centres. Ties go to the lower index, for determinism.
+    private static int Nearest(ReadOnlySpan<float> row, float[] centroids, float[] halfNorms, float[] scores, int k)
     {
+        VectorMath.DotRows(row, centroids.AsSpan(0, k * row.Length), scores.AsSpan(0, k));
         int best = 0;
-        float bestDistance = float.PositiveInfinity;
+        float bestScore = float.NegativeInfinity;
         for (int c = 0; c < k; c++)
         {
-            float distance = VectorMath.SquaredEuclidean(row, centroids.AsSpan(c * dimension, dimension));
-            if (distance < bestDistance)
+            float score = scores[c] - halfNorms[c];
+            if (score > bestScore)
             {
-                bestDistance = distance;
+                bestScore = score;
                 best = c;
             }
         }
 
         return best;
+    }
+
+    private static void HalfNorms(float[] centroids, int dimension, int k, float[] halfNorms)
+    {
+        for (int c = 0; c < k; c++)
+        {
+            ReadOnlySpan<float> centre = centroids.AsSpan(c * dimension, dimension);
+            halfNorms[c] = 0.5f * VectorMath.Dot(centre, centre);
+        }
     }
 }
