@@ -15,6 +15,7 @@ CREATE TABLE migrations (
     gates          TEXT    NOT NULL,
     pending_order  TEXT    NOT NULL,
     seed           INTEGER NOT NULL,
+    refit_every    INTEGER NOT NULL,
     history        TEXT    NOT NULL,
     error          TEXT,
     created_at     TEXT    NOT NULL,

@@ -32,6 +32,9 @@ public sealed record CreateMigrationRequest
 
     /// <summary>Seeds the pending order (default 1), so it is the same after a restart.</summary>
     public int? Seed { get; init; }
+
+    /// <summary>A re-embedding refits its link each time the native fraction crosses another multiple of this (default 10; 0: only on demand).</summary>
+    public int? RefitEveryPercent { get; init; }
 }
 
 /// <summary>What a cut-over requires; a refused cut-over names the gate and the measured figure.</summary>
@@ -62,6 +65,7 @@ public sealed record MigrationGatesBody(double? MinRecallAt10 = null, double? Mi
 /// <param name="Job">The transform's job id (also visible under <c>/v1/jobs</c>).</param>
 /// <param name="JobState">That job's state.</param>
 /// <param name="LinkHistory">The links the migration has used, oldest first, with their quality when adopted.</param>
+/// <param name="RefitEveryPercent">The native-fraction step (percent) at which a re-embedding refits its link; 0 only on demand.</param>
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="UpdatedAt">When its stored state last changed.</param>
 /// <param name="Error">Why it failed, when it did.</param>
@@ -84,6 +88,7 @@ public sealed record MigrationResponse(
     string? Job,
     string? JobState,
     IReadOnlyList<LinkQualityPointResponse> LinkHistory,
+    int RefitEveryPercent,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? Error);

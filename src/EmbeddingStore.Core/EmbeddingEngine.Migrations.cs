@@ -46,6 +46,11 @@ public sealed partial class EmbeddingEngine
             return Invalid($"order must be 'stratified', 'random' or 'id'; it was '{request.Order}'.");
         }
 
+        if (request.RefitEveryPercent is < 0 or > 100)
+        {
+            return Invalid($"refitEveryPercent must be between 0 (never) and 100; it was {request.RefitEveryPercent}.");
+        }
+
         MigrationGates gates = request.Gates ?? MigrationGates.None;
         if ((CheckFraction(gates.MinRecallAt10, "gates.minRecallAt10") ?? CheckFraction(gates.MinNativeFraction, "gates.minNativeFraction")) is { } badGate)
         {
@@ -91,7 +96,10 @@ public sealed partial class EmbeddingEngine
             IReadOnlyList<LinkQualityPoint> history = linkId is null ? [] : [QualityPoint(linkId, from, target.Id, strategy, state, now)];
             var record = new MigrationRecord(
                 "mig-" + Guid.NewGuid().ToString("N")[..16], state.Name, from, target.Id, strategy, MigrationState.Planned, linkId, null, gates, order,
-                request.Seed, history, now, now);
+                request.Seed, history, now, now)
+            {
+                RefitEveryPercent = request.RefitEveryPercent,
+            };
             if (request.Start)
             {
                 StoreResult<MigrationRecord> started = await StartCoreAsync(record, state, cancellationToken).ConfigureAwait(false);
@@ -305,8 +313,10 @@ public sealed partial class EmbeddingEngine
                 }
 
                 state.ApplyVectors(target, batch, Indexes);
-                return batch.Count;
             }
+
+            await MaybeAutoRefitAsync(record, state, cancellationToken).ConfigureAwait(false);
+            return vectors.Count;
         }
     }
 
@@ -333,31 +343,91 @@ public sealed partial class EmbeddingEngine
                 return new StoreError(StoreErrorCode.MigrationStateConflict, $"Migration {id} is {MigrationStateNames.ToWireName(EffectiveState(record))}; its link is no longer refitted.");
             }
 
-            // The direction the strategy uses: a transform maps stored old vectors forward, the others map new queries back.
-            (ModelVersionId fitFrom, ModelVersionId fitTo) = record.Strategy == MigrationStrategy.Transform ? (record.From, record.To) : (record.To, record.From);
-            StoreResult<Outcome<HarmonicLink>> fitted = await FitLinkAsync(
-                new LinkFitRequest(fitFrom.ToString(), fitTo.ToString(), kind ?? BridgeKindNames.Auto, state.Name), cancellationToken).ConfigureAwait(false);
-            if (!fitted.IsSuccess)
-            {
-                return fitted.Error;
-            }
-
-            HarmonicLink link = fitted.Value!.Value;
-            DateTimeOffset now = _time.GetUtcNow();
-            MigrationRecord updated = record with
-            {
-                LinkId = link.Id,
-                History = [.. record.History, QualityPoint(link.Id, record.From, record.To, record.Strategy, state, now)],
-                UpdatedAt = now,
-            };
-            if (await TryStorageAsync(() => _repository.SaveMigrationAsync(updated, null, cancellationToken)).ConfigureAwait(false) is { } failure)
-            {
-                return failure;
-            }
-
-            _migrations[updated.Id] = updated;
-            return Describe(updated);
+            StoreResult<MigrationRecord> refitted = await RefitCoreAsync(record, state, kind ?? BridgeKindNames.Auto, cancellationToken).ConfigureAwait(false);
+            return refitted.IsSuccess ? Describe(refitted.Value!) : refitted.Error;
         }
+    }
+
+    // Under the migration gate: fits a new link on the collection's native pairs, in the direction the strategy uses (a
+    // transform maps stored old vectors forward, the others map new queries back), and adopts it with a history point.
+    private async Task<StoreResult<MigrationRecord>> RefitCoreAsync(MigrationRecord record, Collection state, string kind, CancellationToken cancellationToken)
+    {
+        (ModelVersionId fitFrom, ModelVersionId fitTo) = record.Strategy == MigrationStrategy.Transform ? (record.From, record.To) : (record.To, record.From);
+        StoreResult<Outcome<HarmonicLink>> fitted = await FitLinkAsync(
+            new LinkFitRequest(fitFrom.ToString(), fitTo.ToString(), kind, state.Name), cancellationToken).ConfigureAwait(false);
+        if (!fitted.IsSuccess)
+        {
+            return fitted.Error;
+        }
+
+        HarmonicLink link = fitted.Value!.Value;
+        DateTimeOffset now = _time.GetUtcNow();
+        MigrationRecord updated = record with
+        {
+            LinkId = link.Id,
+            History = [.. record.History, QualityPoint(link.Id, record.From, record.To, record.Strategy, state, now)],
+            UpdatedAt = now,
+        };
+        if (await TryStorageAsync(() => _repository.SaveMigrationAsync(updated, null, cancellationToken)).ConfigureAwait(false) is { } failure)
+        {
+            return failure;
+        }
+
+        _migrations[updated.Id] = updated;
+        return updated;
+    }
+
+    // After an upload: when the native fraction has crossed the next multiple of RefitEveryPercent since the link was last
+    // adopted, and enough native pairs exist to fit on, the link is refitted (the current link's kind, ridge when it has
+    // none or is an identity). A refit that cannot be done now (too few pairs) waits for the next crossing; the upload
+    // stands either way.
+    private async Task<MigrationRecord> MaybeAutoRefitAsync(MigrationRecord record, Collection state, CancellationToken cancellationToken)
+    {
+        if (record.RefitEveryPercent <= 0)
+        {
+            return record;
+        }
+
+        long items, native, pairs;
+        using (state.EnterRead())
+        {
+            (items, native, _) = CountTarget(state, record.To);
+            pairs = CountNativePairs(state, record.From, record.To);
+        }
+
+        double fraction = items == 0 ? 1 : (double)native / items;
+        double last = record.History.Count == 0 ? 0 : record.History[^1].NativeFraction;
+        if (Math.Floor(fraction * 100 / record.RefitEveryPercent) <= Math.Floor(last * 100 / record.RefitEveryPercent) || pairs < MinFitPairs)
+        {
+            return record;
+        }
+
+        string kind = record.LinkId is not null && _registry.TryGetLink(record.LinkId, out HarmonicLink current) && current.Kind != BridgeKind.Identity
+            ? BridgeKindNames.ToWireName(current.Kind)
+            : BridgeKindNames.ToWireName(BridgeKind.Ridge);
+        StoreResult<MigrationRecord> refitted = await RefitCoreAsync(record, state, kind, cancellationToken).ConfigureAwait(false);
+        return refitted.IsSuccess ? refitted.Value! : record;
+    }
+
+    // Under the read lock: items holding native vectors of both versions, the pairs a refit can use.
+    private static long CountNativePairs(Collection state, ModelVersionId from, ModelVersionId to)
+    {
+        VectorSegment? a = state.FindSegment(from), b = state.FindSegment(to);
+        if (a is null || b is null)
+        {
+            return 0;
+        }
+
+        long pairs = 0;
+        foreach (ItemEntry item in state.Items)
+        {
+            if (HasNative(item, a, from) && HasNative(item, b, to))
+            {
+                pairs++;
+            }
+        }
+
+        return pairs;
     }
 
     Task<StoreResult<MigrationInfo>> IEmbeddingService.CreateMigrationAsync(string collection, MigrationRequest request, CancellationToken cancellationToken) =>

@@ -537,7 +537,10 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
                 JsonSerializer.Deserialize<List<LinkQualityPoint>>(reader.GetString(11)) ?? [],
                 DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
                 DateTimeOffset.Parse(reader.GetString(14), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                reader.IsDBNull(12) ? null : reader.GetString(12));
+                reader.IsDBNull(12) ? null : reader.GetString(12))
+            {
+                RefitEveryPercent = reader.GetInt32(15),
+            };
         }
     }
 
@@ -567,6 +570,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
                 command.Parameters.AddWithValue("$gates", JsonSerializer.Serialize(migration.Gates));
                 command.Parameters.AddWithValue("$order", PendingOrderNames.ToWireName(migration.Order));
                 command.Parameters.AddWithValue("$seed", migration.Seed);
+                command.Parameters.AddWithValue("$refitEvery", migration.RefitEveryPercent);
                 command.Parameters.AddWithValue("$history", JsonSerializer.Serialize(migration.History));
                 command.Parameters.AddWithValue("$error", (object?)migration.Error ?? DBNull.Value);
                 command.Parameters.AddWithValue("$createdAt", migration.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));

@@ -45,8 +45,9 @@ public sealed record MigrationInfo(
 /// <param name="Start">False records the plan without starting it (<c>esadmin migrate plan</c>).</param>
 /// <param name="Order">The pending order of a re-embedding (<c>stratified</c>, <c>random</c>, <c>id</c>); null is stratified.</param>
 /// <param name="Seed">Seeds the pending order.</param>
+/// <param name="RefitEveryPercent">A re-embedding refits its link at every such step of the native fraction; 0 only on demand.</param>
 public sealed record MigrationRequest(
-    string To, string Strategy, string? Link = null, MigrationGates? Gates = null, bool Start = true, string? Order = null, int Seed = 1);
+    string To, string Strategy, string? Link = null, MigrationGates? Gates = null, bool Start = true, string? Order = null, int Seed = 1, int RefitEveryPercent = 10);
 
 /// <summary>One item waiting to be re-embedded: its id and the payload a client needs to embed it again.</summary>
 /// <param name="Id">The item id.</param>

@@ -39,4 +39,11 @@ public sealed record MigrationRecord(
     IReadOnlyList<LinkQualityPoint> History,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string? Error = null);
+    string? Error = null)
+{
+    /// <summary>
+    /// A re-embedding refits its link each time the native fraction crosses another multiple of this many percent (and
+    /// enough native pairs exist); 0 refits only on demand. The default, 10, costs one fit per tenth of the collection.
+    /// </summary>
+    public int RefitEveryPercent { get; init; } = 10;
+}

@@ -136,6 +136,7 @@ internal static class ContractMapping
         m.Record.JobId,
         m.JobState is { } jobState ? JobStateNames.ToWireName(jobState) : null,
         [.. m.Record.History.Select(h => new LinkQualityPointResponse(h.At, h.LinkId, h.Pairs, h.RecallAt10, h.NativeFraction))],
+        m.Record.RefitEveryPercent,
         m.Record.CreatedAt,
         m.Record.UpdatedAt,
         m.Error);

@@ -56,7 +56,8 @@ internal static class MigrationEndpoints
             request.Gates is null ? null : new MigrationGates(request.Gates.MinRecallAt10, request.Gates.MinNativeFraction),
             request.Start ?? true,
             request.Order,
-            request.Seed ?? 1);
+            request.Seed ?? 1,
+            request.RefitEveryPercent ?? 10);
         StoreResult<MigrationInfo> result = await service.CreateMigrationAsync(name, core, cancellationToken);
         return result.IsSuccess
             ? TypedResults.Accepted($"/v1/collections/{name}/migrations/{result.Value!.Record.Id}", result.Value.ToResponse())

@@ -142,7 +142,7 @@ public sealed class MigrationTests
     {
         using EmbeddingEngine engine = await CreateAsync(new InMemoryRepository());
         MigrationInfo created = (await engine.CreateMigrationAsync(
-            "docs", new MigrationRequest("text@v2", "reembed", Gates: new MigrationGates(MinNativeFraction: 0.5), Order: "random", Seed: 3), Ct)).Value!;
+            "docs", new MigrationRequest("text@v2", "reembed", Gates: new MigrationGates(MinNativeFraction: 0.5), Order: "random", Seed: 3, RefitEveryPercent: 0), Ct)).Value!;
         string id = created.Record.Id;
         Assert.Null(created.Record.LinkId);
         Assert.Equal(MigrationState.Running, created.State);
@@ -285,7 +285,7 @@ public sealed class MigrationTests
         string transform = (await engine.CreateMigrationAsync("docs", new MigrationRequest("text@v2", "transform"), Ct)).Value!.Record.Id;
         await engine.Jobs.RunUntilIdleAsync(Ct);
         await engine.CancelMigrationAsync("docs", transform, Ct);
-        string id = (await engine.CreateMigrationAsync("docs", new MigrationRequest("text@v2", "reembed", identity), Ct)).Value!.Record.Id;
+        string id = (await engine.CreateMigrationAsync("docs", new MigrationRequest("text@v2", "reembed", identity, RefitEveryPercent: 0), Ct)).Value!.Record.Id;
         var random = new Random(11);
         PendingPage page = engine.GetPendingItems("docs", id, null, 300).Value!;
         await engine.AddMigrationVectorsAsync("docs", id, [.. page.Items.Select(i => (i.Id, TestData.RandomVector(random, Dimension)))], Ct);
@@ -299,6 +299,43 @@ public sealed class MigrationTests
         Assert.Equal(300, refitted.Record.History[1].Pairs);
         Assert.Equal(300, engine.GetLink(refitted.Record.LinkId!).Value!.Fit!.Pairs);
         Assert.Equal(0.12, refitted.Record.History[1].NativeFraction, 6);
+    }
+
+    [Fact]
+    public async Task AddMigrationVectors_CrossingARefitStep_RefitsTheLinkOnNativePairs()
+    {
+        var repository = new InMemoryRepository();
+        using EmbeddingEngine engine = await CreateAsync(repository);
+        string id = (await engine.CreateMigrationAsync("docs", new MigrationRequest("text@v2", "reembed", Order: "id", RefitEveryPercent: 10), Ct)).Value!.Record.Id;
+        var random = new Random(13);
+        async Task UploadAsync(int count)
+        {
+            PendingPage page = engine.GetPendingItems("docs", id, null, count).Value!;
+            Assert.Equal(count, (await engine.AddMigrationVectorsAsync("docs", id, [.. page.Items.Select(i => (i.Id, TestData.RandomVector(random, Dimension)))], Ct)).Value);
+        }
+
+        await UploadAsync(200);
+        Assert.Empty(engine.GetMigration("docs", id).Value!.Record.History);
+
+        // 300 of 2,500 (12 %) crosses the 10 % step: a ridge link v2 -> v1 fitted on the 300 native pairs is adopted.
+        await UploadAsync(100);
+        MigrationRecord refitted = engine.GetMigration("docs", id).Value!.Record;
+        LinkQualityPoint point = Assert.Single(refitted.History);
+        Assert.Equal(refitted.LinkId, point.LinkId);
+        Assert.Equal(300, point.Pairs);
+        Assert.Equal(0.12, point.NativeFraction, 6);
+        Assert.Equal(("text@v2", "text@v1"), (engine.GetLink(point.LinkId).Value!.From.ToString(), engine.GetLink(point.LinkId).Value!.To.ToString()));
+
+        // 16 % stays within the step; 20 % crosses the next one. The history survives a restart.
+        await UploadAsync(100);
+        Assert.Single(engine.GetMigration("docs", id).Value!.Record.History);
+        await UploadAsync(100);
+        Assert.Equal([300, 500], engine.GetMigration("docs", id).Value!.Record.History.Select(h => h.Pairs ?? 0));
+
+        using EmbeddingEngine restarted = new(repository);
+        await restarted.LoadAsync(Ct);
+        Assert.Equal([300, 500], restarted.GetMigration("docs", id).Value!.Record.History.Select(h => h.Pairs ?? 0));
+        Assert.Equal(10, restarted.GetMigration("docs", id).Value!.Record.RefitEveryPercent);
     }
 
     [Fact]
