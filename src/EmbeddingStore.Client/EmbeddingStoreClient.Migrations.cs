@@ -82,6 +82,13 @@ public sealed partial class EmbeddingStoreClient
     public Task<MigrationResponse> RollbackMigrationAsync(string collection, string id, CancellationToken cancellationToken = default) =>
         MigrationActionAsync(ApiOperations.RollbackMigration, collection, id, cancellationToken);
 
+    /// <summary>Deletes the old vectors of a cut-over collection's items that hold new ones, reclaiming memory and disk; no rollback afterwards.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="id">The migration's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<MigrationResponse> PurgeMigrationAsync(string collection, string id, CancellationToken cancellationToken = default) =>
+        MigrationActionAsync(ApiOperations.PurgeMigration, collection, id, cancellationToken);
+
     /// <summary>
     /// The next items a re-embedding waits for, in its pending order. A view, not a lease: re-reading returns the same
     /// items until their vectors arrive, so a worker that crashes loses nothing.

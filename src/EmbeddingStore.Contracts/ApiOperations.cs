@@ -149,6 +149,9 @@ public static class ApiOperations
     /// <summary><c>POST .../migrations/{id}/rollback</c>: switch back; a blind repeat could undo a cut-over sent in between.</summary>
     public static readonly ApiOperation RollbackMigration = new("RollbackMigrationAsync", "POST", "/v1/collections/{name}/migrations/{id}/rollback", ApiOperationKind.Write);
 
+    /// <summary><c>POST .../migrations/{id}/purge</c>: delete the old vectors after a cut-over; purged is final, so a repeat changes nothing.</summary>
+    public static readonly ApiOperation PurgeMigration = new("PurgeMigrationAsync", "POST", "/v1/collections/{name}/migrations/{id}/purge", ApiOperationKind.IdempotentWrite);
+
     /// <summary><c>GET .../migrations/{id}/pending</c>: the next items a re-embedding waits for.</summary>
     public static readonly ApiOperation GetPendingItems = new("GetPendingItems", "GET", "/v1/collections/{name}/migrations/{id}/pending", ApiOperationKind.Read);
 
@@ -176,7 +179,7 @@ public static class ApiOperations
         CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,
         ListJobs, GetJob, CancelJob, PauseJob, ResumeJob,
         CreateMigration, ListMigrations, GetMigration, StartMigration, PauseMigration, ResumeMigration, CancelMigration, CutOverMigration,
-        RollbackMigration, GetPendingItems, AddMigrationVectors, RefitMigration,
+        RollbackMigration, PurgeMigration, GetPendingItems, AddMigrationVectors, RefitMigration,
         Backup, Verify,
     ];
 

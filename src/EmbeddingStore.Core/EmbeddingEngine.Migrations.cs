@@ -166,6 +166,13 @@ public sealed partial class EmbeddingEngine
     public Task<StoreResult<MigrationInfo>> CutOverMigrationAsync(string collection, string id, CancellationToken cancellationToken) =>
         ChangeMigrationAsync(collection, id, MigrationAction.CutOver, cancellationToken);
 
+    /// <summary>
+    /// Deletes the old vectors of a cut-over collection's items that hold a new-version vector, reclaiming memory and
+    /// disk. Final: a purged migration cannot be rolled back.
+    /// </summary>
+    public Task<StoreResult<MigrationInfo>> PurgeMigrationAsync(string collection, string id, CancellationToken cancellationToken) =>
+        ChangeMigrationAsync(collection, id, MigrationAction.Purge, cancellationToken);
+
     /// <summary>Switches a cut-over collection back to the old version; nothing was deleted, so the old answers return at once.</summary>
     public Task<StoreResult<MigrationInfo>> RollbackMigrationAsync(string collection, string id, CancellationToken cancellationToken) =>
         ChangeMigrationAsync(collection, id, MigrationAction.Rollback, cancellationToken);
@@ -571,6 +578,19 @@ public sealed partial class EmbeddingEngine
                     serving = new CollectionRecord(state.Name, record.From, state.CreatedAt, state.DefaultIndex, state.IndexSettings);
                     break;
 
+                case MigrationAction.Purge:
+                    if (current == MigrationState.Purged)
+                    {
+                        return Describe(record);
+                    }
+
+                    if (current != MigrationState.CutOver)
+                    {
+                        return StateConflict(record, current, action);
+                    }
+
+                    return await PurgeCoreAsync(record with { State = MigrationState.Purged, UpdatedAt = now }, state, cancellationToken).ConfigureAwait(false);
+
                 default:
                     return Invalid($"Unknown migration action {action}.");
             }
@@ -605,6 +625,41 @@ public sealed partial class EmbeddingEngine
                 _migrations[next.Id] = next;
                 return Describe(next);
             }
+        }
+    }
+
+    // Deletes the old version's vector of every item that holds a new one, and records the purge, in one transaction under
+    // the collection's writer gate. Items without a new vector keep their old one (they are still served through the link).
+    private async Task<StoreResult<MigrationInfo>> PurgeCoreAsync(MigrationRecord next, Collection state, CancellationToken cancellationToken)
+    {
+        using (await state.EnterWriterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (state.IsDeleted)
+            {
+                return CollectionNotFound(next.Collection);
+            }
+
+            var ids = new List<string>();
+            VectorSegment? old = state.FindSegment(next.From), current = state.FindSegment(next.To);
+            if (old is not null && current is not null)
+            {
+                foreach (ItemEntry item in state.Items)
+                {
+                    if (item.RowIn(old) >= 0 && item.RowIn(current) >= 0)
+                    {
+                        ids.Add(item.Id);
+                    }
+                }
+            }
+
+            if (await TryStorageAsync(() => _repository.DeleteVectorsAsync(state.Name, next.From, ids, next, cancellationToken)).ConfigureAwait(false) is { } failure)
+            {
+                return failure;
+            }
+
+            state.RemoveVectors(next.From, ids, Indexes);
+            _migrations[next.Id] = next;
+            return Describe(next);
         }
     }
 

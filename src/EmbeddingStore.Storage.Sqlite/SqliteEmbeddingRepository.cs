@@ -556,26 +556,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
                     WriteCollection(transaction, serving);
                 }
 
-                using SqliteCommand command = _connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = SqliteCommandBuilder.UpsertMigration;
-                command.Parameters.AddWithValue("$id", migration.Id);
-                command.Parameters.AddWithValue("$collection", _collectionIds[migration.Collection]);
-                command.Parameters.AddWithValue("$from", migration.From.ToString());
-                command.Parameters.AddWithValue("$to", migration.To.ToString());
-                command.Parameters.AddWithValue("$strategy", MigrationStrategyNames.ToWireName(migration.Strategy));
-                command.Parameters.AddWithValue("$state", MigrationStateNames.ToWireName(migration.State));
-                command.Parameters.AddWithValue("$linkId", (object?)migration.LinkId ?? DBNull.Value);
-                command.Parameters.AddWithValue("$jobId", (object?)migration.JobId ?? DBNull.Value);
-                command.Parameters.AddWithValue("$gates", JsonSerializer.Serialize(migration.Gates));
-                command.Parameters.AddWithValue("$order", PendingOrderNames.ToWireName(migration.Order));
-                command.Parameters.AddWithValue("$seed", migration.Seed);
-                command.Parameters.AddWithValue("$refitEvery", migration.RefitEveryPercent);
-                command.Parameters.AddWithValue("$history", JsonSerializer.Serialize(migration.History));
-                command.Parameters.AddWithValue("$error", (object?)migration.Error ?? DBNull.Value);
-                command.Parameters.AddWithValue("$createdAt", migration.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-                command.Parameters.AddWithValue("$updatedAt", migration.UpdatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-                command.ExecuteNonQuery();
+                WriteMigration(transaction, migration);
                 return null;
             },
             cancellationToken);
@@ -707,6 +688,54 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
 
     private static ModelVersionId ParseVersion(string migration, string text) =>
         ModelVersionId.TryParse(text, out ModelVersionId id) ? id : throw new InvalidDataException($"Migration {migration} names an invalid version '{text}'.");
+
+    /// <inheritdoc />
+    public Task DeleteVectorsAsync(
+        string collection, ModelVersionId version, IReadOnlyList<string> itemIds, MigrationRecord migration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(itemIds);
+        ArgumentNullException.ThrowIfNull(migration);
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand delete = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.DeleteItemVector, "$collection", "$itemId", "$version");
+                delete.Parameters["$collection"].Value = _collectionIds[collection];
+                delete.Parameters["$version"].Value = _versionIds[version];
+                foreach (string itemId in itemIds)
+                {
+                    delete.Parameters["$itemId"].Value = itemId;
+                    delete.ExecuteNonQuery();
+                }
+
+                WriteMigration(transaction, migration);
+                return null;
+            },
+            cancellationToken);
+    }
+
+    private void WriteMigration(SqliteTransaction transaction, MigrationRecord migration)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SqliteCommandBuilder.UpsertMigration;
+        command.Parameters.AddWithValue("$id", migration.Id);
+        command.Parameters.AddWithValue("$collection", _collectionIds[migration.Collection]);
+        command.Parameters.AddWithValue("$from", migration.From.ToString());
+        command.Parameters.AddWithValue("$to", migration.To.ToString());
+        command.Parameters.AddWithValue("$strategy", MigrationStrategyNames.ToWireName(migration.Strategy));
+        command.Parameters.AddWithValue("$state", MigrationStateNames.ToWireName(migration.State));
+        command.Parameters.AddWithValue("$linkId", (object?)migration.LinkId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$jobId", (object?)migration.JobId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$gates", JsonSerializer.Serialize(migration.Gates));
+        command.Parameters.AddWithValue("$order", PendingOrderNames.ToWireName(migration.Order));
+        command.Parameters.AddWithValue("$seed", migration.Seed);
+        command.Parameters.AddWithValue("$refitEvery", migration.RefitEveryPercent);
+        command.Parameters.AddWithValue("$history", JsonSerializer.Serialize(migration.History));
+        command.Parameters.AddWithValue("$error", (object?)migration.Error ?? DBNull.Value);
+        command.Parameters.AddWithValue("$createdAt", migration.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$updatedAt", migration.UpdatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        command.ExecuteNonQuery();
+    }
 
     // Inserts a collection or updates its settings; returns its row id. Shared by collection saves and cut-overs.
     private long WriteCollection(SqliteTransaction transaction, CollectionRecord collection)

@@ -67,6 +67,10 @@ internal sealed class DiscardingRepository : IEmbeddingRepository
 
     public Task SaveMigrationAsync(Core.Migrations.MigrationRecord migration, CollectionRecord? serving, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task DeleteVectorsAsync(
+        string collection, ModelVersionId version, IReadOnlyList<string> itemIds, Core.Migrations.MigrationRecord migration, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     public async IAsyncEnumerable<Core.Collections.CollectionAlias> ReadAliasesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask.ConfigureAwait(false);

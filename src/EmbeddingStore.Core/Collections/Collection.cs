@@ -233,6 +233,32 @@ internal sealed class Collection : IDisposable
         MaintainIndexes([segment], indexes);
     }
 
+    // One version's vectors of the given items are dropped (a purge after a cut-over); the items and their other vectors stay.
+    public void RemoveVectors(ModelVersionId version, IReadOnlyList<string> ids, IndexRegistry indexes)
+    {
+        using WriteScope scope = EnterWrite();
+        if (FindSegment(version) is not { } segment)
+        {
+            return;
+        }
+
+        foreach (string id in ids)
+        {
+            if (_items.TryGetValue(id, out ItemEntry? item))
+            {
+                segment.Remove(item);
+                item.SetLineage(version, null);
+            }
+        }
+
+        if (segment.ShouldCompact)
+        {
+            segment.Compact();
+        }
+
+        MaintainIndexes([segment], indexes);
+    }
+
     // Rows freed by deletes are dropped now instead of at the next threshold; answers do not change.
     public void Compact()
     {

@@ -25,6 +25,9 @@ public enum MigrationAction
 
     /// <summary>Switch a cut-over collection back to the old version.</summary>
     Rollback,
+
+    /// <summary>Delete the old vectors of a cut-over collection's items that hold new ones; no rollback afterwards.</summary>
+    Purge,
 }
 
 /// <summary>The stable names of migration actions: the last segment of their routes, and what refusals name.</summary>
@@ -39,6 +42,7 @@ public static class MigrationActionNames
         MigrationAction.Cancel => "cancel",
         MigrationAction.CutOver => "cutover",
         MigrationAction.Rollback => "rollback",
+        MigrationAction.Purge => "purge",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Unknown migration action."),
     };
 

@@ -32,6 +32,7 @@ public static class MigrationStateNames
         MigrationState.Cancelled => "cancelled",
         MigrationState.CutOver => "cut-over",
         MigrationState.RolledBack => "rolled-back",
+        MigrationState.Purged => "purged",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown migration state."),
     };
 

@@ -31,4 +31,10 @@ public enum MigrationState
 
     /// <summary>Switched back to the old version after a cut-over; a second cut-over is allowed.</summary>
     RolledBack,
+
+    /// <summary>
+    /// Cut over, and the old vectors of every item holding a new one were deleted to reclaim their memory and disk:
+    /// final, since a rollback would have nothing to serve.
+    /// </summary>
+    Purged,
 }

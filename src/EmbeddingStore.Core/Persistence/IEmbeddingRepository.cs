@@ -76,6 +76,13 @@ public interface IEmbeddingRepository
     /// </summary>
     Task SaveMigrationAsync(Migrations.MigrationRecord migration, CollectionRecord? serving, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes one version's vectors of the listed items (keeping the items and their other vectors), and saves
+    /// <paramref name="migration"/> in the same transaction: a migration's purge.
+    /// </summary>
+    Task DeleteVectorsAsync(
+        string collection, ModelVersionId version, IReadOnlyList<string> itemIds, Migrations.MigrationRecord migration, CancellationToken cancellationToken);
+
     /// <summary>Every job, to resume unfinished ones at start-up.</summary>
     IAsyncEnumerable<Jobs.JobRecord> ReadJobsAsync(CancellationToken cancellationToken);
 

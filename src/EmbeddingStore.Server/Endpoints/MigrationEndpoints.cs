@@ -32,6 +32,7 @@ internal static class MigrationEndpoints
         MapAction(group, MigrationAction.Cancel, ApiOperations.CancelMigration, "Cancel a migration that has not been cut over; what it wrote stays");
         MapAction(group, MigrationAction.CutOver, ApiOperations.CutOverMigration, "Switch the serving version to the migration's target, if its gates pass");
         MapAction(group, MigrationAction.Rollback, ApiOperations.RollbackMigration, "Switch a cut-over collection back to the old version");
+        MapAction(group, MigrationAction.Purge, ApiOperations.PurgeMigration, "Delete the old vectors of a cut-over collection's items that hold new ones (no rollback afterwards)");
         group.MapGet("/{id}/pending", GetPendingItems).WithName(nameof(GetPendingItems))
             .WithSummary("The next items a re-embedding waits for, in the migration's pending order")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

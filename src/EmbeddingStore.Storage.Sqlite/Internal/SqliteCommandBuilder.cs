@@ -59,6 +59,9 @@ internal static class SqliteCommandBuilder
     public const string ReplaceVector =
         "INSERT OR REPLACE INTO vectors (item_rowid, version_id, origin, link_id, data) VALUES ($row, $version, $origin, $linkId, $data);";
 
+    public const string DeleteItemVector =
+        "DELETE FROM vectors WHERE item_rowid = (SELECT id FROM items WHERE collection_id = $collection AND item_id = $itemId) AND version_id = $version;";
+
     public const string DeleteItem = "DELETE FROM items WHERE collection_id = $collection AND item_id = $itemId;";
 
     public const string SelectLinks =

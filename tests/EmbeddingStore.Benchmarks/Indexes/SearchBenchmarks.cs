@@ -111,6 +111,10 @@ public class SearchBenchmarks
 
         public Task SaveMigrationAsync(Core.Migrations.MigrationRecord migration, CollectionRecord? serving, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task DeleteVectorsAsync(
+            string collection, ModelVersionId version, IReadOnlyList<string> itemIds, Core.Migrations.MigrationRecord migration, CancellationToken cancellationToken) =>
+            Task.CompletedTask;
+
         public IAsyncEnumerable<CollectionAlias> ReadAliasesAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<CollectionAlias>();
 
         public Task SaveAliasAsync(CollectionAlias alias, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -85,6 +85,40 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task PurgeMigration_AfterCutOver_DeletesOldVectorsOfConvertedItemsOnlyAndIsFinal()
+    {
+        var repository = new InMemoryRepository();
+        string id;
+        using (EmbeddingEngine engine = await CreateAsync(repository))
+        {
+            await engine.DeclareIdentityLinkAsync("text@v1", "text@v2", Ct);
+            id = (await engine.CreateMigrationAsync("docs", new MigrationRequest("text@v2", "reembed", RefitEveryPercent: 0), Ct)).Value!.Record.Id;
+            PendingPage page = engine.GetPendingItems("docs", id, null, 600).Value!;
+            var random = new Random(3);
+            await engine.AddMigrationVectorsAsync("docs", id, [.. page.Items.Take(600).Select(i => (i.Id, TestData.RandomVector(random, Dimension)))], Ct);
+            Assert.Equal(StoreErrorCode.MigrationStateConflict, (await engine.PurgeMigrationAsync("docs", id, Ct)).Error!.Code);
+            await engine.CutOverMigrationAsync("docs", id, Ct);
+
+            MigrationInfo purged = (await engine.PurgeMigrationAsync("docs", id, Ct)).Value!;
+
+            Assert.Equal(MigrationState.Purged, purged.State);
+            CollectionInfo info = engine.GetCollection("docs").Value!;
+            Assert.Equal((long)Items, info.ItemCount);
+            Assert.Equal(Items - 600, info.VectorCounts["text@v1"]);
+            Assert.Equal(600, info.VectorCounts["text@v2"]);
+            Assert.Null(engine.GetItem("docs", page.Items[0].Id, withVectors: true).Value!.Vectors!.GetValueOrDefault("text@v1"));
+            Assert.Equal(StoreErrorCode.MigrationStateConflict, (await engine.RollbackMigrationAsync("docs", id, Ct)).Error!.Code);
+            Assert.Equal(MigrationState.Purged, (await engine.PurgeMigrationAsync("docs", id, Ct)).Value!.State);
+        }
+
+        using EmbeddingEngine restarted = new(repository);
+        await restarted.LoadAsync(Ct);
+        Assert.Equal(MigrationState.Purged, restarted.GetMigration("docs", id).Value!.State);
+        Assert.Equal(Items - 600, restarted.GetCollection("docs").Value!.VectorCounts["text@v1"]);
+        Assert.Equal("text@v2", restarted.GetCollection("docs").Value!.ServingVersion);
+    }
+
+    [Fact]
     public async Task CreateMigration_SecondWhileActive_IsRefusedUntilTheFirstIsCancelled()
     {
         using EmbeddingEngine engine = await CreateAsync(new InMemoryRepository());

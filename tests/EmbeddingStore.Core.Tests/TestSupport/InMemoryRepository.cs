@@ -176,6 +176,21 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
         }
     }
 
+    public Task DeleteVectorsAsync(
+        string collection, ModelVersionId version, IReadOnlyList<string> itemIds, Core.Migrations.MigrationRecord migration, CancellationToken cancellationToken) =>
+        Write(() =>
+        {
+            foreach (string itemId in itemIds)
+            {
+                if (_items[collection].TryGetValue(itemId, out StoredItem? item))
+                {
+                    _items[collection][itemId] = item with { Vectors = [.. item.Vectors.Where(v => v.Version != version)] };
+                }
+            }
+
+            _migrations[migration.Id] = migration;
+        });
+
     public Task SaveMigrationAsync(Core.Migrations.MigrationRecord migration, CollectionRecord? serving, CancellationToken cancellationToken) =>
         Write(() =>
         {

@@ -53,6 +53,7 @@ public sealed class AuthTests
         ["POST /v1/collections/{name}/migrations/{id}/cancel"] = "admin",
         ["POST /v1/collections/{name}/migrations/{id}/cutover"] = "admin",
         ["POST /v1/collections/{name}/migrations/{id}/rollback"] = "admin",
+        ["POST /v1/collections/{name}/migrations/{id}/purge"] = "admin",
         ["GET /v1/collections/{name}/migrations/{id}/pending"] = "read",
         ["POST /v1/collections/{name}/migrations/{id}/vectors"] = "write",
         ["POST /v1/collections/{name}/migrations/{id}/refit"] = "admin",
