@@ -10,18 +10,22 @@ using EmbeddingStore.Admin.Commands;
 namespace EmbeddingStore.Admin;
 
 // esadmin: the command tree on System.CommandLine. Every command is one IAdminCommand file, listed once below; `--help`
-// works on every command; bad input is one line on stderr and exit code 2, a failure of the work exit code 1.
+// works on every command; bad input is one line on stderr and exit code 2, a refusal or failure of the work 1, an
+// unreachable server 3 (Cli/ExitCodes).
 internal static class AdminCommands
 {
     // The commands, in the order `esadmin --help` lists them. A new command is a new IAdminCommand file and one line here.
     private static readonly IAdminCommand[] s_commands =
     [
+        new StatusCommand(),
         new HealthCommand(),
+        new ModelsCommand(),
         new CollectionsCommand(),
-        new VersionsCommand(),
+        new LinksCommand(),
         new AliasesCommand(),
         new JobsCommand(),
         new BackupCommand(),
+        new RestoreCommand(),
         new VerifyCommand(),
         new HashKeyCommand(),
         new BenchCommand(),
