@@ -68,7 +68,23 @@ internal static class AdminCommands
             return 2;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);
+        // Whatever a command did not turn into its own line (a file it cannot read, a program it cannot start) is still
+        // one line and exit 1, never a stack trace; Ctrl-C is one line too.
+        try
+        {
+            return await parsed.InvokeAsync(
+                new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await context.Error.WriteLineAsync("esadmin: cancelled");
+            return ExitCodes.Refused;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            await context.Error.WriteLineAsync($"esadmin: {ServerCall.OneLine(ex.Message)}");
+            return ExitCodes.Refused;
+        }
     }
 
     // One line: the first error, and where to read more. An unknown word right after `esadmin` is an unknown command.

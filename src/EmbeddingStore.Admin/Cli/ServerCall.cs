@@ -158,6 +158,11 @@ internal static class ServerCall
                 await context.Error.WriteLineAsync($"esadmin: {OneLine(ex.Message)}");
                 return ExitCodes.Usage;
             }
+            catch (CommandFailedException ex)
+            {
+                await context.Error.WriteLineAsync($"esadmin: {OneLine(ex.Message)}");
+                return ExitCodes.Refused;
+            }
         }
     }
 
