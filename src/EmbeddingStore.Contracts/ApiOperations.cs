@@ -122,6 +122,42 @@ public static class ApiOperations
     /// <summary><c>DELETE /v1/aliases/{alias}</c>: delete an alias (the collection stays).</summary>
     public static readonly ApiOperation DeleteAlias = new("DeleteAliasAsync", "DELETE", "/v1/aliases/{alias}", ApiOperationKind.IdempotentWrite);
 
+    /// <summary><c>POST /v1/collections/{name}/migrations</c>: create (and start) a migration; a blind repeat is refused while the first is active.</summary>
+    public static readonly ApiOperation CreateMigration = new("CreateMigrationAsync", "POST", "/v1/collections/{name}/migrations", ApiOperationKind.Write);
+
+    /// <summary><c>GET /v1/collections/{name}/migrations</c>: a collection's migrations.</summary>
+    public static readonly ApiOperation ListMigrations = new("ListMigrations", "GET", "/v1/collections/{name}/migrations", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/collections/{name}/migrations/{id}</c>: one migration with its progress.</summary>
+    public static readonly ApiOperation GetMigration = new("GetMigration", "GET", "/v1/collections/{name}/migrations/{id}", ApiOperationKind.Read);
+
+    /// <summary><c>POST .../migrations/{id}/start</c>: start a planned migration; a repeat is refused (it is no longer planned).</summary>
+    public static readonly ApiOperation StartMigration = new("StartMigrationAsync", "POST", "/v1/collections/{name}/migrations/{id}/start", ApiOperationKind.Write);
+
+    /// <summary><c>POST .../migrations/{id}/pause</c>: pause; a blind repeat could undo a resume sent in between.</summary>
+    public static readonly ApiOperation PauseMigration = new("PauseMigrationAsync", "POST", "/v1/collections/{name}/migrations/{id}/pause", ApiOperationKind.Write);
+
+    /// <summary><c>POST .../migrations/{id}/resume</c>: resume; a blind repeat could undo a pause sent in between.</summary>
+    public static readonly ApiOperation ResumeMigration = new("ResumeMigrationAsync", "POST", "/v1/collections/{name}/migrations/{id}/resume", ApiOperationKind.Write);
+
+    /// <summary><c>POST .../migrations/{id}/cancel</c>: cancel; cancelled is final, so a repeat changes nothing.</summary>
+    public static readonly ApiOperation CancelMigration = new("CancelMigrationAsync", "POST", "/v1/collections/{name}/migrations/{id}/cancel", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>POST .../migrations/{id}/cutover</c>: switch the serving version; a blind repeat could undo a rollback sent in between.</summary>
+    public static readonly ApiOperation CutOverMigration = new("CutOverMigrationAsync", "POST", "/v1/collections/{name}/migrations/{id}/cutover", ApiOperationKind.Write);
+
+    /// <summary><c>POST .../migrations/{id}/rollback</c>: switch back; a blind repeat could undo a cut-over sent in between.</summary>
+    public static readonly ApiOperation RollbackMigration = new("RollbackMigrationAsync", "POST", "/v1/collections/{name}/migrations/{id}/rollback", ApiOperationKind.Write);
+
+    /// <summary><c>GET .../migrations/{id}/pending</c>: the next items a re-embedding waits for.</summary>
+    public static readonly ApiOperation GetPendingItems = new("GetPendingItems", "GET", "/v1/collections/{name}/migrations/{id}/pending", ApiOperationKind.Read);
+
+    /// <summary><c>POST .../migrations/{id}/vectors</c>: upload re-embedded vectors; a blind repeat could overwrite newer vectors, as an upsert could.</summary>
+    public static readonly ApiOperation AddMigrationVectors = new("AddMigrationVectorsAsync", "POST", "/v1/collections/{name}/migrations/{id}/vectors", ApiOperationKind.Write);
+
+    /// <summary><c>POST .../migrations/{id}/refit</c>: refit the link on the pairs re-embedded so far; a repeat fits another link.</summary>
+    public static readonly ApiOperation RefitMigration = new("RefitMigrationAsync", "POST", "/v1/collections/{name}/migrations/{id}/refit", ApiOperationKind.Write);
+
     /// <summary><c>POST /v1/admin/backup</c>: online backup into the backup directory; a repeat is refused (the file exists).</summary>
     public static readonly ApiOperation Backup = new("BackupAsync", "POST", "/v1/admin/backup", ApiOperationKind.Write);
 
@@ -139,6 +175,8 @@ public static class ApiOperations
         Search, SearchBatch,
         CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,
         ListJobs, GetJob, CancelJob, PauseJob, ResumeJob,
+        CreateMigration, ListMigrations, GetMigration, StartMigration, PauseMigration, ResumeMigration, CancelMigration, CutOverMigration,
+        RollbackMigration, GetPendingItems, AddMigrationVectors, RefitMigration,
         Backup, Verify,
     ];
 

@@ -54,6 +54,13 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(BackupRequest))]
 [JsonSerializable(typeof(BackupResponse))]
 [JsonSerializable(typeof(VerifyResponse))]
+[JsonSerializable(typeof(CreateMigrationRequest))]
+[JsonSerializable(typeof(MigrationResponse))]
+[JsonSerializable(typeof(MigrationListResponse))]
+[JsonSerializable(typeof(PendingItemsResponse))]
+[JsonSerializable(typeof(MigrationVectorsRequest))]
+[JsonSerializable(typeof(MigrationVectorsResponse))]
+[JsonSerializable(typeof(RefitMigrationRequest))]
 public sealed partial class EmbeddingStoreJsonContext : JsonSerializerContext
 {
     private static EmbeddingStoreJsonContext? s_base64Vectors;

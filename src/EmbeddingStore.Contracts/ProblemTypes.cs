@@ -100,4 +100,16 @@ public static class ProblemTypes
 
     /// <summary>The name is taken by the other kind: an alias may not shadow a collection, nor a collection an alias.</summary>
     public const string NameConflict = "/problems/name-conflict";
+
+    /// <summary>No migration of the collection has that id.</summary>
+    public const string MigrationNotFound = "/problems/migration-not-found";
+
+    /// <summary>The migration cannot make the asked change from its state (cut over a cancelled one, pause a completed one).</summary>
+    public const string MigrationStateConflict = "/problems/migration-state-conflict";
+
+    /// <summary>The collection already has an active migration; finish (cut over) or cancel it first.</summary>
+    public const string MigrationConflict = "/problems/migration-conflict";
+
+    /// <summary>A cut-over gate is not met; the detail names the gate and the measured figure.</summary>
+    public const string MigrationGateFailed = "/problems/migration-gate-failed";
 }

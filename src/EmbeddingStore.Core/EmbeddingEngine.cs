@@ -122,6 +122,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             }
 
             await LoadAliasesAsync(cancellationToken).ConfigureAwait(false);
+            await LoadMigrationsAsync(cancellationToken).ConfigureAwait(false);
 
             var jobs = new List<JobRecord>();
             await foreach (JobRecord job in _repository.ReadJobsAsync(cancellationToken).ConfigureAwait(false))
@@ -363,6 +364,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                 collection.MarkDeleted();
                 _collections.TryRemove(name, out _);
                 ForgetAliasesOf(name);
+                ForgetMigrationsOf(name);
                 return true;
             }
         }
@@ -992,6 +994,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
     public void Dispose()
     {
         _catalogGate.Dispose();
+        _migrationGate.Dispose();
         _registry.Dispose();
         Jobs.Dispose();
         foreach (Collection collection in _collections.Values)
@@ -1458,7 +1461,10 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                 {
                     state.TryGetItem(id, out ItemEntry item);
                     int a = item.RowIn(fromSegment), b = item.RowIn(toSegment);
-                    if (a >= 0 && b >= 0)
+
+                    // Only native pairs: a derived vector is the image of its partner under an earlier map, so fitting on
+                    // it would teach the new bridge to copy the old one (and report its own fit as held-out quality).
+                    if (a >= 0 && b >= 0 && item.DerivedLinkFor(source.Id) is null && item.DerivedLinkFor(target.Id) is null)
                     {
                         fromRows.Add(fromSegment.Row(a).ToArray());
                         toRows.Add(toSegment.Row(b).ToArray());

@@ -4,6 +4,7 @@ using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Jobs;
+using EmbeddingStore.Core.Migrations;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
 
@@ -121,6 +122,27 @@ public interface IEmbeddingService
 
     /// <summary>Resumes a paused job from its stored cursor.</summary>
     Task<StoreResult<JobRecord>> ResumeJobAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Creates (and unless asked only to plan, starts) a migration of a collection to another version.</summary>
+    Task<StoreResult<MigrationInfo>> CreateMigrationAsync(string collection, MigrationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>A collection's migrations, newest first.</summary>
+    Task<StoreResult<IReadOnlyList<MigrationInfo>>> ListMigrationsAsync(string collection, CancellationToken cancellationToken);
+
+    /// <summary>One migration as it stands now.</summary>
+    Task<StoreResult<MigrationInfo>> GetMigrationAsync(string collection, string id, CancellationToken cancellationToken);
+
+    /// <summary>Starts, pauses, resumes, cancels, cuts over or rolls back a migration.</summary>
+    Task<StoreResult<MigrationInfo>> ChangeMigrationAsync(string collection, string id, MigrationAction action, CancellationToken cancellationToken);
+
+    /// <summary>The next page of a re-embedding's items that still lack a native vector of the new version.</summary>
+    Task<StoreResult<PendingPage>> GetPendingItemsAsync(string collection, string id, string? cursor, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Stores re-embedded vectors of the new version for existing items, keeping their old vectors.</summary>
+    Task<StoreResult<int>> AddMigrationVectorsAsync(string collection, string id, IReadOnlyList<(string ItemId, float[] Vector)> vectors, CancellationToken cancellationToken);
+
+    /// <summary>Refits a migration's link on the pairs re-embedded so far and adopts it.</summary>
+    Task<StoreResult<MigrationInfo>> RefitMigrationLinkAsync(string collection, string id, string? kind, CancellationToken cancellationToken);
 
     /// <summary>Copies the store into a new file while writes go on (one consistent prefix of the committed writes).</summary>
     Task<StoreResult<long>> BackupAsync(string destinationPath, CancellationToken cancellationToken);

@@ -36,6 +36,7 @@ if (BindingGuard.Check(builder.Configuration, auth) is { } refusal)
 
 builder.Services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<BackupOptions>().Bind(builder.Configuration.GetSection(BackupOptions.SectionName));
+builder.Services.AddOptions<JobsOptions>().Bind(builder.Configuration.GetSection(JobsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<LimitsOptions>().Bind(builder.Configuration.GetSection(LimitsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
 builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName));
@@ -58,10 +59,17 @@ builder.Services.AddSingleton(sp =>
     return SqliteEmbeddingRepository.Open(storage.Path, sp.GetRequiredService<TimeProvider>(), storage.MaxSizeBytes);
 });
 builder.Services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteEmbeddingRepository>());
-builder.Services.AddSingleton(sp => new EmbeddingEngine(
-    sp.GetRequiredService<SqliteEmbeddingRepository>(),
-    sp.GetRequiredService<IOptions<LimitsOptions>>().Value.ToEngineLimits(),
-    sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton(sp =>
+{
+    var engine = new EmbeddingEngine(
+        sp.GetRequiredService<SqliteEmbeddingRepository>(),
+        sp.GetRequiredService<IOptions<LimitsOptions>>().Value.ToEngineLimits(),
+        sp.GetRequiredService<TimeProvider>());
+    JobsOptions jobs = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+    engine.Jobs.ChunkSize = jobs.ChunkSize;
+    engine.Jobs.PauseBetweenChunks = TimeSpan.FromMilliseconds(jobs.PauseBetweenChunksMs);
+    return engine;
+});
 // Endpoints see only the service boundary; the local engine is today's implementation of it.
 builder.Services.AddSingleton<IEmbeddingService>(sp => sp.GetRequiredService<EmbeddingEngine>());
 builder.Services.AddOptions<StartupOptions>().Bind(builder.Configuration.GetSection(StartupOptions.SectionName));
@@ -162,6 +170,7 @@ api.MapLinkEndpoints();
 api.MapBatchSearchEndpoints();
 api.MapJobEndpoints();
 api.MapAliasEndpoints();
+api.MapMigrationEndpoints();
 api.MapAdminEndpoints();
 
 try

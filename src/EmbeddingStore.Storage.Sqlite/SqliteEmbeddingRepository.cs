@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Jobs;
+using EmbeddingStore.Core.Migrations;
 using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
@@ -243,15 +244,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
         return WriteAsync(
             transaction =>
             {
-                using SqliteCommand command = _connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = SqliteCommandBuilder.UpsertCollection;
-                command.Parameters.AddWithValue("$name", collection.Name);
-                command.Parameters.AddWithValue("$serving", _versionIds[collection.ServingVersion]);
-                command.Parameters.AddWithValue("$createdAt", collection.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
-                command.Parameters.AddWithValue("$defaultIndex", collection.DefaultIndex.ToString());
-                command.Parameters.AddWithValue("$indexSettings", (object?)IndexSettingsJson.Write(collection.IndexSettings) ?? DBNull.Value);
-                long id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+                long id = WriteCollection(transaction, collection);
                 return () => _collectionIds[collection.Name] = id;
             },
             cancellationToken);
@@ -514,6 +507,77 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
             cancellationToken);
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<MigrationRecord> ReadMigrationsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = SqliteCommandBuilder.SelectMigrations;
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            string id = reader.GetString(0);
+            if (!MigrationStrategyNames.TryParse(reader.GetString(4), out MigrationStrategy strategy)
+                || !MigrationStateNames.TryParse(reader.GetString(5), out MigrationState state)
+                || !PendingOrderNames.TryParse(reader.GetString(9), out PendingOrder order))
+            {
+                throw new InvalidDataException($"Migration {id} has an unknown strategy '{reader.GetString(4)}', state '{reader.GetString(5)}' or order '{reader.GetString(9)}'.");
+            }
+
+            yield return new MigrationRecord(
+                id,
+                reader.GetString(1),
+                ParseVersion(id, reader.GetString(2)),
+                ParseVersion(id, reader.GetString(3)),
+                strategy,
+                state,
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                JsonSerializer.Deserialize<MigrationGates>(reader.GetString(8)) ?? MigrationGates.None,
+                order,
+                reader.GetInt32(10),
+                JsonSerializer.Deserialize<List<LinkQualityPoint>>(reader.GetString(11)) ?? [],
+                DateTimeOffset.Parse(reader.GetString(13), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                DateTimeOffset.Parse(reader.GetString(14), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                reader.IsDBNull(12) ? null : reader.GetString(12));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SaveMigrationAsync(MigrationRecord migration, CollectionRecord? serving, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(migration);
+        return WriteAsync(
+            transaction =>
+            {
+                if (serving is not null)
+                {
+                    WriteCollection(transaction, serving);
+                }
+
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.UpsertMigration;
+                command.Parameters.AddWithValue("$id", migration.Id);
+                command.Parameters.AddWithValue("$collection", _collectionIds[migration.Collection]);
+                command.Parameters.AddWithValue("$from", migration.From.ToString());
+                command.Parameters.AddWithValue("$to", migration.To.ToString());
+                command.Parameters.AddWithValue("$strategy", MigrationStrategyNames.ToWireName(migration.Strategy));
+                command.Parameters.AddWithValue("$state", MigrationStateNames.ToWireName(migration.State));
+                command.Parameters.AddWithValue("$linkId", (object?)migration.LinkId ?? DBNull.Value);
+                command.Parameters.AddWithValue("$jobId", (object?)migration.JobId ?? DBNull.Value);
+                command.Parameters.AddWithValue("$gates", JsonSerializer.Serialize(migration.Gates));
+                command.Parameters.AddWithValue("$order", PendingOrderNames.ToWireName(migration.Order));
+                command.Parameters.AddWithValue("$seed", migration.Seed);
+                command.Parameters.AddWithValue("$history", JsonSerializer.Serialize(migration.History));
+                command.Parameters.AddWithValue("$error", (object?)migration.Error ?? DBNull.Value);
+                command.Parameters.AddWithValue("$createdAt", migration.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+                command.Parameters.AddWithValue("$updatedAt", migration.UpdatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+                command.ExecuteNonQuery();
+                return null;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<JobRecord> ReadJobsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using SqliteCommand command = _connection.CreateCommand();
@@ -635,6 +699,23 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
         command.Parameters.AddWithValue("$body", response.Body);
         command.Parameters.AddWithValue("$createdAt", at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
         command.ExecuteNonQuery();
+    }
+
+    private static ModelVersionId ParseVersion(string migration, string text) =>
+        ModelVersionId.TryParse(text, out ModelVersionId id) ? id : throw new InvalidDataException($"Migration {migration} names an invalid version '{text}'.");
+
+    // Inserts a collection or updates its settings; returns its row id. Shared by collection saves and cut-overs.
+    private long WriteCollection(SqliteTransaction transaction, CollectionRecord collection)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SqliteCommandBuilder.UpsertCollection;
+        command.Parameters.AddWithValue("$name", collection.Name);
+        command.Parameters.AddWithValue("$serving", _versionIds[collection.ServingVersion]);
+        command.Parameters.AddWithValue("$createdAt", collection.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$defaultIndex", collection.DefaultIndex.ToString());
+        command.Parameters.AddWithValue("$indexSettings", (object?)IndexSettingsJson.Write(collection.IndexSettings) ?? DBNull.Value);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     private void WriteJob(SqliteTransaction transaction, JobRecord job)

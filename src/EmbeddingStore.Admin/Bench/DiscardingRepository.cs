@@ -59,6 +59,14 @@ internal sealed class DiscardingRepository : IEmbeddingRepository
 
     public Task SaveJobAsync(JobRecord job, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public async IAsyncEnumerable<Core.Migrations.MigrationRecord> ReadMigrationsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield break;
+    }
+
+    public Task SaveMigrationAsync(Core.Migrations.MigrationRecord migration, CollectionRecord? serving, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async IAsyncEnumerable<Core.Collections.CollectionAlias> ReadAliasesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask.ConfigureAwait(false);

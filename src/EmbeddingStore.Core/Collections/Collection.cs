@@ -215,8 +215,9 @@ internal sealed class Collection : IDisposable
         MaintainIndexes(_segments.Values, indexes);
     }
 
-    // Vectors derived through a link for items that still exist; the items' other vectors and payloads stay.
-    public void ApplyDerived(ModelVersion target, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, IndexRegistry indexes)
+    // Vectors added to items that still exist (derived through a link, or re-embedded natively during a migration); the
+    // items' other vectors and payloads stay, and each vector's lineage replaces the one it overwrites.
+    public void ApplyVectors(ModelVersion target, IReadOnlyList<(string ItemId, StoredVector Vector)> vectors, IndexRegistry indexes)
     {
         using WriteScope scope = EnterWrite();
         VectorSegment segment = GetOrAddSegment(target);
@@ -225,7 +226,7 @@ internal sealed class Collection : IDisposable
             if (_items.TryGetValue(id, out ItemEntry? item))
             {
                 segment.Set(item, vector.Values);
-                item.SetLineage(target.Id, vector.LinkId ?? string.Empty);
+                item.SetLineage(target.Id, vector.Origin == VectorOrigin.Derived ? vector.LinkId ?? string.Empty : null);
             }
         }
 

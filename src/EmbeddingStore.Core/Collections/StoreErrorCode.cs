@@ -61,4 +61,16 @@ public enum StoreErrorCode
     /// alias, or a request could reach a different collection than its caller meant.
     /// </summary>
     NameConflict,
+
+    /// <summary>No migration of that collection has that id.</summary>
+    MigrationNotFound,
+
+    /// <summary>A migration cannot make the asked change from the state it is in (cut over a cancelled one, say).</summary>
+    MigrationStateConflict,
+
+    /// <summary>The collection already has an active migration; one at a time, so two never race to switch its serving version.</summary>
+    MigrationConflict,
+
+    /// <summary>A cut-over was refused because a gate the operator set (link recall, native fraction) is not met.</summary>
+    MigrationGateFailed,
 }

@@ -13,10 +13,8 @@ namespace EmbeddingStore.Core.Jobs;
 // last commit left off, and items re-embedded natively meanwhile are left alone.
 internal sealed class DeriveJobHandler(EmbeddingEngine engine) : IJobHandler
 {
-    // Vectors derived per chunk (one transaction), and ids walked per chunk at most: both bound how long the collection's
-    // writer gate is held, so user writes to the collection interleave with a long run.
-    internal const int ChunkVectors = 1_000;
-    private const int ChunkWalk = 10_000;
+    // Vectors derived per chunk (one transaction; the runner's ChunkSize), and ids walked per chunk at most (ten times
+    // that): both bound how long the collection's writer gate is held, so user writes interleave with a long run.
 
     public string Kind => JobKinds.Derive;
 
@@ -68,7 +66,7 @@ internal sealed class DeriveJobHandler(EmbeddingEngine engine) : IJobHandler
             {
                 foreach (string id in collection.IdsAfter(job.Cursor))
                 {
-                    if (batch.Count == ChunkVectors || walked == ChunkWalk)
+                    if (batch.Count == engine.Jobs.ChunkSize || walked == 10L * engine.Jobs.ChunkSize)
                     {
                         finished = false;
                         break;
@@ -115,7 +113,7 @@ internal sealed class DeriveJobHandler(EmbeddingEngine engine) : IJobHandler
 
             if (batch.Count > 0)
             {
-                collection.ApplyDerived(target, batch, engine.Indexes);
+                collection.ApplyVectors(target, batch, engine.Indexes);
             }
 
             return next;

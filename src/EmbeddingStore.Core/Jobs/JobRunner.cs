@@ -23,6 +23,7 @@ public sealed class JobRunner : IDisposable
     private readonly ConcurrentDictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    private int _chunkSize = 1_000;
 
     internal JobRunner(IEmbeddingRepository repository, TimeProvider time)
     {
@@ -35,6 +36,16 @@ public sealed class JobRunner : IDisposable
     /// bounds a job's share of the machine (chunk size × rate).
     /// </summary>
     public TimeSpan PauseBetweenChunks { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Vectors a chunk writes at most (one transaction under the collection's writer gate): smaller chunks let user
+    /// writes to the same collection in sooner, larger ones commit less often.
+    /// </summary>
+    public int ChunkSize
+    {
+        get => _chunkSize;
+        set => _chunkSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A chunk writes at least one vector.");
+    }
 
     /// <summary>Every job, newest first.</summary>
     public IReadOnlyList<JobRecord> List() =>

@@ -67,6 +67,15 @@ public interface IEmbeddingRepository
     /// <summary>Deletes an alias; deleting a collection deletes the aliases naming it in the same transaction.</summary>
     Task DeleteAliasAsync(string alias, CancellationToken cancellationToken);
 
+    /// <summary>Every migration, to rebuild them at start-up.</summary>
+    IAsyncEnumerable<Migrations.MigrationRecord> ReadMigrationsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts a migration or replaces its stored state; with <paramref name="serving"/>, also saves the collection's new
+    /// serving version in the same transaction, so a cut-over or rollback is never half-recorded.
+    /// </summary>
+    Task SaveMigrationAsync(Migrations.MigrationRecord migration, CollectionRecord? serving, CancellationToken cancellationToken);
+
     /// <summary>Every job, to resume unfinished ones at start-up.</summary>
     IAsyncEnumerable<Jobs.JobRecord> ReadJobsAsync(CancellationToken cancellationToken);
 

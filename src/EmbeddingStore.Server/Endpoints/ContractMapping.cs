@@ -5,6 +5,7 @@ using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Jobs;
+using EmbeddingStore.Core.Migrations;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
 
@@ -115,6 +116,29 @@ internal static class ContractMapping
 
     public static IndexOptions? ToIndexOptions(int? oversampling, int? ef) =>
         oversampling is null && ef is null ? null : new IndexOptions(Oversampling: oversampling, Ef: ef);
+
+    public static MigrationResponse ToResponse(this MigrationInfo m) => new(
+        m.Record.Id,
+        m.Record.Collection,
+        m.Record.From.ToString(),
+        m.Record.To.ToString(),
+        MigrationStrategyNames.ToWireName(m.Record.Strategy),
+        MigrationStateNames.ToWireName(m.State),
+        new MigrationProgressResponse(m.Done, m.Total),
+        m.Record.LinkId,
+        m.LinkRecallAt10,
+        new MigrationGatesBody(m.Record.Gates.MinRecallAt10, m.Record.Gates.MinNativeFraction),
+        PendingOrderNames.ToWireName(m.Record.Order),
+        m.Items,
+        m.NativeTarget,
+        m.DerivedTarget,
+        m.NativeFraction,
+        m.Record.JobId,
+        m.JobState is { } jobState ? JobStateNames.ToWireName(jobState) : null,
+        [.. m.Record.History.Select(h => new LinkQualityPointResponse(h.At, h.LinkId, h.Pairs, h.RecallAt10, h.NativeFraction))],
+        m.Record.CreatedAt,
+        m.Record.UpdatedAt,
+        m.Error);
 
     public static JobResponse ToResponse(this JobRecord job) => new(
         job.Id,

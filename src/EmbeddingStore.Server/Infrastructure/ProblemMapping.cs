@@ -29,6 +29,10 @@ internal static class ProblemMapping
         StoreErrorCode.JobNotFound => (StatusCodes.Status404NotFound, ProblemTypes.JobNotFound, "Job not found"),
         StoreErrorCode.JobStateConflict => (StatusCodes.Status409Conflict, ProblemTypes.JobStateConflict, "Job state does not allow this"),
         StoreErrorCode.AliasNotFound => (StatusCodes.Status404NotFound, ProblemTypes.AliasNotFound, "Alias not found"),
+        StoreErrorCode.MigrationNotFound => (StatusCodes.Status404NotFound, ProblemTypes.MigrationNotFound, "Migration not found"),
+        StoreErrorCode.MigrationStateConflict => (StatusCodes.Status409Conflict, ProblemTypes.MigrationStateConflict, "Migration state does not allow this"),
+        StoreErrorCode.MigrationConflict => (StatusCodes.Status409Conflict, ProblemTypes.MigrationConflict, "Collection already has an active migration"),
+        StoreErrorCode.MigrationGateFailed => (StatusCodes.Status409Conflict, ProblemTypes.MigrationGateFailed, "Cut-over gate not met"),
         StoreErrorCode.NameConflict => (StatusCodes.Status409Conflict, ProblemTypes.NameConflict, "Name taken by a collection or an alias"),
     };
 #pragma warning restore CS8524

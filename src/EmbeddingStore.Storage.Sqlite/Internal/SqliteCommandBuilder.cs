@@ -95,6 +95,22 @@ internal static class SqliteCommandBuilder
 
     public const string PurgeIdempotent = "DELETE FROM idempotency_keys WHERE created_at < $since;";
 
+    public const string SelectMigrations =
+        """
+        SELECT m.id, c.name, m.from_version, m.to_version, m.strategy, m.state, m.link_id, m.job_id, m.gates, m.pending_order, m.seed,
+            m.history, m.error, m.created_at, m.updated_at
+        FROM migrations m JOIN collections c ON c.id = m.collection_id ORDER BY m.created_at, m.id;
+        """;
+
+    public const string UpsertMigration =
+        """
+        INSERT INTO migrations (id, collection_id, from_version, to_version, strategy, state, link_id, job_id, gates, pending_order, seed,
+            history, error, created_at, updated_at)
+        VALUES ($id, $collection, $from, $to, $strategy, $state, $linkId, $jobId, $gates, $order, $seed, $history, $error, $createdAt, $updatedAt)
+        ON CONFLICT (id) DO UPDATE SET state = excluded.state, link_id = excluded.link_id, job_id = excluded.job_id, history = excluded.history,
+            error = excluded.error, updated_at = excluded.updated_at;
+        """;
+
     public const string SelectJobs =
         "SELECT id, kind, collection, state, parameters, cursor, done, total, counters, error, created_at, updated_at FROM jobs ORDER BY created_at, id;";
 

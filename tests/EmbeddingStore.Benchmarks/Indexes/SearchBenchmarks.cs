@@ -106,6 +106,11 @@ public class SearchBenchmarks
 
         public Task SaveJobAsync(JobRecord job, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public IAsyncEnumerable<Core.Migrations.MigrationRecord> ReadMigrationsAsync(CancellationToken cancellationToken) =>
+            AsyncEnumerable.Empty<Core.Migrations.MigrationRecord>();
+
+        public Task SaveMigrationAsync(Core.Migrations.MigrationRecord migration, CollectionRecord? serving, CancellationToken cancellationToken) => Task.CompletedTask;
+
         public IAsyncEnumerable<CollectionAlias> ReadAliasesAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<CollectionAlias>();
 
         public Task SaveAliasAsync(CollectionAlias alias, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -19,6 +19,7 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
     private readonly Dictionary<string, CollectionRecord> _collections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, StoredItem>> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Core.Collections.CollectionAlias> _aliases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Core.Migrations.MigrationRecord> _migrations = new(StringComparer.Ordinal);
 
     public bool RefuseWrites { get; set; }
 
@@ -77,6 +78,11 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
             foreach (string alias in _aliases.Values.Where(a => a.Collection == collection).Select(a => a.Alias).ToList())
             {
                 _aliases.Remove(alias);
+            }
+
+            foreach (string migration in _migrations.Values.Where(m => m.Collection == collection).Select(m => m.Id).ToList())
+            {
+                _migrations.Remove(migration);
             }
         });
 
@@ -154,6 +160,32 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
     }
 
     public Task SaveJobAsync(JobRecord job, CancellationToken cancellationToken) => Write(() => _jobs[job.Id] = job);
+
+    public async IAsyncEnumerable<Core.Migrations.MigrationRecord> ReadMigrationsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        List<Core.Migrations.MigrationRecord> migrations;
+        lock (_lock)
+        {
+            migrations = [.. _migrations.Values.OrderBy(m => m.CreatedAt)];
+        }
+
+        foreach (Core.Migrations.MigrationRecord migration in migrations)
+        {
+            yield return migration;
+        }
+    }
+
+    public Task SaveMigrationAsync(Core.Migrations.MigrationRecord migration, CollectionRecord? serving, CancellationToken cancellationToken) =>
+        Write(() =>
+        {
+            if (serving is not null)
+            {
+                _collections[serving.Name] = serving;
+            }
+
+            _migrations[migration.Id] = migration;
+        });
 
     public async IAsyncEnumerable<Core.Collections.CollectionAlias> ReadAliasesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
