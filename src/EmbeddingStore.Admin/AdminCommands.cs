@@ -22,6 +22,8 @@ internal static class AdminCommands
         new ModelsCommand(),
         new CollectionsCommand(),
         new LinksCommand(),
+        new MigrateCommand(),
+        new ReembedCommand(),
         new AliasesCommand(),
         new JobsCommand(),
         new BackupCommand(),

@@ -23,6 +23,8 @@ public sealed class AdminCommandsTests
     [InlineData("collections")]
     [InlineData("models")]
     [InlineData("links")]
+    [InlineData("migrate")]
+    [InlineData("reembed")]
     [InlineData("restore")]
     [InlineData("hash-key")]
     [InlineData("bench")]
@@ -46,7 +48,7 @@ public sealed class AdminCommandsTests
         (int code, string output, _) = await RunAsync(["--help"]);
 
         Assert.Equal(0, code);
-        foreach (string command in new[] { "status", "health", "models", "collections", "links", "hash-key", "bench", "aliases", "jobs", "backup", "restore", "verify" })
+        foreach (string command in new[] { "status", "health", "models", "collections", "links", "migrate", "reembed", "hash-key", "bench", "aliases", "jobs", "backup", "restore", "verify" })
         {
             Assert.Contains(command, output, StringComparison.Ordinal);
         }

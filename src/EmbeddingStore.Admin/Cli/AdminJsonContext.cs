@@ -15,4 +15,6 @@ namespace EmbeddingStore.Admin.Cli;
 [JsonSerializable(typeof(LinkDeleted))]
 [JsonSerializable(typeof(RestoreReport))]
 [JsonSerializable(typeof(HashKeyReport))]
+[JsonSerializable(typeof(ReembedExportReport))]
+[JsonSerializable(typeof(ReembedImportReport))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;
