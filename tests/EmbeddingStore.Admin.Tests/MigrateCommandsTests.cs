@@ -16,7 +16,7 @@ public sealed class MigrateCommandsTests : IDisposable
 
     private readonly ServerFactory _factory = new();
     private readonly string _files = Path.Combine(Path.GetTempPath(), "es-admin-migrate-" + Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, float[]> _newVectors = new(StringComparer.Ordinal);
+    private UpgradeSeed? _seed;
 
     public MigrateCommandsTests() => Directory.CreateDirectory(_files);
 
@@ -95,12 +95,12 @@ public sealed class MigrateCommandsTests : IDisposable
 
         string[] firstIds = [.. File.ReadAllLines(first).Select(l => Str(JsonDocument.Parse(l), "id"))];
         Assert.Equal(50, firstIds.Distinct().Count());
-        Assert.All(firstIds, id => Assert.True(_newVectors.ContainsKey(id)));
+        Assert.All(firstIds, id => Assert.True(NewVectors.ContainsKey(id)));
         Assert.All(File.ReadAllLines(first), l => Assert.Equal("doc", JsonDocument.Parse(l).RootElement.GetProperty("payload").GetProperty("kind").GetString()));
 
         // Their new vectors as JSONL.
         string vectors = Path.Combine(_files, "first-vectors.jsonl");
-        await File.WriteAllLinesAsync(vectors, firstIds.Select(id => JsonSerializer.Serialize(new { id, vector = _newVectors[id] })), Ct);
+        await File.WriteAllLinesAsync(vectors, firstIds.Select(id => JsonSerializer.Serialize(new { id, vector = NewVectors[id] })), Ct);
         (code, output, errors) = await RunAsync("reembed", "import", "--collection", "docs", "--jsonl", vectors, "--batch", "20");
         Assert.True(code == 0, errors);
         Assert.StartsWith("imported 50 vectors into docs (mig-", output, StringComparison.Ordinal);
@@ -113,7 +113,7 @@ public sealed class MigrateCommandsTests : IDisposable
         Assert.Equal(70, restIds.Length);
         Assert.Empty(restIds.Intersect(firstIds));
         string fvecs = Path.Combine(_files, "rest.fvecs"), ids = Path.Combine(_files, "rest.ids");
-        VecsFile.WriteFvecs(fvecs, restIds.SelectMany(id => _newVectors[id]).ToArray(), 8);
+        VecsFile.WriteFvecs(fvecs, restIds.SelectMany(id => NewVectors[id]).ToArray(), 8);
         await File.WriteAllLinesAsync(ids, restIds, Ct);
         (code, output, errors) = await RunAsync("reembed", "import", "--collection", "docs", "--fvecs", fvecs, "--ids", ids, "--batch", "50", "--json");
         Assert.True(code == 0, errors);
@@ -136,9 +136,9 @@ public sealed class MigrateCommandsTests : IDisposable
     {
         await SeedAsync("docs", 60);
         Assert.Equal(0, (await RunAsync("migrate", "start", "--collection", "docs", "--to", "m@b", "--strategy", "reembed")).Code);
-        string good = JsonSerializer.Serialize(new { id = "item-0001", vector = _newVectors["item-0001"] });
+        string good = JsonSerializer.Serialize(new { id = "item-0001", vector = NewVectors["item-0001"] });
         string fvecs = Path.Combine(_files, "two.fvecs"), ids = Path.Combine(_files, "one.ids");
-        VecsFile.WriteFvecs(fvecs, [.. _newVectors["item-0001"], .. _newVectors["item-0002"]], 8);
+        VecsFile.WriteFvecs(fvecs, [.. NewVectors["item-0001"], .. NewVectors["item-0002"]], 8);
         await File.WriteAllTextAsync(ids, "item-0001\n", Ct);
         foreach ((string content, string expected) in new[]
         {
@@ -220,6 +220,8 @@ public sealed class MigrateCommandsTests : IDisposable
         Assert.Contains("cancelled", errors, StringComparison.Ordinal);
     }
 
+    private IReadOnlyDictionary<string, float[]> NewVectors => _seed!.NewVectors;
+
     private static string Str(JsonDocument document, string name) => document.RootElement.GetProperty(name).GetString()!;
 
     private async Task AssertCollectionAsync(string name, string serving, long items, long vectorsA, long vectorsB)
@@ -235,38 +237,12 @@ public sealed class MigrateCommandsTests : IDisposable
              counts.TryGetProperty("m@a", out JsonElement a) ? a.GetInt64() : 0, counts.TryGetProperty("m@b", out JsonElement b) ? b.GetInt64() : 0));
     }
 
-    // m@a and m@b (8-d); "pairs" holds 200 items in both (m@b is m@a reversed plus seeded noise) and a procrustes link
-    // m@a -> m@b is fitted on it through esadmin; `collection` holds `items` items in m@a only, whose m@b vectors the
-    // test keeps to upload as the re-embedding. Returns the link's id.
+    // The upgrade seed (UpgradeSeed) and a procrustes link m@a -> m@b fitted on "pairs" through esadmin; returns its id.
     private async Task<string> SeedAsync(string collection, int items)
     {
-        using var client = new EmbeddingStoreClient(_factory.CreateClient());
-        await client.RegisterModelVersionAsync("m", "a", new ModelVersionRequest { Dimension = 8, Metric = "cosine" }, Ct);
-        await client.RegisterModelVersionAsync("m", "b", new ModelVersionRequest { Dimension = 8, Metric = "cosine" }, Ct);
-        await client.PutCollectionAsync("pairs", new CollectionRequest { ServingVersion = "m@a" }, Ct);
-        await client.PutCollectionAsync(collection, new CollectionRequest { ServingVersion = "m@a" }, Ct);
-        var random = new Random(11);
-        var payload = JsonDocument.Parse("""{"kind": "doc"}""").RootElement;
-        foreach ((string target, int count, bool both) in new[] { ("pairs", 200, true), (collection, items, false) })
+        using (var client = new EmbeddingStoreClient(_factory.CreateClient()))
         {
-            var batch = new List<ItemRequest>();
-            for (int i = 0; i < count; i++)
-            {
-                float[] a = [.. Enumerable.Range(0, 8).Select(_ => (float)((random.NextDouble() * 2) - 1))];
-                float[] b = [.. a.Reverse().Select(x => x + (float)((random.NextDouble() - 0.5) * 0.2))];
-                string id = $"item-{i:D4}";
-                if (!both)
-                {
-                    _newVectors[id] = b;
-                }
-
-                batch.Add(new ItemRequest { Id = id, Payload = payload, Vectors = both ? new() { ["m@a"] = a, ["m@b"] = b } : new() { ["m@a"] = a } });
-                if (batch.Count == 50 || i == count - 1)
-                {
-                    await client.UpsertItemsAsync(target, new UpsertItemsRequest { Items = [.. batch] }, Ct);
-                    batch.Clear();
-                }
-            }
+            _seed = await UpgradeSeed.CreateAsync(client, collection, items, Ct);
         }
 
         (int code, string output, string errors) = await RunAsync("links", "fit", "--from", "m@a", "--to", "m@b", "--collection", "pairs", "--kind", "procrustes", "--json");
