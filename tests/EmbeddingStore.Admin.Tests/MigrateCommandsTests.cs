@@ -46,6 +46,13 @@ public sealed class MigrateCommandsTests : IDisposable
             Assert.Equal(("planned", "transform", "m@a", link), (Str(planned, "state"), Str(planned, "strategy"), Str(planned, "from"), Str(planned, "link")));
         }
 
+        // status and collections show list it while it is not cut over.
+        (code, output, _) = await RunAsync("status", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal(["planned"], JsonDocument.Parse(output).RootElement.GetProperty("migrations").EnumerateArray().Select(m => m.GetProperty("state").GetString()));
+        (_, output, _) = await RunAsync("collections", "show", "docs");
+        Assert.Contains("migrations:", output.Split('\n', StringSplitOptions.TrimEntries));
+
         (code, output, _) = await RunAsync("migrate", "list", "--collection", "docs");
         Assert.Equal(0, code);
         Assert.Contains(output.Split('\n', StringSplitOptions.TrimEntries), l => l.Contains("\tm@a\tm@b\ttransform\tplanned\t", StringComparison.Ordinal));
@@ -65,6 +72,8 @@ public sealed class MigrateCommandsTests : IDisposable
         Assert.True(code == 0, errors);
         Assert.Equal("cut-over", Str(JsonDocument.Parse(output), "state"));
         await AssertCollectionAsync("docs", serving: "m@b", items: 130, vectorsA: 130, vectorsB: 130);
+        (_, output, _) = await RunAsync("status", "--json");
+        Assert.Equal(0, JsonDocument.Parse(output).RootElement.GetProperty("migrations").GetArrayLength());
 
         (code, output, errors) = await RunAsync("migrate", "rollback", "--collection", "docs", "--to", "m@b");
         Assert.True(code == 0, errors);

@@ -9,7 +9,7 @@ namespace EmbeddingStore.Admin.Commands;
 
 // `esadmin collections [list]` and `collections show NAME`: every collection with its serving version and counts, and
 // one in full: the versions it holds with their coverage (vectors of items), its indexes and their state, the aliases
-// that name it and its jobs in flight. `collections` alone lists, as it did before the subcommands existed.
+// that name it, its jobs in flight and its migrations. `collections` alone lists, as it did before the subcommands existed.
 internal sealed class CollectionsCommand : IAdminCommand
 {
     private static readonly string[] s_listColumns = ["NAME", "SERVING", "ITEMS", "VECTORS", "INDEX"];
@@ -47,6 +47,7 @@ internal sealed class CollectionsCommand : IAdminCommand
         CollectionResponse collection = await client.GetCollectionAsync(name, cancellationToken);
         AliasListResponse aliases = await client.ListAliasesAsync(cancellationToken);
         JobListResponse jobs = await client.ListJobsAsync(cancellationToken);
+        MigrationListResponse migrations = await client.ListMigrationsAsync(collection.Name, cancellationToken);
         var versions = collection.VectorCounts
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new VersionCoverage(kv.Key, kv.Value, collection.ItemCount == 0 ? 0 : kv.Value / (double)collection.ItemCount, kv.Key == collection.ServingVersion))
@@ -60,7 +61,8 @@ internal sealed class CollectionsCommand : IAdminCommand
             collection,
             versions,
             [.. aliases.Aliases.Where(a => a.Collection == collection.Name).Select(a => a.Alias)],
-            [.. jobs.Jobs.Where(j => j.Collection == collection.Name && j.State is "queued" or "running" or "paused")]);
+            [.. jobs.Jobs.Where(j => j.Collection == collection.Name && j.State is "queued" or "running" or "paused")],
+            migrations.Migrations);
     }
 
     private static async Task WriteAsync(AdminContext context, CollectionView view)
@@ -86,6 +88,11 @@ internal sealed class CollectionsCommand : IAdminCommand
         {
             await TextTable.Of("jobs in flight", JobsCommand.Columns, view.Jobs.Select(JobsCommand.Row)).WriteAsync(context);
         }
+
+        if (view.Migrations.Count > 0)
+        {
+            await TextTable.Of("migrations", MigrateCommand.Columns, view.Migrations.Select(MigrateCommand.Row)).WriteAsync(context);
+        }
     }
 
     private static string Settings(IndexSettingsBody? s) =>
@@ -93,7 +100,10 @@ internal sealed class CollectionsCommand : IAdminCommand
 }
 
 // `collections show --json`: the collection as the server reports it, each version's coverage (vectors ÷ items; the
-// serving version first with 0 when it holds none), the aliases naming it, and its unfinished jobs.
-internal sealed record CollectionView(CollectionResponse Collection, IReadOnlyList<VersionCoverage> Versions, IReadOnlyList<string> Aliases, IReadOnlyList<JobResponse> Jobs);
+// serving version first with 0 when it holds none), the aliases naming it, its unfinished jobs and its migrations
+// (newest first).
+internal sealed record CollectionView(
+    CollectionResponse Collection, IReadOnlyList<VersionCoverage> Versions, IReadOnlyList<string> Aliases, IReadOnlyList<JobResponse> Jobs,
+    IReadOnlyList<MigrationResponse> Migrations);
 
 internal sealed record VersionCoverage(string Version, long Vectors, double Coverage, bool Serving);

@@ -19,7 +19,7 @@ internal sealed class MigrateCommand : IAdminCommand
     // The states a migration does not leave by itself: watch stops at these.
     private static readonly string[] s_settled = ["completed", "failed", "cancelled", "cut-over", "rolled-back"];
 
-    private static readonly string[] s_columns = ["MIGRATION", "FROM", "TO", "STRATEGY", "STATE", "PROGRESS", "NATIVE", "LINK", "RECALL@10", "UPDATED"];
+    public static readonly string[] Columns = ["MIGRATION", "FROM", "TO", "STRATEGY", "STATE", "PROGRESS", "NATIVE", "LINK", "RECALL@10", "UPDATED"];
 
     public Command Create(AdminContext context)
     {
@@ -34,7 +34,7 @@ internal sealed class MigrateCommand : IAdminCommand
             list,
             (parseResult, client, ct) => client.ListMigrationsAsync(parseResult.GetRequiredValue(listed), ct),
             EmbeddingStoreJsonContext.Default.MigrationListResponse,
-            migrations => TextTable.Of(null, s_columns, migrations.Migrations.Select(Row)).WriteAsync(context)));
+            migrations => TextTable.Of(null, Columns, migrations.Migrations.Select(Row)).WriteAsync(context)));
 
         command.Subcommands.Add(Action(context, "show", "Show one migration: state, progress, counts, gates and its link history", (_, client, c, id, ct) => client.GetMigrationAsync(c, id, ct)));
         command.Subcommands.Add(Watch(context));
@@ -49,6 +49,9 @@ internal sealed class MigrateCommand : IAdminCommand
             context, "refit", "Refit the migration's link on the pairs re-embedded so far", (parseResult, client, c, id, ct) => client.RefitMigrationAsync(c, id, parseResult.GetValue(kind), ct), kind));
         return command;
     }
+
+    // Active as the server counts it (one per collection): planned, running, paused, or completed and not cut over.
+    public static bool IsActive(MigrationResponse m) => m.State is "planned" or "running" or "paused" or "completed";
 
     // The migration the options name: --id, else the newest of the collection (to --to, when given).
     public static async Task<MigrationResponse> FindAsync(EmbeddingStoreClient client, string collection, string? to, string? id, CancellationToken cancellationToken)

@@ -8,7 +8,8 @@ using EmbeddingStore.Contracts;
 namespace EmbeddingStore.Admin.Commands;
 
 // `esadmin status`: one screen of what an operator checks first: is the server up, which schema, every collection with
-// its serving version and counts, and the jobs still in flight (queued, running or paused).
+// its serving version and counts, the jobs still in flight (queued, running or paused), and the migrations not yet
+// cut over (planned, running, paused, or completed and waiting for the switch).
 internal sealed class StatusCommand : IAdminCommand
 {
     private static readonly string[] s_activeStates = ["queued", "running", "paused"];
@@ -21,8 +22,15 @@ internal sealed class StatusCommand : IAdminCommand
             HealthResponse health = await client.GetHealthAsync(cancellationToken);
             CollectionListResponse collections = await client.ListCollectionsAsync(cancellationToken);
             JobListResponse jobs = await client.ListJobsAsync(cancellationToken);
+            var migrations = new List<MigrationResponse>();
+            foreach (CollectionResponse collection in collections.Collections)
+            {
+                MigrationListResponse list = await client.ListMigrationsAsync(collection.Name, cancellationToken);
+                migrations.AddRange(list.Migrations.Where(MigrateCommand.IsActive));
+            }
+
             return new StatusReport(
-                health, EsadminVersion, collections.Collections, [.. jobs.Jobs.Where(j => s_activeStates.Contains(j.State, StringComparer.Ordinal))]);
+                health, EsadminVersion, collections.Collections, [.. jobs.Jobs.Where(j => s_activeStates.Contains(j.State, StringComparer.Ordinal))], migrations);
         },
         AdminJsonContext.Default.StatusReport,
         async status =>
@@ -37,6 +45,7 @@ internal sealed class StatusCommand : IAdminCommand
                 status.Collections.Select(c => (IReadOnlyList<string>)
                     [c.Name, c.ServingVersion, Format.Count(c.ItemCount), CollectionsCommand.VectorCounts(c), c.DefaultIndex])).WriteAsync(context);
             await TextTable.Of("jobs in flight", JobsCommand.Columns, status.Jobs.Select(JobsCommand.Row)).WriteAsync(context);
+            await TextTable.Of("migrations not yet cut over", MigrateCommand.Columns, status.Migrations.Select(MigrateCommand.Row)).WriteAsync(context);
         });
 
     // esadmin's own version (the assembly's informational version, without the source-control suffix).
@@ -44,6 +53,7 @@ internal sealed class StatusCommand : IAdminCommand
         (typeof(StatusCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown").Split('+')[0];
 }
 
-// `esadmin status --json`: the health answer, esadmin's version, every collection as GET /v1/collections lists it, and
-// the jobs not yet finished.
-internal sealed record StatusReport(HealthResponse Health, string Esadmin, IReadOnlyList<CollectionResponse> Collections, IReadOnlyList<JobResponse> Jobs);
+// `esadmin status --json`: the health answer, esadmin's version, every collection as GET /v1/collections lists it, the
+// jobs not yet finished and the active migrations.
+internal sealed record StatusReport(
+    HealthResponse Health, string Esadmin, IReadOnlyList<CollectionResponse> Collections, IReadOnlyList<JobResponse> Jobs, IReadOnlyList<MigrationResponse> Migrations);
