@@ -17,7 +17,7 @@ internal static class AdminRun
 {
     public static async Task<(int Code, string Output, string Errors)> RunAsync(
         string[] args, ServerFactory? factory = null, bool terminal = false, CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<string, string>? variables = null)
+        IReadOnlyDictionary<string, string>? variables = null, string stdin = "")
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
@@ -25,7 +25,7 @@ internal static class AdminRun
         {
             Out = stdout,
             Error = stderr,
-            In = new StringReader(string.Empty),
+            In = new StringReader(stdin),
             Terminal = terminal,
             HttpClientFactory = factory is null ? null : _ => factory.CreateClient(),
             Variables = name => variables?.GetValueOrDefault(name),

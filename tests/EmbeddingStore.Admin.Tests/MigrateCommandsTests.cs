@@ -141,6 +141,22 @@ public sealed class MigrateCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Reembed_ImportFromStandardInput_StoresTheVectors()
+    {
+        await SeedAsync("docs", 30);
+        Assert.Equal(0, (await RunAsync("migrate", "start", "--collection", "docs", "--to", "m@b", "--strategy", "reembed")).Code);
+        string lines = string.Join('\n', NewVectors.Keys.Take(12).Select(id => JsonSerializer.Serialize(new { id, vector = NewVectors[id] }))) + "\n";
+
+        (int code, string output, string errors) = await AdminRun.RunAsync(
+            ["reembed", "import", "--collection", "docs", "--jsonl", "-", "--json", "--server", Server], _factory, cancellationToken: Ct, stdin: lines);
+
+        Assert.True(code == 0, errors);
+        using JsonDocument report = JsonDocument.Parse(output);
+        Assert.Equal(12, report.RootElement.GetProperty("imported").GetInt32());
+        Assert.Equal(12, report.RootElement.GetProperty("migration").GetProperty("nativeVectors").GetInt64());
+    }
+
+    [Fact]
     public async Task Reembed_BadInput_ExitTwoAndNothingStored()
     {
         await SeedAsync("docs", 60);
