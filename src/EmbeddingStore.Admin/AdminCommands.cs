@@ -10,18 +10,24 @@ using EmbeddingStore.Admin.Commands;
 namespace EmbeddingStore.Admin;
 
 // esadmin: the command tree on System.CommandLine. Every command is one IAdminCommand file, listed once below; `--help`
-// works on every command; bad input is one line on stderr and exit code 2, a failure of the work exit code 1.
+// works on every command; bad input is one line on stderr and exit code 2, a refusal or failure of the work 1, an
+// unreachable server 3 (Cli/ExitCodes).
 internal static class AdminCommands
 {
     // The commands, in the order `esadmin --help` lists them. A new command is a new IAdminCommand file and one line here.
     private static readonly IAdminCommand[] s_commands =
     [
+        new StatusCommand(),
         new HealthCommand(),
+        new ModelsCommand(),
         new CollectionsCommand(),
-        new VersionsCommand(),
+        new LinksCommand(),
+        new MigrateCommand(),
+        new ReembedCommand(),
         new AliasesCommand(),
         new JobsCommand(),
         new BackupCommand(),
+        new RestoreCommand(),
         new VerifyCommand(),
         new HashKeyCommand(),
         new BenchCommand(),
@@ -64,7 +70,23 @@ internal static class AdminCommands
             return 2;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);
+        // Whatever a command did not turn into its own line (a file it cannot read, a program it cannot start) is still
+        // one line and exit 1, never a stack trace; Ctrl-C is one line too.
+        try
+        {
+            return await parsed.InvokeAsync(
+                new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await context.Error.WriteLineAsync("esadmin: cancelled");
+            return ExitCodes.Refused;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            await context.Error.WriteLineAsync($"esadmin: {ServerCall.OneLine(ex.Message)}");
+            return ExitCodes.Refused;
+        }
     }
 
     // One line: the first error, and where to read more. An unknown word right after `esadmin` is an unknown command.

@@ -3,4 +3,5 @@
 using EmbeddingStore.Admin;
 using EmbeddingStore.Admin.Cli;
 
-return await AdminCommands.RunAsync(args, new AdminContext { Out = Console.Out, Error = Console.Error, In = Console.In }, CancellationToken.None);
+var context = new AdminContext { Out = Console.Out, Error = Console.Error, In = Console.In, Terminal = !Console.IsOutputRedirected };
+return await AdminCommands.RunAsync(args, context, CancellationToken.None);

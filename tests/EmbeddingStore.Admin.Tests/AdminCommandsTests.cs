@@ -18,9 +18,14 @@ public sealed class AdminCommandsTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
+    [InlineData("status")]
     [InlineData("health")]
     [InlineData("collections")]
-    [InlineData("versions")]
+    [InlineData("models")]
+    [InlineData("links")]
+    [InlineData("migrate")]
+    [InlineData("reembed")]
+    [InlineData("restore")]
     [InlineData("hash-key")]
     [InlineData("bench")]
     [InlineData("aliases")]
@@ -43,7 +48,7 @@ public sealed class AdminCommandsTests
         (int code, string output, _) = await RunAsync(["--help"]);
 
         Assert.Equal(0, code);
-        foreach (string command in new[] { "health", "collections", "versions", "hash-key", "bench", "aliases", "jobs", "backup", "verify" })
+        foreach (string command in new[] { "status", "health", "models", "collections", "links", "migrate", "reembed", "hash-key", "bench", "aliases", "jobs", "backup", "restore", "verify" })
         {
             Assert.Contains(command, output, StringComparison.Ordinal);
         }
@@ -70,7 +75,7 @@ public sealed class AdminCommandsTests
     [Theory]
     [InlineData("health", "--colour")]
     [InlineData("hash-key", "--colour")]
-    [InlineData("versions", "--server")]
+    [InlineData("models", "--server")]
     public async Task BadOption_OneLineNamingItAndTheCommandsHelp(string command, string option)
     {
         (int code, string output, string errors) = await RunAsync([command, option]);
@@ -99,6 +104,30 @@ public sealed class AdminCommandsTests
         Assert.Equal(0, code);
         Assert.DoesNotContain(Sha256("--help"), output, StringComparison.Ordinal);
         Assert.Contains("--new", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HashKey_Json_OneDocumentWithTheHashNeverTheGivenKey()
+    {
+        (int code, string output, _) = await RunAsync(["hash-key", "secret", "--json"]);
+
+        Assert.Equal(0, code);
+        Assert.Equal("""{"sha256":"2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b"}""", output.Trim());
+
+        (code, output, _) = await RunAsync(["hash-key", "--new", "--json"]);
+        Assert.Equal(0, code);
+        using JsonDocument fresh = JsonDocument.Parse(output);
+        Assert.Equal(Sha256(fresh.RootElement.GetProperty("key").GetString()!), fresh.RootElement.GetProperty("sha256").GetString());
+    }
+
+    [Fact]
+    public async Task Versions_OldName_IsAnAliasOfModels()
+    {
+        (int code, string output, _) = await RunAsync(["versions", "--help"]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("esadmin models", output, StringComparison.Ordinal);
+        Assert.Contains("register", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,27 +5,42 @@ using System.CommandLine;
 namespace EmbeddingStore.Admin.Cli;
 
 // The options that mean the same in every command that has them, declared once: a command adds the ones it uses
-// (`command.Options.Add(context.Shared.Server)`), so its help lists only what applies. The server and key fall back to
-// ESADMIN_SERVER and ESADMIN_API_KEY, so scripts set them once.
+// (`command.Options.Add(context.Shared.Server)`), so its help lists only what applies. The server, key and server program
+// fall back to ESADMIN_SERVER, ESADMIN_API_KEY and ESADMIN_SERVER_PROGRAM, so scripts set them once.
 internal sealed class SharedOptions
 {
     public const string DefaultServer = "http://127.0.0.1:5080";
 
-    public Option<Uri> Server { get; } = new("--server")
+    public SharedOptions(Func<string, string?> variables)
     {
-        Description = $"The server's address (default: ESADMIN_SERVER or {DefaultServer})",
-        HelpName = "URL",
-        DefaultValueFactory = result =>
-            HttpUrl.Parse(Environment.GetEnvironmentVariable("ESADMIN_SERVER") ?? DefaultServer, out string? error) ?? Fail(result, "ESADMIN_SERVER", error),
-        CustomParser = result => HttpUrl.Parse(result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value, out string? error) ?? Fail(result, "--server", error),
-    };
+        Server = new("--server")
+        {
+            Description = $"The server's address (default: ESADMIN_SERVER or {DefaultServer})",
+            HelpName = "URL",
+            DefaultValueFactory = result =>
+                HttpUrl.Parse(variables("ESADMIN_SERVER") is { Length: > 0 } url ? url : DefaultServer, out string? error) ?? Fail(result, "ESADMIN_SERVER", error),
+            CustomParser = result => HttpUrl.Parse(result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value, out string? error) ?? Fail(result, "--server", error),
+        };
+        ApiKey = new("--api-key")
+        {
+            Description = "The API key, sent as X-Api-Key (default: ESADMIN_API_KEY; prefer the variable, it stays out of shell history)",
+            HelpName = "KEY",
+            DefaultValueFactory = _ => variables("ESADMIN_API_KEY") is { Length: > 0 } key ? key : null,
+        };
+        ServerProgram = new("--program")
+        {
+            Description = "The server's executable or EmbeddingStore.Server.dll (default: ESADMIN_SERVER_PROGRAM)",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => variables("ESADMIN_SERVER_PROGRAM") is { Length: > 0 } path ? path : null,
+        };
+    }
 
-    public Option<string?> ApiKey { get; } = new("--api-key")
-    {
-        Description = "The API key, sent as X-Api-Key (default: ESADMIN_API_KEY; prefer the variable, it stays out of shell history)",
-        HelpName = "KEY",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ESADMIN_API_KEY") is { Length: > 0 } key ? key : null,
-    };
+    public Option<Uri> Server { get; }
+
+    public Option<string?> ApiKey { get; }
+
+    // The server program for the offline commands esadmin runs through it (restore).
+    public Option<string?> ServerProgram { get; }
 
     public Option<bool> Json { get; } = new("--json")
     {

@@ -18,7 +18,7 @@ internal sealed class AliasesCommand : IAdminCommand
             "List aliases and the collections they name",
             (client, cancellationToken) => client.ListAliasesAsync(cancellationToken),
             EmbeddingStoreJsonContext.Default.AliasListResponse,
-            list => list.Aliases.Select(a => $"{a.Alias}\t-> {a.Collection}\tsince {a.UpdatedAt:u}")));
+            list => TextTable.Of(null, ["ALIAS", "COLLECTION", "SINCE"], list.Aliases.Select(a => (IReadOnlyList<string>)[a.Alias, a.Collection, Format.Time(a.UpdatedAt)]))));
 
         var alias = new Argument<string>("alias") { Description = "The alias" };
         var collection = new Argument<string>("collection") { Description = "The collection it should name, by its own name" };

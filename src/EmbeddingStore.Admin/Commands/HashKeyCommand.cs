@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using EmbeddingStore.Admin.Cli;
 
 namespace EmbeddingStore.Admin.Commands;
@@ -22,7 +23,7 @@ internal sealed class HashKeyCommand : IAdminCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var generate = new Option<bool>("--new") { Description = "Generate a random 32-byte key and print it with its hash" };
-        var command = new Command("hash-key", "Print the SHA-256 to configure as Auth:Keys:N:Sha256") { key, generate };
+        var command = new Command("hash-key", "Print the SHA-256 to configure as Auth:Keys:N:Sha256") { key, generate, context.Shared.Json };
         command.Validators.Add(result =>
         {
             if (result.GetValue(generate) && result.GetValue(key) is not null)
@@ -32,9 +33,16 @@ internal sealed class HashKeyCommand : IAdminCommand
         });
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            bool json = parseResult.GetValue(context.Shared.Json);
             if (parseResult.GetValue(generate))
             {
                 string fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+                if (json)
+                {
+                    await context.Out.WriteLineAsync(JsonSerializer.Serialize(new HashKeyReport(fresh, Hash(fresh)), AdminJsonContext.Default.HashKeyReport));
+                    return 0;
+                }
+
                 await context.Out.WriteLineAsync("key:    " + fresh);
                 await context.Out.WriteLineAsync("sha256: " + Hash(fresh));
                 return 0;
@@ -56,7 +64,7 @@ internal sealed class HashKeyCommand : IAdminCommand
                 return 2;
             }
 
-            await context.Out.WriteLineAsync(Hash(value));
+            await context.Out.WriteLineAsync(json ? JsonSerializer.Serialize(new HashKeyReport(null, Hash(value)), AdminJsonContext.Default.HashKeyReport) : Hash(value));
             return 0;
         });
         return command;
@@ -64,3 +72,6 @@ internal sealed class HashKeyCommand : IAdminCommand
 
     private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }
+
+// `hash-key --json`: the generated key (with --new only; a given key is never echoed) and its SHA-256.
+internal sealed record HashKeyReport([property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Key, string Sha256);
