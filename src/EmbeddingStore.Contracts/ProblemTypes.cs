@@ -100,4 +100,7 @@ public static class ProblemTypes
 
     /// <summary>The name is taken by the other kind: an alias may not shadow a collection, nor a collection an alias.</summary>
     public const string NameConflict = "/problems/name-conflict";
+
+    /// <summary>The collection has no payload index on the field in the path.</summary>
+    public const string PayloadIndexNotFound = "/problems/payload-index-not-found";
 }

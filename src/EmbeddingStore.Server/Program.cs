@@ -162,6 +162,7 @@ api.MapLinkEndpoints();
 api.MapBatchSearchEndpoints();
 api.MapJobEndpoints();
 api.MapAliasEndpoints();
+api.MapPayloadIndexEndpoints();
 api.MapAdminEndpoints();
 
 try

@@ -61,4 +61,7 @@ public enum StoreErrorCode
     /// alias, or a request could reach a different collection than its caller meant.
     /// </summary>
     NameConflict,
+
+    /// <summary>The collection has no payload index on that field.</summary>
+    PayloadIndexNotFound,
 }

@@ -30,6 +30,7 @@ internal static class ProblemMapping
         StoreErrorCode.JobStateConflict => (StatusCodes.Status409Conflict, ProblemTypes.JobStateConflict, "Job state does not allow this"),
         StoreErrorCode.AliasNotFound => (StatusCodes.Status404NotFound, ProblemTypes.AliasNotFound, "Alias not found"),
         StoreErrorCode.NameConflict => (StatusCodes.Status409Conflict, ProblemTypes.NameConflict, "Name taken by a collection or an alias"),
+        StoreErrorCode.PayloadIndexNotFound => (StatusCodes.Status404NotFound, ProblemTypes.PayloadIndexNotFound, "Payload index not found"),
     };
 #pragma warning restore CS8524
 

@@ -19,6 +19,7 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
     private readonly Dictionary<string, CollectionRecord> _collections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, StoredItem>> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Core.Collections.CollectionAlias> _aliases = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Collection, string Field), StoredPayloadIndex> _payloadIndexes = [];
 
     public bool RefuseWrites { get; set; }
 
@@ -77,6 +78,11 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
             foreach (string alias in _aliases.Values.Where(a => a.Collection == collection).Select(a => a.Alias).ToList())
             {
                 _aliases.Remove(alias);
+            }
+
+            foreach ((string, string) key in _payloadIndexes.Keys.Where(k => k.Collection == collection).ToList())
+            {
+                _payloadIndexes.Remove(key);
             }
         });
 
@@ -196,4 +202,32 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
             return Task.CompletedTask;
         }
     }
+
+    public async IAsyncEnumerable<StoredPayloadIndex> ReadPayloadIndexesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        List<StoredPayloadIndex> indexes;
+        lock (_lock)
+        {
+            indexes = [.. _payloadIndexes.Values.OrderBy(i => i.Collection, StringComparer.Ordinal).ThenBy(i => i.Field, StringComparer.Ordinal)];
+        }
+
+        foreach (StoredPayloadIndex index in indexes)
+        {
+            yield return index;
+        }
+    }
+
+    public Task SavePayloadIndexAsync(StoredPayloadIndex index, JobRecord? job, CancellationToken cancellationToken) =>
+        Write(() =>
+        {
+            _payloadIndexes[(index.Collection, index.Field)] = index;
+            if (job is not null)
+            {
+                _jobs[job.Id] = job;
+            }
+        });
+
+    public Task DeletePayloadIndexAsync(string collection, string field, CancellationToken cancellationToken) =>
+        Write(() => _payloadIndexes.Remove((collection, field)));
 }

@@ -44,6 +44,10 @@ public sealed class AuthTests
         ["GET /v1/aliases"] = "read",
         ["GET /v1/aliases/{alias}"] = "read",
         ["DELETE /v1/aliases/{alias}"] = "admin",
+        ["PUT /v1/collections/{name}/indexes/{field}"] = "admin",
+        ["GET /v1/collections/{name}/indexes"] = "read",
+        ["GET /v1/collections/{name}/indexes/{field}"] = "read",
+        ["DELETE /v1/collections/{name}/indexes/{field}"] = "admin",
         ["POST /v1/admin/backup"] = "admin",
         ["GET /v1/admin/verify"] = "admin",
     };
