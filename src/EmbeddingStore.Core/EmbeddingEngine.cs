@@ -480,13 +480,11 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                     }
                 }
 
-                if (item.Vectors is null || item.Vectors.Count == 0)
-                {
-                    return Invalid($"items[{i}] (id '{item.Id}') has no vectors; give at least one, keyed by model@version.");
-                }
-
-                var vectors = new List<StoredVector>(item.Vectors.Count);
-                foreach ((string key, float[] values) in item.Vectors)
+                // An item may hold no vector at all (waiting to be embedded, say): it is found by id, scroll, count and
+                // filters, never by a vector search, and does not count against a search's coverage.
+                IReadOnlyDictionary<string, float[]> given = item.Vectors ?? new Dictionary<string, float[]>();
+                var vectors = new List<StoredVector>(given.Count);
+                foreach ((string key, float[] values) in given)
                 {
                     if (!TryPrepareVector(_registry, key, values, $"items[{i}] (id '{item.Id}')", out StoredVector? prepared, out StoreError? vectorError))
                     {
@@ -1157,7 +1155,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
 
         int perPlan = MixedVersionMerger.CandidatesPerPlan(query.K, plans.Count);
         CandidateList[] lists = LocalSegmentSearch.Search(state, plans, kind, options, query.Filter, perPlan, Limits, cancellationToken);
-        List<MergedHit> merged = MixedVersionMerger.Merge(plans, lists, state.ItemCount, query.K);
+        List<MergedHit> merged = MixedVersionMerger.Merge(plans, lists, state.VectorItemCount, query.K);
         return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind, coverage);
     }
 
@@ -1253,7 +1251,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         var results = new SearchResult[prepared.Length];
         for (int i = 0; i < prepared.Length; i++)
         {
-            List<MergedHit> merged = MixedVersionMerger.Merge(plans[i], lists[i], state.ItemCount, query.K);
+            List<MergedHit> merged = MixedVersionMerger.Merge(plans[i], lists[i], state.VectorItemCount, query.K);
             results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind, coverages[i]);
         }
 

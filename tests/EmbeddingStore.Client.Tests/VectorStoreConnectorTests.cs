@@ -382,14 +382,20 @@ public sealed class VectorStoreConnectorTests(ServerFixture server) : IClassFixt
 
 
     [Fact]
-    public async Task Upsert_RecordWithoutKeyOrVectors_ThrowsBeforeSending()
+    public async Task Upsert_RecordWithoutKey_ThrowsBeforeSendingAndWithoutVectors_StoredButNeverSearched()
     {
         (EmbeddingStoreClient client, VectorStoreCollection<string, Doc> collection) = await CreateAsync("vd-bad", seed: false);
         using (client)
         {
             await Assert.ThrowsAsync<ArgumentException>(() => collection.UpsertAsync(new Doc { Text = new float[] { 1, 0, 0, 0 } }, Ct));
-            await Assert.ThrowsAsync<ArgumentException>(() => collection.UpsertAsync(new Doc { Id = "x" }, Ct));
             Assert.Equal(0, (await client.GetCollectionAsync("vd-bad", Ct)).ItemCount);
+
+            await collection.UpsertAsync([new Doc { Id = "bare", Lang = "en" }, new Doc { Id = "v", Lang = "en", Text = new float[] { 1, 0, 0, 0 } }], Ct);
+            Assert.Equal(2, (await client.GetCollectionAsync("vd-bad", Ct)).ItemCount);
+            Doc bare = (await collection.GetAsync("bare", new RecordRetrievalOptions { IncludeVectors = true }, Ct))!;
+            Assert.Equal(("en", null), (bare.Lang, bare.Text));
+            var options = new VectorSearchOptions<Doc> { VectorProperty = d => d.Text, Filter = d => d.Lang == "en" };
+            Assert.Equal(["v"], await collection.SearchAsync(new float[] { 1, 0, 0, 0 }, 10, options, Ct).Select(h => h.Record.Id).ToListAsync(Ct));
         }
     }
 

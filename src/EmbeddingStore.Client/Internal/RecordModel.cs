@@ -170,11 +170,7 @@ internal sealed class RecordModel
             }
         }
 
-        if (vectors.Count == 0)
-        {
-            throw new ArgumentException($"Record '{id}' has no vector set; every EmbeddingStore item holds at least one (declared: {string.Join(", ", Vectors.Select(v => v.Version))}).", nameof(record));
-        }
-
+        // A record with no vector set is stored without one: found by key and filters, never by a vector search.
         return new ItemRequest { Id = id, Payload = JsonSerializer.SerializeToElement(payload, s_payloadJson), Vectors = vectors };
     }
 

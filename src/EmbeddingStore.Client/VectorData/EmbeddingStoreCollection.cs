@@ -296,7 +296,7 @@ public sealed partial class EmbeddingStoreCollection<TKey, TRecord> : VectorStor
     /// Upserts records, each vector property under its model version, in atomic batches of 500 (see
     /// <see cref="EmbeddingStoreClient.BulkUpsertAsync"/>); an upsert replaces the whole item.
     /// </summary>
-    /// <param name="records">The records; each needs a key and at least one vector.</param>
+    /// <param name="records">The records; each needs a key. A record with no vector set is stored without vectors (found by key, never by a search).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public override async Task UpsertAsync(IEnumerable<TRecord> records, CancellationToken cancellationToken = default)
     {

@@ -32,6 +32,9 @@ internal sealed class Collection : IDisposable
     // Index kinds this collection has been searched with: kept built on every segment, so a search finds them ready.
     private readonly HashSet<IndexKind> _maintainedKinds = [IndexKind.Exact];
 
+    // Items holding no vector at all (found by id, scroll, count and filters, never by a vector search).
+    private readonly HashSet<ItemEntry> _vectorless = new(ReferenceEqualityComparer.Instance);
+
     // Payload indexes by field: every write keeps them current, building or ready (Filters/PayloadFieldIndex).
     private readonly Dictionary<string, PayloadFieldIndex> _payloadIndexes = new(StringComparer.Ordinal);
 
@@ -61,6 +64,9 @@ internal sealed class Collection : IDisposable
 
     // Under the read lock.
     public int ItemCount => _items.Count;
+
+    // Items holding at least one vector: what a vector search's coverage and merge weigh against.
+    public int VectorItemCount => _items.Count - _vectorless.Count;
 
     public async Task<GateScope> EnterWriterAsync(CancellationToken cancellationToken)
     {
@@ -258,6 +264,8 @@ internal sealed class Collection : IDisposable
                 index.Remove(item);
             }
 
+            _vectorless.Remove(item);
+
             foreach ((VectorSegment segment, _) in item.Rows.ToArray())
             {
                 segment.Remove(item);
@@ -289,6 +297,7 @@ internal sealed class Collection : IDisposable
             {
                 segment.Set(item, vector.Values);
                 item.SetLineage(target.Id, vector.LinkId ?? string.Empty);
+                _vectorless.Remove(item);
             }
         }
 
@@ -377,6 +386,15 @@ internal sealed class Collection : IDisposable
             segment.Set(item, vector.Values);
             touched?.Add(segment);
             item.SetLineage(vector.Version, vector.Origin == VectorOrigin.Derived ? vector.LinkId ?? string.Empty : null);
+        }
+
+        if (item.Rows.Count == 0)
+        {
+            _vectorless.Add(item);
+        }
+        else
+        {
+            _vectorless.Remove(item);
         }
     }
 
