@@ -88,6 +88,48 @@ public sealed partial class EmbeddingStoreClient
     }
 
     /// <summary>
+    /// Declares a payload index on a field so filters on it stop reading every payload; repeating the same declaration
+    /// changes nothing, another type replaces the index. The index is built by a job (<see cref="PayloadIndexResponse.JobId"/>)
+    /// and used once its state is <c>ready</c>; answers are the same before and after, only faster.
+    /// </summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="field">The payload field; dots address nested objects (<c>meta.src</c>), array fields index every element.</param>
+    /// <param name="type"><c>keyword</c> (strings), <c>integer</c> (integral numbers), <c>float</c> (all numbers) or <c>bool</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreValidationException">An unknown type, a malformed field, or too many indexes.</exception>
+    /// <exception cref="EmbeddingStoreNotFoundException">No such collection.</exception>
+    public Task<PayloadIndexResponse> PutPayloadIndexAsync(string collection, string field, string type, CancellationToken cancellationToken = default) =>
+        SendAsync(ApiOperations.PutPayloadIndex, ApiOperations.PutPayloadIndex.Path(Required(collection), Required(field)), new PayloadIndexRequest { Type = Required(type) },
+            _json.PayloadIndexRequest, _json.PayloadIndexResponse, null, cancellationToken);
+
+    /// <summary>Lists a collection's payload indexes with their build state.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreNotFoundException">No such collection.</exception>
+    public Task<PayloadIndexListResponse> ListPayloadIndexesAsync(string collection, CancellationToken cancellationToken = default) =>
+        GetAsync(ApiOperations.ListPayloadIndexes, ApiOperations.ListPayloadIndexes.Path(Required(collection)), _json.PayloadIndexListResponse, cancellationToken);
+
+    /// <summary>Gets one payload index: its type, whether it is built yet, and how much it holds.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="field">The indexed field.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreNotFoundException">No such collection, or no index on that field.</exception>
+    public Task<PayloadIndexResponse> GetPayloadIndexAsync(string collection, string field, CancellationToken cancellationToken = default) =>
+        GetAsync(ApiOperations.GetPayloadIndex, ApiOperations.GetPayloadIndex.Path(Required(collection), Required(field)), _json.PayloadIndexResponse, cancellationToken);
+
+    /// <summary>Deletes a payload index; filters on its field give the same answers, reading payloads again.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="field">The indexed field.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreNotFoundException">No such collection, or no index on that field.</exception>
+    public async Task DeletePayloadIndexAsync(string collection, string field, CancellationToken cancellationToken = default)
+    {
+        using HttpRequestMessage request = Request(ApiOperations.DeletePayloadIndex, ApiOperations.DeletePayloadIndex.Path(Required(collection), Required(field)));
+        using HttpResponseMessage response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Takes an online backup into the server's backup directory: a consistent copy while writes go on. Not retried: a
     /// repeat is refused because the file then exists.
     /// </summary>

@@ -93,7 +93,7 @@ public class EmbeddingStoreException : Exception
         {
             ProblemTypes.IncompatibleVersions => new IncompatibleVersionsException(status, type, title, detail, versions),
             ProblemTypes.CollectionNotFound or ProblemTypes.ItemNotFound or ProblemTypes.LinkNotFound or ProblemTypes.ModelVersionNotFound
-                or ProblemTypes.JobNotFound or ProblemTypes.AliasNotFound
+                or ProblemTypes.JobNotFound or ProblemTypes.AliasNotFound or ProblemTypes.PayloadIndexNotFound
                 => new EmbeddingStoreNotFoundException(status, type, title, detail, versions),
             ProblemTypes.MalformedRequest or ProblemTypes.InvalidArgument or ProblemTypes.DimensionMismatch or ProblemTypes.InvalidVector
                 or ProblemTypes.DuplicateId or ProblemTypes.LimitExceeded or ProblemTypes.PayloadTooLarge or ProblemTypes.UnsupportedMediaType

@@ -167,6 +167,18 @@ public static class ApiOperations
     /// <summary><c>GET /v1/admin/verify</c>: integrity check and stored counts against memory.</summary>
     public static readonly ApiOperation Verify = new("VerifyAsync", "GET", "/v1/admin/verify", ApiOperationKind.Read);
 
+    /// <summary><c>PUT /v1/collections/{name}/indexes/{field}</c>: declare (or replace) a payload index, built by a job.</summary>
+    public static readonly ApiOperation PutPayloadIndex = new("PutPayloadIndexAsync", "PUT", "/v1/collections/{name}/indexes/{field}", ApiOperationKind.IdempotentWrite);
+
+    /// <summary><c>GET /v1/collections/{name}/indexes</c>: list a collection's payload indexes.</summary>
+    public static readonly ApiOperation ListPayloadIndexes = new("ListPayloadIndexes", "GET", "/v1/collections/{name}/indexes", ApiOperationKind.Read);
+
+    /// <summary><c>GET /v1/collections/{name}/indexes/{field}</c>: one payload index with its build state.</summary>
+    public static readonly ApiOperation GetPayloadIndex = new("GetPayloadIndex", "GET", "/v1/collections/{name}/indexes/{field}", ApiOperationKind.Read);
+
+    /// <summary><c>DELETE /v1/collections/{name}/indexes/{field}</c>: delete a payload index (answers stay the same).</summary>
+    public static readonly ApiOperation DeletePayloadIndex = new("DeletePayloadIndexAsync", "DELETE", "/v1/collections/{name}/indexes/{field}", ApiOperationKind.IdempotentWrite);
+
     /// <summary>Every operation, in the order of the API reference.</summary>
     public static IReadOnlyList<ApiOperation> All { get; } =
     [
@@ -174,6 +186,7 @@ public static class ApiOperations
         RegisterModelVersion, ListModelVersions, GetModelVersion,
         PutCollection, ListCollections, GetCollection, DeleteCollection,
         PutAlias, ListAliases, GetAlias, DeleteAlias,
+        PutPayloadIndex, ListPayloadIndexes, GetPayloadIndex, DeletePayloadIndex,
         UpsertItems, BulkUpsertItems, DeleteItems, CountItems, ScrollItems, ScrollItemsFiltered, GetItem,
         Search, SearchBatch,
         CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,

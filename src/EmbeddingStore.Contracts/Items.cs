@@ -19,7 +19,10 @@ public sealed record ItemRequest
     /// <summary>Any JSON object (or null); its fields, nested ones too, can be used in filters.</summary>
     public JsonElement? Payload { get; init; }
 
-    /// <summary>At least one vector, keyed <c>model@version</c>.</summary>
+    /// <summary>
+    /// Vectors keyed <c>model@version</c>. May be empty (<c>{}</c>): such an item, waiting to be embedded, is found by id,
+    /// scroll, count and filters but never by a vector search, and does not count against a search's coverage.
+    /// </summary>
     public required Dictionary<string, float[]> Vectors { get; init; }
 }
 

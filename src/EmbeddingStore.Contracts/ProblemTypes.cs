@@ -112,4 +112,7 @@ public static class ProblemTypes
 
     /// <summary>A cut-over gate is not met; the detail names the gate and the measured figure.</summary>
     public const string MigrationGateFailed = "/problems/migration-gate-failed";
+
+    /// <summary>The collection has no payload index on the field in the path.</summary>
+    public const string PayloadIndexNotFound = "/problems/payload-index-not-found";
 }

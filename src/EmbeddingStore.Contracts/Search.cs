@@ -163,7 +163,7 @@ public sealed record SearchResponse(
 /// Mid-upgrade a query may reach only the re-embedded items; this says so instead of letting them pass for the whole.
 /// </summary>
 /// <param name="SearchedItems">Items that hold a vector in at least one searched version.</param>
-/// <param name="HeldItems">Items the collection holds.</param>
+/// <param name="HeldItems">Items the collection holds that have at least one vector (items stored without vectors are never search candidates).</param>
 /// <param name="Complete">Whether every item was searched (<c>searchedItems</c> equals <c>heldItems</c>).</param>
 /// <param name="Versions">Each searched version with its vector count and the link that reached it.</param>
 public sealed record SearchCoverageResponse(long SearchedItems, long HeldItems, bool Complete, IReadOnlyList<VersionCoverageResponse> Versions);

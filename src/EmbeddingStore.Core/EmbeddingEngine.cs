@@ -64,6 +64,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         Indexes = indexes ?? IndexRegistry.Default;
         Jobs = new JobRunner(repository, _time);
         Jobs.Register(new DeriveJobHandler(this));
+        Jobs.Register(new PayloadIndexJobHandler(this));
     }
 
     /// <summary>The limits every request is checked against.</summary>
@@ -123,6 +124,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
 
             await LoadAliasesAsync(cancellationToken).ConfigureAwait(false);
             await LoadMigrationsAsync(cancellationToken).ConfigureAwait(false);
+            await LoadPayloadIndexesAsync(cancellationToken).ConfigureAwait(false);
 
             var jobs = new List<JobRecord>();
             await foreach (JobRecord job in _repository.ReadJobsAsync(cancellationToken).ConfigureAwait(false))
@@ -480,13 +482,11 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                     }
                 }
 
-                if (item.Vectors is null || item.Vectors.Count == 0)
-                {
-                    return Invalid($"items[{i}] (id '{item.Id}') has no vectors; give at least one, keyed by model@version.");
-                }
-
-                var vectors = new List<StoredVector>(item.Vectors.Count);
-                foreach ((string key, float[] values) in item.Vectors)
+                // An item may hold no vector at all (waiting to be embedded, say): it is found by id, scroll, count and
+                // filters, never by a vector search, and does not count against a search's coverage.
+                IReadOnlyDictionary<string, float[]> given = item.Vectors ?? new Dictionary<string, float[]>();
+                var vectors = new List<StoredVector>(given.Count);
+                foreach ((string key, float[] values) in given)
                 {
                     if (!TryPrepareVector(_registry, key, values, $"items[{i}] (id '{item.Id}')", out StoredVector? prepared, out StoreError? vectorError))
                     {
@@ -589,7 +589,10 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             }
 
             // Under the writer gate no other write can change items, so no read lock is needed to look.
-            var matching = state.Items.Where(item => filter.Matches(item.Payload)).Select(item => item.Id).ToList();
+            FilterPlan? narrowed = PayloadIndexPlanner.Plan(filter, state);
+            var matching = narrowed is null
+                ? state.Items.Where(item => filter.Matches(item.Payload)).Select(item => item.Id).ToList()
+                : narrowed.Items.Where(narrowed.Matches).Select(item => item.Id).ToList();
             if (matching.Count == 0)
             {
                 return 0;
@@ -660,17 +663,21 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         using Collection.ReadScope scope = state.EnterRead();
         var page = new List<ItemView>(Math.Min(limit, state.ItemCount));
         string? last = null;
-        bool more = false;
-        foreach (string id in state.IdsAfter(after))
+        bool more;
+
+        // With a payload-index plan only its items are walked, in the same id order, so pages and cursors are unchanged.
+        FilterPlan? narrowed = PayloadIndexPlanner.Plan(filter, state);
+        IEnumerable<string> ids = narrowed is null ? state.IdsAfter(after) : PlannedIdsAfter(narrowed, after);
+        foreach (string id in ids)
         {
             if (page.Count == limit)
             {
-                more = true;
                 break;
             }
 
             state.TryGetItem(id, out ItemEntry item);
-            if (filter is not null && !filter.Matches(item.Payload))
+            bool passes = narrowed is null ? filter is null || filter.Matches(item.Payload) : narrowed.Exact || filter!.Matches(item.Payload);
+            if (!passes)
             {
                 continue;
             }
@@ -679,6 +686,8 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             last = id;
         }
 
+        // A full page has a next one when any id follows its last (matching or not, as the walk would have found it).
+        more = page.Count == limit && last is not null && state.IdsAfter(last).Any();
         return new ScrollPage(page, more && last is not null ? EncodeCursor(last) : null);
     }
 
@@ -701,8 +710,14 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             return state.ItemCount;
         }
 
+        FilterPlan? narrowed = PayloadIndexPlanner.Plan(filter, state);
+        if (narrowed is { Exact: true })
+        {
+            return narrowed.Items.Count;
+        }
+
         long count = 0;
-        foreach (ItemEntry item in state.Items)
+        foreach (ItemEntry item in narrowed?.Items ?? state.Items)
         {
             if (filter.Matches(item.Payload))
             {
@@ -1143,7 +1158,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
 
         int perPlan = MixedVersionMerger.CandidatesPerPlan(query.K, plans.Count);
         CandidateList[] lists = LocalSegmentSearch.Search(state, plans, kind, options, query.Filter, perPlan, Limits, cancellationToken);
-        List<MergedHit> merged = MixedVersionMerger.Merge(plans, lists, state.ItemCount, query.K);
+        List<MergedHit> merged = MixedVersionMerger.Merge(plans, lists, state.VectorItemCount, query.K);
         return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind, coverage);
     }
 
@@ -1239,7 +1254,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         var results = new SearchResult[prepared.Length];
         for (int i = 0; i < prepared.Length; i++)
         {
-            List<MergedHit> merged = MixedVersionMerger.Merge(plans[i], lists[i], state.ItemCount, query.K);
+            List<MergedHit> merged = MixedVersionMerger.Merge(plans[i], lists[i], state.VectorItemCount, query.K);
             results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind, coverages[i]);
         }
 
@@ -1519,6 +1534,22 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         }
 
         return new ItemView(item.Id, item.Payload, vectors, lineage);
+    }
+
+    // The plan's items after the cursor, in ordinal id order (the order a plain scroll walks).
+    private static List<string> PlannedIdsAfter(FilterPlan narrowed, string? after)
+    {
+        var ids = new List<string>(narrowed.Items.Count);
+        foreach (ItemEntry item in narrowed.Items)
+        {
+            if (after is null || string.CompareOrdinal(item.Id, after) > 0)
+            {
+                ids.Add(item.Id);
+            }
+        }
+
+        ids.Sort(StringComparer.Ordinal);
+        return ids;
     }
 
     private static string EncodeCursor(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(lastId));

@@ -66,6 +66,18 @@ public interface IEmbeddingService
     /// <summary>Deletes an alias; the collection it named is untouched.</summary>
     Task<StoreResult<bool>> DeleteAliasAsync(string alias, CancellationToken cancellationToken);
 
+    /// <summary>Declares a payload index on a field (built by a job), confirms an identical one, or replaces one of another type.</summary>
+    Task<StoreResult<Outcome<PayloadIndexInfo>>> PutPayloadIndexAsync(string collection, string field, string type, CancellationToken cancellationToken);
+
+    /// <summary>A collection's payload indexes, ordered by field.</summary>
+    Task<StoreResult<IReadOnlyList<PayloadIndexInfo>>> ListPayloadIndexesAsync(string collection, CancellationToken cancellationToken);
+
+    /// <summary>One payload index with its build state.</summary>
+    Task<StoreResult<PayloadIndexInfo>> GetPayloadIndexAsync(string collection, string field, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a payload index; answers stay the same, filters on the field read payloads again.</summary>
+    Task<StoreResult<bool>> DeletePayloadIndexAsync(string collection, string field, CancellationToken cancellationToken);
+
     /// <summary>Inserts or replaces a batch of items atomically.</summary>
     Task<StoreResult<int>> UpsertItemsAsync(string collection, IReadOnlyList<ItemUpsert> items, CancellationToken cancellationToken);
 

@@ -171,6 +171,7 @@ api.MapBatchSearchEndpoints();
 api.MapJobEndpoints();
 api.MapAliasEndpoints();
 api.MapMigrationEndpoints();
+api.MapPayloadIndexEndpoints();
 api.MapAdminEndpoints();
 
 try

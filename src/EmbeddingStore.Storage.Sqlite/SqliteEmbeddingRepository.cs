@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Migrations;
@@ -603,6 +604,73 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
             },
             cancellationToken);
     }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredPayloadIndex> ReadPayloadIndexesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = SqliteCommandBuilder.SelectPayloadIndexes;
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!PayloadIndexNames.TryParseType(reader.GetString(2), out PayloadIndexType type)
+                || !PayloadIndexNames.TryParseState(reader.GetString(3), out PayloadIndexState state))
+            {
+                throw new InvalidDataException(
+                    $"Payload index '{reader.GetString(1)}' of collection '{reader.GetString(0)}' has an unknown type '{reader.GetString(2)}' or state '{reader.GetString(3)}'.");
+            }
+
+            yield return new StoredPayloadIndex(
+                reader.GetString(0),
+                reader.GetString(1),
+                type,
+                state,
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SavePayloadIndexAsync(StoredPayloadIndex index, JobRecord? job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        return WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.UpsertPayloadIndex;
+                command.Parameters.AddWithValue("$collection", _collectionIds[index.Collection]);
+                command.Parameters.AddWithValue("$field", index.Field);
+                command.Parameters.AddWithValue("$type", PayloadIndexNames.ToWireName(index.Type));
+                command.Parameters.AddWithValue("$state", PayloadIndexNames.ToWireName(index.State));
+                command.Parameters.AddWithValue("$jobId", (object?)index.JobId ?? DBNull.Value);
+                command.Parameters.AddWithValue("$createdAt", index.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+                command.ExecuteNonQuery();
+                if (job is not null)
+                {
+                    WriteJob(transaction, job);
+                }
+
+                return null;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task DeletePayloadIndexAsync(string collection, string field, CancellationToken cancellationToken) =>
+        WriteAsync(
+            transaction =>
+            {
+                using SqliteCommand command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = SqliteCommandBuilder.DeletePayloadIndex;
+                command.Parameters.AddWithValue("$collection", _collectionIds[collection]);
+                command.Parameters.AddWithValue("$field", field);
+                command.ExecuteNonQuery();
+                return null;
+            },
+            cancellationToken);
 
     /// <summary>Runs <c>PRAGMA wal_checkpoint(TRUNCATE)</c>, folding the WAL into the main file (used at shutdown and before backups).</summary>
     public void Checkpoint()

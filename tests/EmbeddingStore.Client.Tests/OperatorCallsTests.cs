@@ -77,6 +77,48 @@ public sealed class OperatorCallsTests(ServerFixture server) : IClassFixture<Ser
         Assert.Equal(HttpStatusCode.BadRequest, again.Status);
     }
 
+    [Fact]
+    public async Task PayloadIndexes_PutWaitGetListDelete_RoundTripAndSameCount()
+    {
+        using EmbeddingStoreClient client = server.CreateClient();
+        await client.RegisterModelVersionAsync("ops", "v1", new ModelVersionRequest { Dimension = 2, Metric = "cosine" }, Ct);
+        await client.PutCollectionAsync("pindex-docs", new CollectionRequest { ServingVersion = "ops@v1" }, Ct);
+        await client.UpsertItemsAsync(
+            "pindex-docs",
+            new UpsertItemsRequest
+            {
+                Items =
+                [
+                    new ItemRequest { Id = "a", Payload = TestData.Json("""{"lang": "en", "n": 1}"""), Vectors = new() { ["ops@v1"] = [1f, 0f] } },
+                    new ItemRequest { Id = "b", Payload = TestData.Json("""{"lang": ["fr", "en"], "n": 2.5}"""), Vectors = new() { ["ops@v1"] = [0f, 1f] } },
+                    new ItemRequest { Id = "c", Payload = TestData.Json("""{"lang": "de"}"""), Vectors = new() { ["ops@v1"] = [1f, 1f] } },
+                ],
+            },
+            Ct);
+        var filter = new CountRequest { Filter = PayloadFilters.Where(PayloadFilters.Match("lang", "en"), PayloadFilters.Range("n", gte: 1)) };
+        Assert.Equal(2, (await client.CountAsync("pindex-docs", filter, Ct)).Count);
+
+        PayloadIndexResponse created = await client.PutPayloadIndexAsync("pindex-docs", "lang", "keyword", Ct);
+        Assert.Equal(("lang", "keyword", "building"), (created.Field, created.Type, created.State));
+        await client.PutPayloadIndexAsync("pindex-docs", "n", "integer", Ct);
+        PayloadIndexResponse lang = await client.GetPayloadIndexAsync("pindex-docs", "lang", Ct);
+        for (int i = 0; i < 600 && (lang.State != "ready" || (await client.GetPayloadIndexAsync("pindex-docs", "n", Ct)).State != "ready"); i++)
+        {
+            await Task.Delay(50, Ct);
+            lang = await client.GetPayloadIndexAsync("pindex-docs", "lang", Ct);
+        }
+
+        Assert.Equal(("ready", 3L, 3L), (lang.State, lang.IndexedItems, lang.DistinctValues));
+        Assert.Equal(["lang", "n"], (await client.ListPayloadIndexesAsync("pindex-docs", Ct)).Indexes.Select(i => i.Field));
+        Assert.Equal(2, (await client.CountAsync("pindex-docs", filter, Ct)).Count);
+
+        var bad = await Assert.ThrowsAsync<EmbeddingStoreValidationException>(() => client.PutPayloadIndexAsync("pindex-docs", "lang", "geo", Ct));
+        Assert.Equal(ProblemTypes.InvalidArgument, bad.ProblemType);
+        await client.DeletePayloadIndexAsync("pindex-docs", "lang", Ct);
+        var missing = await Assert.ThrowsAsync<EmbeddingStoreNotFoundException>(() => client.GetPayloadIndexAsync("pindex-docs", "lang", Ct));
+        Assert.Equal(ProblemTypes.PayloadIndexNotFound, missing.ProblemType);
+    }
+
     private static async Task SeedAsync(EmbeddingStoreClient client, params string[] collections)
     {
         await client.RegisterModelVersionAsync("ops", "v1", new ModelVersionRequest { Dimension = 2, Metric = "cosine" }, Ct);

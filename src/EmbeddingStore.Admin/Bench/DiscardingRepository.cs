@@ -80,4 +80,14 @@ internal sealed class DiscardingRepository : IEmbeddingRepository
     public Task SaveAliasAsync(Core.Collections.CollectionAlias alias, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task DeleteAliasAsync(string alias, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async IAsyncEnumerable<StoredPayloadIndex> ReadPayloadIndexesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield break;
+    }
+
+    public Task SavePayloadIndexAsync(StoredPayloadIndex index, JobRecord? job, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task DeletePayloadIndexAsync(string collection, string field, CancellationToken cancellationToken) => Task.CompletedTask;
 }

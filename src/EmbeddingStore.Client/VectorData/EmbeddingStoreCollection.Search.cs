@@ -11,8 +11,8 @@ namespace EmbeddingStore.Client.VectorData;
 public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
 {
     /// <summary>
-    /// Searches with the chosen vector property's model version (<see cref="VectorSearchOptions{TRecord}.VectorProperty"/>,
-    /// default the first vector property). The query must be embedded by that version; with bridging allowed, items that
+    /// Searches with the chosen vector property's model version (<see cref="VectorSearchOptions{TRecord}.VectorProperty"/>;
+    /// it may be left out only when the record has a single vector property, since each one holds another model). The query must be embedded by that version; with bridging allowed, items that
     /// hold only other versions are reached through the server's harmonic links.
     /// </summary>
     /// <typeparam name="TInput">
@@ -23,6 +23,7 @@ public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
     /// <param name="top">Results to return; <paramref name="top"/> plus <c>Skip</c> may not exceed the server's k limit (1,000).</param>
     /// <param name="options">Filter, vector property, skip, score threshold and whether to include vectors.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <exception cref="InvalidOperationException">The record has several vector properties and none was chosen.</exception>
     /// <remarks>
     /// Scores are similarities (higher is closer) except for EuclideanDistance properties, whose scores are distances; the
     /// <c>ScoreThreshold</c> is a minimum similarity or a maximum distance accordingly.
@@ -81,7 +82,7 @@ public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
             }
 
             TRecord record = includeVectors
-                ? await GetAsync((TKey)(object)hit.Id, new RecordRetrievalOptions { IncludeVectors = true }, cancellationToken).ConfigureAwait(false)
+                ? await GetAsync((TKey)_model.KeyFromId(hit.Id), new RecordRetrievalOptions { IncludeVectors = true }, cancellationToken).ConfigureAwait(false)
                     ?? _model.FromItem<TRecord>(hit.Id, hit.Payload, null)
                 : _model.FromItem<TRecord>(hit.Id, hit.Payload, null);
             yield return new VectorSearchResult<TRecord>(record, score);

@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Text.Json;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Core.Versioning;
@@ -31,6 +32,12 @@ internal sealed class Collection : IDisposable
     // Index kinds this collection has been searched with: kept built on every segment, so a search finds them ready.
     private readonly HashSet<IndexKind> _maintainedKinds = [IndexKind.Exact];
 
+    // Items holding no vector at all (found by id, scroll, count and filters, never by a vector search).
+    private readonly HashSet<ItemEntry> _vectorless = new(ReferenceEqualityComparer.Instance);
+
+    // Payload indexes by field: every write keeps them current, building or ready (Filters/PayloadFieldIndex).
+    private readonly Dictionary<string, PayloadFieldIndex> _payloadIndexes = new(StringComparer.Ordinal);
+
     public Collection(string name, ModelVersionId servingVersion, DateTimeOffset createdAt, IndexKind defaultIndex, IndexSettings? indexSettings = null)
     {
         Name = name;
@@ -57,6 +64,9 @@ internal sealed class Collection : IDisposable
 
     // Under the read lock.
     public int ItemCount => _items.Count;
+
+    // Items holding at least one vector: what a vector search's coverage and merge weigh against.
+    public int VectorItemCount => _items.Count - _vectorless.Count;
 
     public async Task<GateScope> EnterWriterAsync(CancellationToken cancellationToken)
     {
@@ -110,6 +120,16 @@ internal sealed class Collection : IDisposable
 
     public IEnumerable<ItemEntry> Items => _items.Values;
 
+    public IReadOnlyCollection<PayloadFieldIndex> PayloadIndexes => _payloadIndexes.Values;
+
+    public bool HasReadyPayloadIndex { get; private set; }
+
+    public PayloadFieldIndex? FindPayloadIndex(string field) => _payloadIndexes.GetValueOrDefault(field);
+
+    // The index the planner may use for a field: only a ready one, so an answer never depends on how far a build got.
+    public PayloadFieldIndex? FindReadyPayloadIndex(string field) =>
+        _payloadIndexes.TryGetValue(field, out PayloadFieldIndex? index) && index.State == PayloadIndexState.Ready ? index : null;
+
     public CollectionInfo ToInfo()
     {
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -150,6 +170,50 @@ internal sealed class Collection : IDisposable
                 segment.DropBuiltIndexes();
             }
         }
+    }
+
+    // Declares (or replaces) a payload index; `fill` indexes every item now (start-up), otherwise its build job does.
+    public void PutPayloadIndex(PayloadFieldIndex index, bool fill)
+    {
+        using WriteScope scope = EnterWrite();
+        _payloadIndexes[index.Field] = index;
+        if (fill)
+        {
+            foreach (ItemEntry item in _items.Values)
+            {
+                index.Set(item);
+            }
+        }
+
+        RefreshPayloadIndexState();
+    }
+
+    public bool RemovePayloadIndex(string field)
+    {
+        using WriteScope scope = EnterWrite();
+        bool removed = _payloadIndexes.Remove(field);
+        RefreshPayloadIndexState();
+        return removed;
+    }
+
+    // One chunk of a build job: the listed items (still present) are indexed; writes keep the rest current meanwhile.
+    public void IndexItems(PayloadFieldIndex index, IEnumerable<string> ids)
+    {
+        using WriteScope scope = EnterWrite();
+        foreach (string id in ids)
+        {
+            if (_items.TryGetValue(id, out ItemEntry? item))
+            {
+                index.Set(item);
+            }
+        }
+    }
+
+    public void MarkPayloadIndexReady(PayloadFieldIndex index)
+    {
+        using WriteScope scope = EnterWrite();
+        index.State = PayloadIndexState.Ready;
+        RefreshPayloadIndexState();
     }
 
     public void MarkDeleted()
@@ -195,6 +259,13 @@ internal sealed class Collection : IDisposable
                 continue;
             }
 
+            foreach (PayloadFieldIndex index in _payloadIndexes.Values)
+            {
+                index.Remove(item);
+            }
+
+            _vectorless.Remove(item);
+
             foreach ((VectorSegment segment, _) in item.Rows.ToArray())
             {
                 segment.Remove(item);
@@ -227,6 +298,7 @@ internal sealed class Collection : IDisposable
             {
                 segment.Set(item, vector.Values);
                 item.SetLineage(target.Id, vector.Origin == VectorOrigin.Derived ? vector.LinkId ?? string.Empty : null);
+                _vectorless.Remove(item);
             }
         }
 
@@ -329,6 +401,11 @@ internal sealed class Collection : IDisposable
             }
         }
 
+        foreach (PayloadFieldIndex index in _payloadIndexes.Values)
+        {
+            index.Set(item);
+        }
+
         item.DerivedVia = null;
         foreach (StoredVector vector in stored.Vectors)
         {
@@ -337,7 +414,18 @@ internal sealed class Collection : IDisposable
             touched?.Add(segment);
             item.SetLineage(vector.Version, vector.Origin == VectorOrigin.Derived ? vector.LinkId ?? string.Empty : null);
         }
+
+        if (item.Rows.Count == 0)
+        {
+            _vectorless.Add(item);
+        }
+        else
+        {
+            _vectorless.Remove(item);
+        }
     }
+
+    private void RefreshPayloadIndexState() => HasReadyPayloadIndex = _payloadIndexes.Values.Any(i => i.State == PayloadIndexState.Ready);
 
     private VectorSegment GetOrAddSegment(ModelVersion version)
     {

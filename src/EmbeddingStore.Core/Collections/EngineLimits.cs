@@ -79,4 +79,10 @@ public sealed record EngineLimits
 
     /// <summary>The most threads a collection may ask an index build to use; the build caps it again at the processor count.</summary>
     public int MaxIndexBuildThreads { get; init; } = 64;
+
+    /// <summary>
+    /// The most payload indexes one collection may declare: every write updates each of them under the collection's
+    /// write lock, so their number bounds what an upsert costs.
+    /// </summary>
+    public int MaxPayloadIndexes { get; init; } = 32;
 }

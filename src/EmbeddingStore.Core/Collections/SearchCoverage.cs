@@ -8,7 +8,7 @@ namespace EmbeddingStore.Core.Collections;
 /// the whole collection's nearest neighbours.
 /// </summary>
 /// <param name="SearchedItems">Items holding a vector in at least one searched version.</param>
-/// <param name="HeldItems">Items the collection holds.</param>
+/// <param name="HeldItems">Items the collection holds that have at least one vector; items stored without any are never candidates.</param>
 /// <param name="Versions">Each searched version with the vectors it holds, in plan order.</param>
 public sealed record SearchCoverage(long SearchedItems, long HeldItems, IReadOnlyList<VersionCoverage> Versions)
 {

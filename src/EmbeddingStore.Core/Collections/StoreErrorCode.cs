@@ -73,4 +73,7 @@ public enum StoreErrorCode
 
     /// <summary>A cut-over was refused because a gate the operator set (link recall, native fraction) is not met.</summary>
     MigrationGateFailed,
+
+    /// <summary>The collection has no payload index on that field.</summary>
+    PayloadIndexNotFound,
 }

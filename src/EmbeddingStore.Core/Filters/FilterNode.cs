@@ -14,6 +14,12 @@ internal abstract class FilterNode
 // must / should / mustNot: the root and every nested clause.
 internal sealed class ClauseNode(FilterNode[] must, FilterNode[]? should, FilterNode[] mustNot) : FilterNode
 {
+    public FilterNode[] Must => must;
+
+    public FilterNode[]? Should => should;
+
+    public FilterNode[] MustNot => mustNot;
+
     public override bool Evaluate(JsonElement payload)
     {
         foreach (FilterNode node in must)
@@ -52,6 +58,9 @@ internal sealed class ClauseNode(FilterNode[] must, FilterNode[]? should, Filter
 // A condition on one field; the key's segments are kept as UTF-8 so that looking them up allocates nothing.
 internal abstract class FieldNode(byte[][] path) : FilterNode
 {
+    // The dotted key as written, which is how payload indexes are declared.
+    public string Key { get; } = string.Join('.', path.Select(System.Text.Encoding.UTF8.GetString));
+
     public override bool Evaluate(JsonElement payload)
     {
         JsonElement value = payload;
@@ -75,6 +84,8 @@ internal abstract class FieldNode(byte[][] path) : FilterNode
 // match and any: the value, or some element of an array value, is in the set.
 internal sealed class InSetNode(byte[][] path, FilterValueSet values) : FieldNode(path)
 {
+    public FilterValueSet Values => values;
+
     protected override bool Present(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Array)
@@ -119,6 +130,14 @@ internal sealed class NotInSetNode(byte[][] path, FilterValueSet values) : Field
 // range: the value, or some element, is a number within every given bound (absent bounds are infinite).
 internal sealed class RangeNode(byte[][] path, double gt, double gte, double lt, double lte) : FieldNode(path)
 {
+    public double Gt => gt;
+
+    public double Gte => gte;
+
+    public double Lt => lt;
+
+    public double Lte => lte;
+
     protected override bool Present(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Array)

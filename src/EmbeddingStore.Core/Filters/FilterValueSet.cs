@@ -59,6 +59,17 @@ internal sealed class FilterValueSet
         }
     }
 
+    // What a payload index looks the values up by: the strings (decoded), numbers and booleans of the list.
+    public IEnumerable<string> Strings => _strings.Select(Encoding.UTF8.GetString);
+
+    public ReadOnlySpan<double> Numbers => _numbers;
+
+    public bool HasTrue => _true;
+
+    public bool HasFalse => _false;
+
+    public int StringCount => _strings.Length;
+
     public bool Contains(JsonElement value)
     {
         switch (value.ValueKind)

@@ -69,6 +69,9 @@ public sealed class PayloadFilter
         return node.Evaluate(payload is { ValueKind: JsonValueKind.Object } obj ? obj : default);
     }
 
+    // The compiled tree after Validate, for the payload-index planner; null before.
+    internal FilterNode? Compiled => _compiled;
+
     private FilterNode Compile()
     {
         if (Validate() is { } error)

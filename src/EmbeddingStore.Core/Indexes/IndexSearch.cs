@@ -6,14 +6,22 @@ using EmbeddingStore.Core.Filters;
 
 namespace EmbeddingStore.Core.Indexes;
 
-// What one search asks of an index besides its query vector: the segment, which rows may enter (live and passing the
-// filter), the kind's options, how many threads it may use, and the token that stops the scan. One object per search.
+// What one search asks of an index besides its query vector: the segment, which rows may enter (live, among the rows a
+// payload-index plan allows, and passing the filter), the kind's options, how many threads it may use, and the token
+// that stops the scan. One object per search. With a plan, Filter is only what the indexes did not answer (often null).
 internal sealed class IndexSearch(
-    VectorSegment segment, PayloadFilter? filter, IndexOptions options, EngineLimits limits, int parallelism, CancellationToken cancellationToken)
+    VectorSegment segment, PayloadFilter? filter, IndexOptions options, EngineLimits limits, int parallelism, CancellationToken cancellationToken,
+    RowSet? rows = null)
 {
     public VectorSegment Segment { get; } = segment;
 
     public PayloadFilter? Filter { get; } = filter;
+
+    // The rows a payload-index plan allows, or null when no index narrowed the filter (every live row is a candidate).
+    public RowSet? Rows { get; } = rows;
+
+    // Whether the search is restricted at all (a graph planner samples Accept only then).
+    public bool IsFiltered => Filter is not null || Rows is not null;
 
     public IndexOptions Options { get; } = options;
 
@@ -29,6 +37,6 @@ internal sealed class IndexSearch(
     public ItemEntry? Accept(int row)
     {
         ItemEntry? item = Segment.ItemAt(row);
-        return item is null || (Filter is not null && !Filter.Matches(item.Payload)) ? null : item;
+        return item is null || (Rows is not null && !Rows.Contains(row)) || (Filter is not null && !Filter.Matches(item.Payload)) ? null : item;
     }
 }

@@ -7,4 +7,7 @@ public static class JobKinds
 {
     /// <summary>Stores vectors derived through a link for a collection's items that lack the target version.</summary>
     public const string Derive = "derive";
+
+    /// <summary>Indexes a collection's existing items into a newly declared payload index, then marks it ready.</summary>
+    public const string PayloadIndex = "payload-index";
 }

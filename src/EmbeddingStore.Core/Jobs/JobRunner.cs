@@ -127,11 +127,24 @@ public sealed class JobRunner : IDisposable
         _signal.Release();
     }
 
+    // A queued job not yet stored: for callers that store it in the same transaction as their own write, then Adopt it.
+    internal JobRecord NewJob(string kind, string? collection, string parameters, long total)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        return new JobRecord("job-" + Guid.NewGuid().ToString("N")[..16], kind, collection, JobState.Queued, parameters, null, 0, total, now, now);
+    }
+
+    // Starts running a job the caller has committed itself (NewJob). Takes no gate: the caller may hold a collection's.
+    internal void Adopt(JobRecord job)
+    {
+        _jobs[job.Id] = job;
+        _signal.Release();
+    }
+
     // Creates a queued job; the caller has validated its parameters.
     internal async Task<StoreResult<JobRecord>> EnqueueAsync(string kind, string? collection, string parameters, long total, CancellationToken cancellationToken)
     {
-        DateTimeOffset now = _time.GetUtcNow();
-        var job = new JobRecord("job-" + Guid.NewGuid().ToString("N")[..16], kind, collection, JobState.Queued, parameters, null, 0, total, now, now);
+        JobRecord job = NewJob(kind, collection, parameters, total);
         using (await EnterAsync(cancellationToken).ConfigureAwait(false))
         {
             try

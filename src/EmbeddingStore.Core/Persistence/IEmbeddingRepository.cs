@@ -88,4 +88,17 @@ public interface IEmbeddingRepository
 
     /// <summary>Inserts a job or replaces its stored state.</summary>
     Task SaveJobAsync(Jobs.JobRecord job, CancellationToken cancellationToken);
+
+    /// <summary>Every payload index declaration, to rebuild the indexes from the items at start-up.</summary>
+    IAsyncEnumerable<StoredPayloadIndex> ReadPayloadIndexesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts or replaces a payload index declaration (by collection and field) in one transaction, which also saves
+    /// <paramref name="job"/> when given: a declaration is never stored without the job that builds it, nor marked ready
+    /// apart from its job's completion.
+    /// </summary>
+    Task SavePayloadIndexAsync(StoredPayloadIndex index, Jobs.JobRecord? job, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a payload index declaration; deleting a collection deletes its declarations in the same transaction.</summary>
+    Task DeletePayloadIndexAsync(string collection, string field, CancellationToken cancellationToken);
 }

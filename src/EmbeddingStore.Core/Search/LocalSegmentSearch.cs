@@ -19,11 +19,12 @@ internal static class LocalSegmentSearch
     {
         VectorSegment[] segments = Segments(collection, plans);
         var lists = new CandidateList[plans.Count];
+        FilterPlan? narrowed = PayloadIndexPlanner.Plan(filter, collection);
         for (int p = 0; p < plans.Count; p++)
         {
             VectorSegment segment = segments[p];
             var top = new TopKCollector(Math.Max(1, Math.Min(perPlan, segment.LiveCount)));
-            var search = new IndexSearch(segment, filter, options, limits, limits.SearchParallelism, cancellationToken);
+            var search = NewSearch(segment, filter, narrowed, options, limits, cancellationToken);
             IndexFor(segment, kind).Search(search, plans[p].Query, top);
             lists[p] = ToCandidates(top, segment, segments);
         }
@@ -59,6 +60,7 @@ internal static class LocalSegmentSearch
             }
         }
 
+        FilterPlan? narrowed = PayloadIndexPlanner.Plan(filter, collection);
         foreach ((Versioning.ModelVersionId version, List<(int Query, int Plan)> members) in byVersion)
         {
             VectorSegment segment = collection.FindSegment(version)!;
@@ -73,7 +75,7 @@ internal static class LocalSegmentSearch
                 tops[i] = new TopKCollector(Math.Max(1, Math.Min(perPlan, segment.LiveCount)));
             }
 
-            var search = new IndexSearch(segment, filter, options, limits, limits.SearchParallelism, cancellationToken);
+            var search = NewSearch(segment, filter, narrowed, options, limits, cancellationToken);
             IndexFor(segment, kind).SearchBatch(search, matrix, tops);
             for (int i = 0; i < members.Count; i++)
             {
@@ -84,6 +86,14 @@ internal static class LocalSegmentSearch
 
         return results;
     }
+
+    // With a payload-index plan the segment's candidate rows come from the indexes and only the residual filter (what
+    // they did not answer) is evaluated on payloads; without one, the whole filter is.
+    private static IndexSearch NewSearch(
+        VectorSegment segment, PayloadFilter? filter, FilterPlan? narrowed, IndexOptions options, EngineLimits limits, CancellationToken cancellationToken) =>
+        narrowed is null
+            ? new IndexSearch(segment, filter, options, limits, limits.SearchParallelism, cancellationToken)
+            : new IndexSearch(segment, narrowed.Residual, options, limits, limits.SearchParallelism, cancellationToken, narrowed.RowsIn(segment));
 
     private static VectorSegment[] Segments(Collection collection, IReadOnlyList<VersionPlan> plans)
     {

@@ -19,10 +19,11 @@ internal static class SearchCoverageCount
             segments[p] = collection.FindSegment(plans[p].Version)
                 ?? throw new InvalidOperationException($"Plan names {plans[p].Version}, which collection '{collection.Name}' does not hold.");
             versions[p] = new VersionCoverage(plans[p].Version.ToString(), segments[p].LiveCount, plans[p].Via);
-            anyFull |= segments[p].LiveCount >= collection.ItemCount;
+            anyFull |= segments[p].LiveCount >= collection.VectorItemCount;
         }
 
-        long held = collection.ItemCount;
+        // Items without any vector cannot be found by a vector search at all: they are not "held" for its coverage.
+        long held = collection.VectorItemCount;
         if (anyFull)
         {
             return new SearchCoverage(held, held, versions);

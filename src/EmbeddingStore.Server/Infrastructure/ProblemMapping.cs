@@ -34,6 +34,7 @@ internal static class ProblemMapping
         StoreErrorCode.MigrationConflict => (StatusCodes.Status409Conflict, ProblemTypes.MigrationConflict, "Collection already has an active migration"),
         StoreErrorCode.MigrationGateFailed => (StatusCodes.Status409Conflict, ProblemTypes.MigrationGateFailed, "Cut-over gate not met"),
         StoreErrorCode.NameConflict => (StatusCodes.Status409Conflict, ProblemTypes.NameConflict, "Name taken by a collection or an alias"),
+        StoreErrorCode.PayloadIndexNotFound => (StatusCodes.Status404NotFound, ProblemTypes.PayloadIndexNotFound, "Payload index not found"),
     };
 #pragma warning restore CS8524
 

@@ -7,6 +7,7 @@ using System.Text.Json.Serialization;
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
@@ -111,6 +112,12 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
                 break;
             case (nameof(SegmentIndexResponse), "index"):
                 Names(schema, indexNames);
+                break;
+            case (nameof(PayloadIndexRequest), "type") or (nameof(PayloadIndexResponse), "type"):
+                Names(schema, PayloadIndexNames.TypeNames);
+                break;
+            case (nameof(PayloadIndexResponse), "state"):
+                Names(schema, PayloadIndexNames.StateNames);
                 break;
             case (nameof(SegmentIndexResponse), "state"):
                 Names(schema, IndexStateNames.All);

@@ -126,6 +126,18 @@ internal static class SqliteCommandBuilder
             counters = excluded.counters, error = excluded.error, updated_at = excluded.updated_at;
         """;
 
+    public const string SelectPayloadIndexes =
+        "SELECT c.name, p.field, p.type, p.state, p.job_id, p.created_at FROM payload_indexes p JOIN collections c ON c.id = p.collection_id ORDER BY c.name, p.field;";
+
+    public const string UpsertPayloadIndex =
+        """
+        INSERT INTO payload_indexes (collection_id, field, type, state, job_id, created_at) VALUES ($collection, $field, $type, $state, $jobId, $createdAt)
+        ON CONFLICT (collection_id, field) DO UPDATE SET type = excluded.type, state = excluded.state, job_id = excluded.job_id,
+            created_at = excluded.created_at;
+        """;
+
+    public const string DeletePayloadIndex = "DELETE FROM payload_indexes WHERE collection_id = $collection AND field = $field;";
+
     // SQLite result codes that mean "the store cannot take writes now", as opposed to a bug in a statement.
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;

@@ -11,10 +11,12 @@ using EmbeddingStore.Benchmarks.Indexes;
 
 namespace EmbeddingStore.Benchmarks.Filters;
 
-// Filtered exact search without a payload index: the filter runs on each candidate's payload JSON that could enter the
-// top-k. 100,000 items of 384 floats (MiniLM's shape); a `cat` field selects 10 % or 1 % of them. The ratio to the
-// unfiltered search is the cost of evaluating the filter during the scan; Matches gives the per-payload cost alone and
-// shows that evaluating allocates nothing.
+// Filtered exact search with and without a payload index. Without one the filter runs on each candidate's payload JSON
+// that could enter the top-k; with a keyword index on `cat` (Indexed) the planner turns the condition into the matching
+// rows and the scan scores only those. 100,000 items of 384 floats (MiniLM's shape); a `cat` field selects 10 % or 1 %
+// of them. The ratio to the unfiltered search is the cost of evaluating the filter during the scan; Indexed false ÷ true
+// at one selectivity is the index's speed-up (issue 11 asks for at least 10x at 1 %). Matches gives the per-payload cost
+// alone and shows that evaluating allocates nothing.
 [MemoryDiagnoser]
 public class FilterBenchmarks
 {
@@ -27,6 +29,9 @@ public class FilterBenchmarks
 
     [Params("none", "10%", "1%")]
     public string Selectivity { get; set; } = "none";
+
+    [Params(false, true)]
+    public bool Indexed { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -53,6 +58,12 @@ public class FilterBenchmarks
             }
 
             _engine.UpsertItemsAsync("c", batch, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        if (Indexed)
+        {
+            _engine.PutPayloadIndexAsync("c", "cat", "keyword", CancellationToken.None).GetAwaiter().GetResult();
+            _engine.Jobs.RunUntilIdleAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
 
         _filter = Selectivity switch

@@ -120,5 +120,11 @@ public class SearchBenchmarks
         public Task SaveAliasAsync(CollectionAlias alias, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task DeleteAliasAsync(string alias, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public IAsyncEnumerable<StoredPayloadIndex> ReadPayloadIndexesAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<StoredPayloadIndex>();
+
+        public Task SavePayloadIndexAsync(StoredPayloadIndex index, JobRecord? job, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task DeletePayloadIndexAsync(string collection, string field, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

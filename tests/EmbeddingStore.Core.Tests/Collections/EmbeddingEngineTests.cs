@@ -144,7 +144,6 @@ public sealed class EmbeddingEngineTests
     [InlineData("long-id")]
     [InlineData("control-id")]
     [InlineData("surrogate-id")]
-    [InlineData("no-vectors")]
     [InlineData("array-payload")]
     public async Task UpsertItems_BadInput_RefusedWithCodeAndNothingWritten(string kind)
     {
@@ -164,7 +163,6 @@ public sealed class EmbeddingEngineTests
             "long-id" => (EngineFactory.Item(new string('x', 257), "text@v1", [1, 2, 3]), StoreErrorCode.LimitExceeded),
             "control-id" => (EngineFactory.Item("a\u0000b", "text@v1", [1, 2, 3]), StoreErrorCode.InvalidArgument),
             "surrogate-id" => (EngineFactory.Item("a\ud800b", "text@v1", [1, 2, 3]), StoreErrorCode.InvalidArgument),
-            "no-vectors" => (new ItemUpsert("x", null, new Dictionary<string, float[]>()), StoreErrorCode.InvalidArgument),
             "array-payload" => (EngineFactory.Item("x", "text@v1", [1, 2, 3], "[1,2]"), StoreErrorCode.InvalidArgument),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };

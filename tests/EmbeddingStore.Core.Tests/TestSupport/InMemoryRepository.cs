@@ -20,6 +20,7 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
     private readonly Dictionary<string, SortedDictionary<string, StoredItem>> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Core.Collections.CollectionAlias> _aliases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Core.Migrations.MigrationRecord> _migrations = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Collection, string Field), StoredPayloadIndex> _payloadIndexes = [];
 
     public bool RefuseWrites { get; set; }
 
@@ -83,6 +84,11 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
             foreach (string migration in _migrations.Values.Where(m => m.Collection == collection).Select(m => m.Id).ToList())
             {
                 _migrations.Remove(migration);
+            }
+
+            foreach ((string, string) key in _payloadIndexes.Keys.Where(k => k.Collection == collection).ToList())
+            {
+                _payloadIndexes.Remove(key);
             }
         });
 
@@ -243,4 +249,32 @@ internal sealed class InMemoryRepository : IEmbeddingRepository
             return Task.CompletedTask;
         }
     }
+
+    public async IAsyncEnumerable<StoredPayloadIndex> ReadPayloadIndexesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        List<StoredPayloadIndex> indexes;
+        lock (_lock)
+        {
+            indexes = [.. _payloadIndexes.Values.OrderBy(i => i.Collection, StringComparer.Ordinal).ThenBy(i => i.Field, StringComparer.Ordinal)];
+        }
+
+        foreach (StoredPayloadIndex index in indexes)
+        {
+            yield return index;
+        }
+    }
+
+    public Task SavePayloadIndexAsync(StoredPayloadIndex index, JobRecord? job, CancellationToken cancellationToken) =>
+        Write(() =>
+        {
+            _payloadIndexes[(index.Collection, index.Field)] = index;
+            if (job is not null)
+            {
+                _jobs[job.Id] = job;
+            }
+        });
+
+    public Task DeletePayloadIndexAsync(string collection, string field, CancellationToken cancellationToken) =>
+        Write(() => _payloadIndexes.Remove((collection, field)));
 }

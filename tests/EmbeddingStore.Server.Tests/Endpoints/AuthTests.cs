@@ -57,6 +57,10 @@ public sealed class AuthTests
         ["GET /v1/collections/{name}/migrations/{id}/pending"] = "read",
         ["POST /v1/collections/{name}/migrations/{id}/vectors"] = "write",
         ["POST /v1/collections/{name}/migrations/{id}/refit"] = "admin",
+        ["PUT /v1/collections/{name}/indexes/{field}"] = "admin",
+        ["GET /v1/collections/{name}/indexes"] = "read",
+        ["GET /v1/collections/{name}/indexes/{field}"] = "read",
+        ["DELETE /v1/collections/{name}/indexes/{field}"] = "admin",
         ["POST /v1/admin/backup"] = "admin",
         ["GET /v1/admin/verify"] = "admin",
     };

@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Persistence;
@@ -179,6 +180,36 @@ public abstract class RepositoryConformanceTests : IDisposable
         await repository.DeleteAliasAsync("old", Ct);
         await repository.DeleteCollectionAsync("docs-v2", Ct);
         Assert.Empty(await ToListAsync(Reopen(repository).ReadAliasesAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task SavePayloadIndex_WithJobReplaceDeleteAndCollectionDelete_RoundTrip()
+    {
+        IEmbeddingRepository repository = await SeedAsync(Create());
+        await repository.SaveCollectionAsync(new CollectionRecord("docs-v2", s_v2.Id, DateTimeOffset.UnixEpoch, IndexKind.Exact), Ct);
+        var job = new JobRecord(
+            "job-7", JobKinds.PayloadIndex, "docs", JobState.Queued, """{"field":"meta.src"}""", null, 0, 5, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        var building = new StoredPayloadIndex("docs", "meta.src", PayloadIndexType.Keyword, PayloadIndexState.Building, "job-7", DateTimeOffset.UnixEpoch);
+        var ready = new StoredPayloadIndex("docs", "n", PayloadIndexType.Integer, PayloadIndexState.Ready, null, DateTimeOffset.UnixEpoch);
+        var other = new StoredPayloadIndex("docs-v2", "flag", PayloadIndexType.Bool, PayloadIndexState.Ready, null, DateTimeOffset.UnixEpoch);
+        await repository.SavePayloadIndexAsync(building, job, Ct);
+        await repository.SavePayloadIndexAsync(ready, null, Ct);
+        await repository.SavePayloadIndexAsync(other, null, Ct);
+
+        repository = Reopen(repository);
+        Assert.Equal([building, ready, other], await ToListAsync(repository.ReadPayloadIndexesAsync(Ct)));
+        Assert.Contains(await ToListAsync(repository.ReadJobsAsync(Ct)), j => j.Id == "job-7" && j.Kind == JobKinds.PayloadIndex);
+
+        // Ready together with the job's completion; then a replacement of another type; then deletes.
+        await repository.SavePayloadIndexAsync(building with { State = PayloadIndexState.Ready }, job with { State = JobState.Completed }, Ct);
+        await repository.SavePayloadIndexAsync(building with { Type = PayloadIndexType.Float, State = PayloadIndexState.Ready }, null, Ct);
+        repository = Reopen(repository);
+        Assert.Equal(JobState.Completed, (await ToListAsync(repository.ReadJobsAsync(Ct))).Single(j => j.Id == "job-7").State);
+        Assert.Equal(PayloadIndexType.Float, (await ToListAsync(repository.ReadPayloadIndexesAsync(Ct))).Single(i => i.Field == "meta.src").Type);
+
+        await repository.DeletePayloadIndexAsync("docs", "n", Ct);
+        await repository.DeleteCollectionAsync("docs-v2", Ct);
+        Assert.Equal(["meta.src"], (await ToListAsync(Reopen(repository).ReadPayloadIndexesAsync(Ct))).Select(i => i.Field));
     }
 
     private static async Task<IEmbeddingRepository> SeedAsync(IEmbeddingRepository repository)

@@ -30,6 +30,16 @@ internal static class ExactBatchScan
     // so the result does not depend on the split.
     public static void Scan(IndexSearch search, float[] queries, TopKCollector[] tops)
     {
+        if (search.Rows is { } allowed && ExactScan.VisitsOnly(allowed, search.Segment))
+        {
+            // Few rows: each query scores just them (they stay in cache across queries), one query per thread.
+            int dimension = search.Segment.Dimension;
+            int[] rows = allowed.Rows;
+            Parallel.For(0, tops.Length, new ParallelOptions { MaxDegreeOfParallelism = search.Parallelism, CancellationToken = search.CancellationToken }, i =>
+                ExactScan.ScanRows(search, queries.AsSpan(i * dimension, dimension), tops[i], rows));
+            return;
+        }
+
         int queryCount = tops.Length;
         int blocks = (queryCount + VectorMath.BatchQueryBlock - 1) / VectorMath.BatchQueryBlock;
         int workers = Math.Min(search.Parallelism, blocks);

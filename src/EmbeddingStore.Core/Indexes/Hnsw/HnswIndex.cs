@@ -194,7 +194,7 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
             return true;
         }
 
-        if (search.Filter is null)
+        if (!search.IsFiltered)
         {
             return false;
         }

@@ -30,7 +30,11 @@ internal static class Int8Scan
         var candidates = new TopKCollector((int)Math.Max(1, Math.Min(count, (long)top.Capacity * oversampling)));
 
         int partitions = Math.Min(parallelism, count / BlockRows);
-        if (partitions <= 1 || (long)count * dimension < search.Limits.ParallelScanMinBytes)
+        if (search.Rows is { } allowed && ExactScan.VisitsOnly(allowed, segment))
+        {
+            ScanListedCodes(search, codes, prepared, scale, offset, candidates, allowed.Rows);
+        }
+        else if (partitions <= 1 || (long)count * dimension < search.Limits.ParallelScanMinBytes)
         {
             ScanCodes(search, codes, prepared, scale, offset, candidates, 0, count);
         }
@@ -113,6 +117,38 @@ internal static class Int8Scan
             }
 
             threshold = ExactScan.Offer(search, block, start, candidates, threshold);
+        }
+    }
+
+    // The codes of the listed rows only (a payload-index plan), scored as ScanCodes scores them, so the candidates (and
+    // with them the answer) are those of the full code scan with the same filter.
+    private static void ScanListedCodes(
+        IndexSearch search, Int8Segment codes, ReadOnlySpan<sbyte> q, float scale, float offset, TopKCollector candidates, int[] rows)
+    {
+        int dimension = search.Segment.Dimension;
+        bool euclidean = search.Segment.Version.Metric == DistanceMetric.Euclidean;
+        ReadOnlySpan<byte> data = codes.Codes;
+        ReadOnlySpan<float> norms = codes.SquaredNorms;
+        Span<int> dot = stackalloc int[1];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            if ((i & (BlockRows - 1)) == 0)
+            {
+                search.CancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (row >= codes.Count)
+            {
+                continue;
+            }
+
+            VectorMath.DotRowsInt8(q, data.Slice(row * dimension, dimension), dot);
+            float approx = euclidean ? (2f * (offset + (scale * dot[0]))) - norms[row] : offset + (scale * dot[0]);
+            if (approx >= candidates.Threshold && search.Accept(row) is { } item)
+            {
+                candidates.Offer(approx, item);
+            }
         }
     }
 
