@@ -110,6 +110,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             }
 
             _collections.Clear();
+            DeleteInterruptedIndexSaves();
             foreach (CollectionRecord record in records)
             {
                 var collection = new Collection(record.Name, record.ServingVersion, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
@@ -118,6 +119,8 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                     collection.Load(stored, _registry);
                 }
 
+                LoadIndexFiles(collection);
+                BuildLoadedKinds(collection, cancellationToken);
                 _collections[record.Name] = collection;
             }
 
@@ -363,6 +366,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                 collection.MarkDeleted();
                 _collections.TryRemove(name, out _);
                 ForgetAliasesOf(name);
+                DeleteIndexFiles(name);
                 return true;
             }
         }
@@ -1117,7 +1121,9 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             }
         }
 
-        state.EnsureIndex(kind, Indexes, cancellationToken);
+        var built = new List<VectorSegment>();
+        state.EnsureIndex(kind, Indexes, cancellationToken, built);
+        SaveBuilt(state, kind, built);
         LinkGraph graph = _registry.Graph;
         using Collection.ReadScope scope = state.EnterRead();
         if (state.IsDeleted)
@@ -1186,7 +1192,9 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             prepared[i] = Prepared(version, vector);
         }
 
-        state.EnsureIndex(kind, Indexes, cancellationToken);
+        var built = new List<VectorSegment>();
+        state.EnsureIndex(kind, Indexes, cancellationToken, built);
+        SaveBuilt(state, kind, built);
         LinkGraph graph = _registry.Graph;
         using Collection.ReadScope scope = state.EnterRead();
         if (state.IsDeleted)

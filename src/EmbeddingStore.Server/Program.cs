@@ -61,7 +61,10 @@ builder.Services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<Sql
 builder.Services.AddSingleton(sp => new EmbeddingEngine(
     sp.GetRequiredService<SqliteEmbeddingRepository>(),
     sp.GetRequiredService<IOptions<LimitsOptions>>().Value.ToEngineLimits(),
-    sp.GetRequiredService<TimeProvider>()));
+    sp.GetRequiredService<TimeProvider>())
+{
+    IndexDirectory = sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolvedIndexDirectory,
+});
 // Endpoints see only the service boundary; the local engine is today's implementation of it.
 builder.Services.AddSingleton<IEmbeddingService>(sp => sp.GetRequiredService<EmbeddingEngine>());
 builder.Services.AddOptions<StartupOptions>().Bind(builder.Configuration.GetSection(StartupOptions.SectionName));

@@ -244,7 +244,7 @@ internal sealed class Collection : IDisposable
 
     // Makes sure every segment has a built index of `kind` before a search asks for it, building on the write side (off
     // the search path). Returns false for a kind the registry does not know. Cheap when everything is ready: one read lock.
-    public bool EnsureIndex(IndexKind kind, IndexRegistry indexes, CancellationToken cancellationToken)
+    public bool EnsureIndex(IndexKind kind, IndexRegistry indexes, CancellationToken cancellationToken, List<VectorSegment>? built = null)
     {
         if (!indexes.TryGet(kind, out IVectorIndexFactory factory))
         {
@@ -267,10 +267,30 @@ internal sealed class Collection : IDisposable
             if (index.NeedsBuild)
             {
                 index.Build(segment, cancellationToken);
+                built?.Add(segment);
             }
         }
 
         return true;
+    }
+
+    // Kinds kept built on every segment (exact always), under the read lock or the writer gate.
+    public IReadOnlyList<IndexKind> MaintainedKinds => [.. _maintainedKinds];
+
+    // Every segment, live or empty, in version-name order.
+    public IReadOnlyList<VectorSegment> Segments =>
+        [.. _segments.Values.OrderBy(s => s.Version.Id.ToString(), StringComparer.Ordinal)];
+
+    // Start-up: a kind found saved on disk is maintained from now on (so the segments without a valid file are built), and
+    // `loaded` (already read from its file) becomes the segment's index of that kind.
+    public void Adopt(IndexKind kind, VectorSegment segment, IVectorIndex? loaded)
+    {
+        using WriteScope scope = EnterWrite();
+        _maintainedKinds.Add(kind);
+        if (loaded is not null)
+        {
+            segment.ReplaceIndex(loaded);
+        }
     }
 
     public void Dispose()

@@ -7,9 +7,9 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 
 // An HNSW graph behind the index seam. Built on the write side from the segment's live rows, then kept current by every
 // upsert (an insert, or a re-link of an overwritten row); deletes stay tombstones the search walks through but never
-// returns. Compaction renumbers rows, so this step drops the graph and rebuilds it before the next search (NeedsBuild)
-// instead of remapping it; remapping and repairing links in a background job is the rest of issue 10. TrySave/TryLoad
-// write and validate a graph file; the engine does not yet call them at shutdown and start-up.
+// returns. Compaction renumbers rows: the graph is remapped to the new rows and the links that went through deleted
+// nodes are repaired (HnswGraph.Repair.cs), so a compaction never rebuilds. TrySave/TryLoad write and read the graph
+// file the engine keeps beside the database (HnswGraph.File.cs; Indexes/IndexFiles.cs).
 internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters) : IVectorIndex
 {
     // Rows of the filter sample the planner draws; a few hundred Accept calls cost far less than one graph search.
@@ -112,10 +112,18 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
     {
     }
 
-    // Rebuilt (not remapped) in this step: the next EnsureIndex or write builds a graph of the compacted rows.
+    // Remapped to the compacted rows, the deleted nodes' neighbours re-linked around them (the segment has already moved
+    // its rows, and Remap reads only surviving ones).
     public void OnCompacted(ReadOnlySpan<int> oldToNew, int newRowCount)
     {
-        _graph = null;
+        if (_graph is not { } graph)
+        {
+            return;
+        }
+
+        HnswScratch scratch = _scratch.Rent();
+        _graph = newRowCount == 0 ? null : graph.Remap(oldToNew, segment, scratch);
+        _scratch.Return(scratch);
         _scratch.Clear();
     }
 
@@ -169,18 +177,44 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         return true;
     }
 
+    // What the last TryLoad found: nodes matched, dropped (and repaired around), and live rows inserted because the file
+    // did not have them (written after it was saved). Null before any load.
+    internal IndexLoadReport? LastLoad { get; private set; }
+
     // Replaces the graph only with a file that passes every check; otherwise the index is unchanged (and NeedsBuild says
-    // whether it must be built).
+    // whether it must be built). Live rows the file lacks are inserted, so writes made after the save are searchable.
     public bool TryLoad(Stream source, VectorSegment owner)
     {
-        if (HnswGraph.TryLoad(source, owner, parameters) is not { } graph)
+        HnswScratch scratch = _scratch.Rent();
+        try
         {
-            return false;
-        }
+            HnswGraph? graph = HnswGraph.TryLoad(source, owner, parameters, scratch, out GraphLoadReport report);
+            if (graph is null)
+            {
+                LastLoad = new IndexLoadReport(false, report.Matched, report.Dropped, 0);
+                return false;
+            }
 
-        _graph = graph;
-        _scratch.Clear();
-        return true;
+            graph.EnsureCapacity(owner.RowCount);
+            int inserted = 0;
+            for (int row = 0; row < owner.RowCount; row++)
+            {
+                if (owner.ItemAt(row) is not null && !graph.Contains(row))
+                {
+                    graph.Insert(owner, row, scratch);
+                    inserted++;
+                }
+            }
+
+            LastLoad = new IndexLoadReport(true, report.Matched, report.Dropped, inserted);
+            _graph = owner.LiveCount == 0 ? null : graph;
+            return true;
+        }
+        finally
+        {
+            _scratch.Return(scratch);
+            _scratch.Clear();
+        }
     }
 
     // The planner: a small segment, or a filter expected to match fewer than ExactMatchesPerEf × ef rows (estimated on an

@@ -1,0 +1,251 @@
+// Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
+
+using System.Collections.Concurrent;
+using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Indexes;
+
+namespace EmbeddingStore.Core;
+
+// Built indexes saved beside the database (Indexes/IndexFiles.cs), so a restart loads graphs instead of rebuilding them.
+// When: after a build a search triggered, and for every built index at an orderly shutdown (SaveIndexFiles). Not
+// periodically: writes after the last save are not lost on a crash, because a load inserts the live rows the file lacks
+// and drops (repairing around them) the nodes whose items were deleted or re-embedded since; only when less than half of
+// a file still matches is it refused as stale and the index rebuilt.
+public sealed partial class EmbeddingEngine
+{
+    private readonly ConcurrentQueue<IndexFileEvent> _indexFileEvents = new();
+    private IndexFiles? _indexFiles;
+
+    /// <summary>
+    /// The directory built indexes are saved in (one file per collection, version and kind), so a restart loads them
+    /// instead of rebuilding; null (the default, and right for a database in memory) saves nothing and every start
+    /// builds again. Set before <see cref="LoadAsync"/>.
+    /// </summary>
+    public string? IndexDirectory
+    {
+        get => _indexFiles?.Directory;
+        init => _indexFiles = string.IsNullOrEmpty(value) ? null : new IndexFiles(Path.GetFullPath(value));
+    }
+
+    /// <summary>
+    /// Takes the index-file events (loads, refusals, saves) recorded since the last call, oldest first, for the host to
+    /// log; the engine itself has no logger.
+    /// </summary>
+    public IReadOnlyList<IndexFileEvent> DrainIndexFileEvents()
+    {
+        var drained = new List<IndexFileEvent>();
+        while (_indexFileEvents.TryDequeue(out IndexFileEvent? e))
+        {
+            drained.Add(e);
+        }
+
+        return drained;
+    }
+
+    /// <summary>
+    /// Writes every built index that keeps a file (graphs) to <see cref="IndexDirectory"/>; the host calls it at an
+    /// orderly shutdown so the next start loads everything written until then. Each index is serialised under its
+    /// collection's read lock (searches go on) and written to disk outside it. Returns how many files were written.
+    /// </summary>
+    public int SaveIndexFiles()
+    {
+        if (_indexFiles is null)
+        {
+            return 0;
+        }
+
+        int saved = 0;
+        foreach (Collection collection in _collections.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            List<IndexKind> kinds;
+            List<VectorSegment> segments;
+            using (collection.EnterRead())
+            {
+                kinds = [.. collection.MaintainedKinds.Where(k => k != IndexKind.Exact)];
+                segments = [.. collection.Segments];
+            }
+
+            foreach (IndexKind kind in kinds)
+            {
+                saved += SaveIndexFiles(collection, kind, segments);
+            }
+        }
+
+        return saved;
+    }
+
+    // Writes the `kind` indexes of `segments` that are built; a file-system failure is recorded, never thrown (the file is
+    // a cache: memory and SQLite are already right).
+    private int SaveIndexFiles(Collection collection, IndexKind kind, IEnumerable<VectorSegment> segments)
+    {
+        if (_indexFiles is not { } files)
+        {
+            return 0;
+        }
+
+        int saved = 0;
+        foreach (VectorSegment segment in segments)
+        {
+            byte[]? bytes;
+            using (collection.EnterRead())
+            {
+                if (collection.IsDeleted)
+                {
+                    return saved;
+                }
+
+                bytes = segment.FindIndex(kind) is { } index ? IndexFiles.Serialize(index) : null;
+            }
+
+            if (bytes is null)
+            {
+                continue;
+            }
+
+            string path = files.PathFor(collection.Name, segment, kind);
+            try
+            {
+                IndexFiles.Write(path, bytes);
+                saved++;
+                Record(collection, segment, kind, IndexFileOutcome.Saved, $"{bytes.Length} bytes to {path}");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Record(collection, segment, kind, IndexFileOutcome.Failed, $"saving {path}: {ex.Message}");
+            }
+        }
+
+        return saved;
+    }
+
+    // Start-up, after a collection's items are in memory: every kind with a file for any of its segments is maintained
+    // again; each file is loaded only if the kind's checks against the segment pass (IVectorIndex.TryLoad). Segments whose
+    // file is missing or refused are left unbuilt, for BuildLoadedKinds.
+    private void LoadIndexFiles(Collection collection)
+    {
+        if (_indexFiles is not { } files)
+        {
+            return;
+        }
+
+        IReadOnlyList<VectorSegment> segments = collection.Segments;
+        foreach (IndexKind kind in Indexes.Kinds)
+        {
+            if (kind == IndexKind.Exact || !Indexes.TryGet(kind, out IVectorIndexFactory factory))
+            {
+                continue;
+            }
+
+            var found = new List<(VectorSegment Segment, string Path)>();
+            foreach (VectorSegment segment in segments)
+            {
+                string path = files.PathFor(collection.Name, segment, kind);
+                if (File.Exists(path))
+                {
+                    found.Add((segment, path));
+                }
+            }
+
+            if (found.Count == 0)
+            {
+                continue;
+            }
+
+            collection.Adopt(kind, segments[0], loaded: null);
+            foreach (VectorSegment segment in segments)
+            {
+                if (segment.LiveCount == 0)
+                {
+                    continue;
+                }
+
+                string? path = found.FirstOrDefault(f => ReferenceEquals(f.Segment, segment)).Path;
+                if (path is null)
+                {
+                    Record(collection, segment, kind, IndexFileOutcome.Missing, "no file; building");
+                    continue;
+                }
+
+                IVectorIndex index = factory.Create(segment, collection.IndexSettings);
+                try
+                {
+                    bool trusted;
+                    using (FileStream stream = IndexFiles.OpenRead(path)!)
+                    {
+                        trusted = index.TryLoad(stream, segment);
+                    }
+
+                    string counts = index is Indexes.Hnsw.HnswIndex { LastLoad: { } report }
+                        ? $"{report.Matched} nodes matched, {report.Dropped} dropped, {report.Inserted} rows inserted"
+                        : string.Empty;
+                    if (trusted)
+                    {
+                        collection.Adopt(kind, segment, index);
+                        Record(collection, segment, kind, IndexFileOutcome.Loaded, $"{path}: {counts}");
+                    }
+                    else
+                    {
+                        Record(collection, segment, kind, IndexFileOutcome.Refused, $"{path} is torn, corrupt, stale or for other settings ({counts}); rebuilding");
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Record(collection, segment, kind, IndexFileOutcome.Failed, $"reading {path}: {ex.Message}; rebuilding");
+                }
+            }
+        }
+    }
+
+    // Start-up, after every file was tried: the maintained kinds' unbuilt segments are built, and saved.
+    private void BuildLoadedKinds(Collection collection, CancellationToken cancellationToken)
+    {
+        List<IndexKind> kinds;
+        using (collection.EnterRead())
+        {
+            kinds = [.. collection.MaintainedKinds.Where(k => k != IndexKind.Exact)];
+        }
+
+        foreach (IndexKind kind in kinds)
+        {
+            var built = new List<VectorSegment>();
+            collection.EnsureIndex(kind, Indexes, cancellationToken, built);
+            SaveIndexFiles(collection, kind, built);
+        }
+    }
+
+    // After a search built indexes: saved now, so a restart does not build them again.
+    private void SaveBuilt(Collection collection, IndexKind kind, List<VectorSegment> built)
+    {
+        if (built.Count > 0)
+        {
+            SaveIndexFiles(collection, kind, built);
+        }
+    }
+
+    private void DeleteInterruptedIndexSaves()
+    {
+        try
+        {
+            _indexFiles?.DeleteTemporaryFiles();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _indexFileEvents.Enqueue(new IndexFileEvent(string.Empty, string.Empty, IndexKind.Exact, IndexFileOutcome.Failed, $"deleting interrupted saves: {ex.Message}"));
+        }
+    }
+
+    private void DeleteIndexFiles(string collection)
+    {
+        try
+        {
+            _indexFiles?.DeleteCollection(collection);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _indexFileEvents.Enqueue(new IndexFileEvent(collection, string.Empty, IndexKind.Exact, IndexFileOutcome.Failed, $"deleting the collection's index files: {ex.Message}"));
+        }
+    }
+
+    private void Record(Collection collection, VectorSegment segment, IndexKind kind, IndexFileOutcome outcome, string detail) =>
+        _indexFileEvents.Enqueue(new IndexFileEvent(collection.Name, segment.Version.Id.ToString(), kind, outcome, detail));
+}
