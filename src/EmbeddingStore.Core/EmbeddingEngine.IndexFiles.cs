@@ -3,6 +3,8 @@
 using System.Collections.Concurrent;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Indexes;
+using EmbeddingStore.Core.Jobs;
+using EmbeddingStore.Core.Versioning;
 
 namespace EmbeddingStore.Core;
 
@@ -76,7 +78,7 @@ public sealed partial class EmbeddingEngine
 
     // Writes the `kind` indexes of `segments` that are built; a file-system failure is recorded, never thrown (the file is
     // a cache: memory and SQLite are already right).
-    private int SaveIndexFiles(Collection collection, IndexKind kind, IEnumerable<VectorSegment> segments)
+    internal int SaveIndexFiles(Collection collection, IndexKind kind, IEnumerable<VectorSegment> segments)
     {
         if (_indexFiles is not { } files)
         {
@@ -210,6 +212,100 @@ public sealed partial class EmbeddingEngine
             var built = new List<VectorSegment>();
             collection.EnsureIndex(kind, Indexes, cancellationToken, built);
             SaveIndexFiles(collection, kind, built);
+        }
+    }
+
+    /// <summary>
+    /// Whether graph indexes are built by background jobs (<see cref="JobKinds.IndexBuild"/>, progress in the job routes,
+    /// collection info says <c>building</c>) while searches scan exactly, instead of inline by the first search that needs
+    /// them. A host that drives <see cref="Jobs"/> sets it; without a runner (the default, embedded use) builds stay
+    /// inline, since nothing would run the jobs. Set before <see cref="LoadAsync"/>.
+    /// </summary>
+    public bool BackgroundIndexBuilds { get; init; }
+
+    private readonly object _deferredLock = new();
+    private List<(Collection Collection, ModelVersionId Version, IndexKind Kind, long Rows)>? _deferredBuilds;
+
+    // Build requests run one after another (so two never enqueue the same job); the chain's tail is what tests await.
+    private Task _buildRequests = Task.CompletedTask;
+
+    // A collection as the engine keeps it: with background builds, its graph builds are handed to jobs.
+    private Collection NewCollection(string name, ModelVersionId servingVersion, DateTimeOffset createdAt, IndexKind defaultIndex, IndexSettings? settings)
+    {
+        var collection = new Collection(name, servingVersion, createdAt, defaultIndex, settings);
+        if (BackgroundIndexBuilds)
+        {
+            collection.RequestBuild = (segment, kind) => RequestBuild(collection, segment.Version.Id, kind, segment.LiveCount);
+        }
+
+        return collection;
+    }
+
+    // Every build request made so far has enqueued its job (or found one covering it).
+    internal Task BuildRequestsSettled()
+    {
+        lock (_deferredLock)
+        {
+            return _buildRequests;
+        }
+    }
+
+    // Called under the collection's write lock: only schedules. During LoadAsync the requests wait until the stored jobs
+    // are loaded (a job still running from before the restart then takes the build over instead of a second one).
+    private void RequestBuild(Collection collection, ModelVersionId version, IndexKind kind, long rows)
+    {
+        lock (_deferredLock)
+        {
+            if (_deferredBuilds is { } deferred)
+            {
+                deferred.Add((collection, version, kind, rows));
+                return;
+            }
+
+            _buildRequests = _buildRequests.ContinueWith(_ => EnqueueBuildAsync(collection, version, kind, rows), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    // One job per (collection, version, kind) at a time: a queued, running or paused one already covers the request.
+    private async Task EnqueueBuildAsync(Collection collection, ModelVersionId version, IndexKind kind, long rows)
+    {
+        try
+        {
+            string parameters = IndexBuildJobHandler.WriteParameters(version, kind);
+            bool active = Jobs.List().Any(j => j.Kind == JobKinds.IndexBuild && !JobStateNames.IsFinal(j.State)
+                && string.Equals(j.Collection, collection.Name, StringComparison.Ordinal) && string.Equals(j.Parameters, parameters, StringComparison.Ordinal));
+            if (!active && !collection.IsDeleted)
+            {
+                await Jobs.EnqueueAsync(JobKinds.IndexBuild, collection.Name, parameters, rows, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The engine is shutting down; the next start requests the build again.
+        }
+    }
+
+    private void DeferBuildRequests()
+    {
+        lock (_deferredLock)
+        {
+            _deferredBuilds = [];
+        }
+    }
+
+    // After the stored jobs are loaded: the requests made while loading are enqueued (or found covered).
+    private Task ReleaseBuildRequestsAsync()
+    {
+        lock (_deferredLock)
+        {
+            List<(Collection Collection, ModelVersionId Version, IndexKind Kind, long Rows)> deferred = _deferredBuilds ?? [];
+            _deferredBuilds = null;
+            foreach ((Collection collection, ModelVersionId version, IndexKind kind, long rows) in deferred)
+            {
+                _buildRequests = _buildRequests.ContinueWith(_ => EnqueueBuildAsync(collection, version, kind, rows), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            }
+
+            return _buildRequests;
         }
     }
 

@@ -64,6 +64,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         Indexes = indexes ?? IndexRegistry.Default;
         Jobs = new JobRunner(repository, _time);
         Jobs.Register(new DeriveJobHandler(this));
+        Jobs.Register(new IndexBuildJobHandler(this));
     }
 
     /// <summary>The limits every request is checked against.</summary>
@@ -110,10 +111,11 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             }
 
             _collections.Clear();
+            DeferBuildRequests();
             DeleteInterruptedIndexSaves();
             foreach (CollectionRecord record in records)
             {
-                var collection = new Collection(record.Name, record.ServingVersion, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
+                Collection collection = NewCollection(record.Name, record.ServingVersion, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
                 await foreach (StoredItem stored in _repository.ReadItemsAsync(record.Name, cancellationToken).ConfigureAwait(false))
                 {
                     collection.Load(stored, _registry);
@@ -133,6 +135,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             }
 
             Jobs.Load(jobs);
+            await ReleaseBuildRequestsAsync().ConfigureAwait(false);
         }
     }
 
@@ -331,7 +334,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                 return saveFailure;
             }
 
-            var collection = new Collection(name, version.Id, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
+            Collection collection = NewCollection(name, version.Id, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
             _collections[name] = collection;
             return new Outcome<CollectionInfo>(ReadInfo(collection), Created: true);
         }

@@ -64,6 +64,9 @@ builder.Services.AddSingleton(sp => new EmbeddingEngine(
     sp.GetRequiredService<TimeProvider>())
 {
     IndexDirectory = sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolvedIndexDirectory,
+
+    // The host runs the job runner (JobRunnerService), so graphs build as jobs and searches never wait for one.
+    BackgroundIndexBuilds = true,
 });
 // Endpoints see only the service boundary; the local engine is today's implementation of it.
 builder.Services.AddSingleton<IEmbeddingService>(sp => sp.GetRequiredService<EmbeddingEngine>());

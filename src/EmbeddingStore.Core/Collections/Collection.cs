@@ -52,6 +52,11 @@ internal sealed class Collection : IDisposable
 
     public DateTimeOffset CreatedAt { get; }
 
+    // Set by a host that runs jobs: graph kinds are then built by a background job (searches scan exactly meanwhile)
+    // instead of inline under the write lock. Called under the write lock with the segment and kind to build; it must only
+    // schedule the job. Null (the embedded default): every build is inline, as a search or write needs it.
+    public Action<VectorSegment, IndexKind>? RequestBuild { get; set; }
+
     // Set once the collection is deleted; a search or write that raced with the delete then answers "not found".
     public bool IsDeleted { get; private set; }
 
@@ -127,7 +132,7 @@ internal sealed class Collection : IDisposable
             foreach (IVectorIndex index in segment.Indexes)
             {
                 indexes.Add(new SegmentIndexInfo(
-                    segment.Version.Id.ToString(), index.Kind, index.NeedsBuild ? IndexState.Stale : IndexState.Ready, index.VectorsIndexed(segment), index.MemoryBytes, index.Settings));
+                    segment.Version.Id.ToString(), index.Kind, index.IsBuilding ? IndexState.Building : index.NeedsBuild ? IndexState.Stale : IndexState.Ready, index.VectorsIndexed(segment), index.MemoryBytes, index.Settings));
             }
         }
 
@@ -253,7 +258,7 @@ internal sealed class Collection : IDisposable
 
         using (ReadScope read = EnterRead())
         {
-            if (_maintainedKinds.Contains(kind) && _segments.Values.All(s => s.FindIndex(kind) is { NeedsBuild: false }))
+            if (_maintainedKinds.Contains(kind) && _segments.Values.All(s => s.FindIndex(kind) is { NeedsBuild: false } or { IsBuilding: true }))
             {
                 return true;
             }
@@ -264,7 +269,7 @@ internal sealed class Collection : IDisposable
         foreach (VectorSegment segment in _segments.Values)
         {
             IVectorIndex index = segment.GetOrAddIndex(factory, IndexSettings);
-            if (index.NeedsBuild)
+            if (index.NeedsBuild && !StartBackgroundBuild(segment, index))
             {
                 index.Build(segment, cancellationToken);
                 built?.Add(segment);
@@ -359,13 +364,35 @@ internal sealed class Collection : IDisposable
                 if (indexes.TryGet(kind, out IVectorIndexFactory factory))
                 {
                     IVectorIndex index = segment.GetOrAddIndex(factory, IndexSettings);
-                    if (index.NeedsBuild)
+                    if (index.NeedsBuild && !StartBackgroundBuild(segment, index))
                     {
                         index.Build(segment, CancellationToken.None);
                     }
                 }
             }
         }
+    }
+
+    // Segments up to this many rows build inline even with background builds: about one job chunk of work (well under a
+    // second), and a small collection is then searchable by its graph at once.
+    internal const int MaxRowsBuiltInline = 512;
+
+    // A kind that builds in chunks, in a collection whose host runs jobs: the build is handed to a job and the index
+    // marked building (searches scan exactly until it publishes). False: the caller builds inline. Under the write lock.
+    private bool StartBackgroundBuild(VectorSegment segment, IVectorIndex index)
+    {
+        if (RequestBuild is not { } request || index is not IChunkedBuild graph || (!graph.IsBuilding && segment.RowCount <= MaxRowsBuiltInline))
+        {
+            return false;
+        }
+
+        if (!graph.IsBuilding)
+        {
+            graph.BeginBuild();
+            request(segment, index.Kind);
+        }
+
+        return true;
     }
 
     public readonly ref struct ReadScope(ReaderWriterLockSlim @lock)

@@ -7,4 +7,7 @@ public static class JobKinds
 {
     /// <summary>Stores vectors derived through a link for a collection's items that lack the target version.</summary>
     public const string Derive = "derive";
+
+    /// <summary>Builds one segment's graph index in the background, so searches never wait for it (they scan exactly meanwhile).</summary>
+    public const string IndexBuild = "index-build";
 }

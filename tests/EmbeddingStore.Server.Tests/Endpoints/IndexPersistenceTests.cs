@@ -11,11 +11,11 @@ using Microsoft.Data.Sqlite;
 namespace EmbeddingStore.Server.Tests.Endpoints;
 
 // HNSW graphs saved beside the database (<db>.indexes/<collection>/<model>@<version>.hnsw) and loaded by a real server
-// process after a restart: a valid file is loaded, not rebuilt (the start-up log says Loaded and no index is built or
-// saved during the start); a torn, flipped or truncated file is refused and rebuilt to the same answers (a
+// process after a restart: a valid file is loaded, not rebuilt (the start-up log says Loaded, no index-build job is
+// created and nothing is saved during the start); a torn, flipped or truncated file is refused and rebuilt to the same answers (a
 // single-threaded build of the same rows in the same order is the same graph); writes after the last save survive a
 // SIGKILL (the load inserts the new rows and drops the deleted ones); a temporary file an interrupted save left is
-// never read.
+// never read. Builds run as index-build jobs; the tests wait for the job (GET /v1/jobs) before comparing graph answers.
 public sealed class IndexPersistenceTests : IDisposable
 {
     private const int Dimension = 16;
@@ -39,8 +39,9 @@ public sealed class IndexPersistenceTests : IDisposable
         using (HttpClient client = server.CreateClient())
         {
             await SeedAsync(client, new Random(1));
+            await BuildAsync(client);
             before = await AnswersAsync(client, new Random(2));
-            Assert.True(File.Exists(GraphFile), "the build a search triggered did not save its graph");
+            Assert.True(File.Exists(GraphFile), "the build job did not save its graph");
             Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         }
 
@@ -50,8 +51,12 @@ public sealed class IndexPersistenceTests : IDisposable
             IReadOnlyList<string> log = server.Output();
             Assert.Contains(log, line => line.Contains($"docs/vec@v1/hnsw Loaded: {GraphFile}: {Items} nodes matched, 0 dropped, 0 rows inserted", StringComparison.Ordinal));
             Assert.DoesNotContain(log, line => line.Contains("hnsw Refused", StringComparison.Ordinal) || line.Contains("hnsw Saved", StringComparison.Ordinal));
-            Assert.Equal(before, await AnswersAsync(client, new Random(2)));
             Assert.Equal("ready", (await HnswInfoAsync(client))["state"]!.GetValue<string>());
+            Assert.Equal(before, await AnswersAsync(client, new Random(2)));
+
+            // Only the first run's build job exists: the restart built nothing.
+            JsonNode job = Assert.Single(await BuildJobsAsync(client));
+            Assert.Equal("completed", job["state"]!.GetValue<string>());
         }
     }
 
@@ -63,6 +68,7 @@ public sealed class IndexPersistenceTests : IDisposable
         using (HttpClient client = server.CreateClient())
         {
             await SeedAsync(client, new Random(3));
+            await BuildAsync(client);
             before = await AnswersAsync(client, new Random(4));
             Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         }
@@ -80,10 +86,11 @@ public sealed class IndexPersistenceTests : IDisposable
             using HttpClient client = server.CreateClient();
             IReadOnlyList<string> log = server.Output();
             Assert.True(log.Any(line => line.Contains("docs/vec@v1/hnsw Refused", StringComparison.Ordinal)), $"a graph file {name} was not refused");
-            Assert.Equal(before, await AnswersAsync(client, new Random(4)));
 
-            // Rebuilt at the start and saved again: the next start (next damage) has a whole file to damage.
-            Assert.Contains(log, line => line.Contains("docs/vec@v1/hnsw Saved", StringComparison.Ordinal));
+            // Rebuilt by a job the start requested, then saved again: the next start (next damage) has a whole file.
+            JsonNode rebuilt = await BuildAsync(client);
+            Assert.Equal(Items, rebuilt["progress"]!["done"]!.GetValue<long>());
+            Assert.Equal(before, await AnswersAsync(client, new Random(4)));
             Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         }
     }
@@ -98,7 +105,7 @@ public sealed class IndexPersistenceTests : IDisposable
         using (HttpClient client = server.CreateClient())
         {
             List<float[]> vectors = await SeedAsync(client, random);
-            await AnswersAsync(client, new Random(6));
+            await BuildAsync(client);
             Assert.True(File.Exists(GraphFile));
 
             // After the save: 100 new items, 50 deleted; then SIGKILL, so no shutdown save runs.
@@ -134,6 +141,7 @@ public sealed class IndexPersistenceTests : IDisposable
             }
 
             Assert.Equal(Items + 50, (await HnswInfoAsync(client))["vectorsIndexed"]!.GetValue<long>());
+            Assert.Single(await BuildJobsAsync(client));
         }
     }
 
@@ -145,6 +153,7 @@ public sealed class IndexPersistenceTests : IDisposable
         using (HttpClient client = server.CreateClient())
         {
             await SeedAsync(client, new Random(7));
+            await BuildAsync(client);
             before = await AnswersAsync(client, new Random(8));
             Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(60)));
         }
@@ -245,6 +254,35 @@ public sealed class IndexPersistenceTests : IDisposable
         }
 
         return answers;
+    }
+
+    // One hnsw search starts the build (answered by the exact scan meanwhile); then the newest index-build job is awaited
+    // until it completes, polling the job route (bounded, as the crash tests wait for acknowledgements).
+    private static async Task<JsonNode> BuildAsync(HttpClient client)
+    {
+        await SearchAsync(client, new float[Dimension].Select((_, j) => j == 0 ? 1f : 0f).ToArray(), 1);
+        for (int attempt = 0; attempt < 600; attempt++)
+        {
+            List<JsonNode> jobs = await BuildJobsAsync(client);
+            if (jobs.Count > 0 && jobs[0]["state"]!.GetValue<string>() is "completed")
+            {
+                Assert.Equal("ready", (await HnswInfoAsync(client))["state"]!.GetValue<string>());
+                return jobs[0];
+            }
+
+            Assert.True(jobs.Count == 0 || jobs[0]["state"]!.GetValue<string>() is "queued" or "running", $"the build job is {jobs[0]["state"]}");
+            await Task.Delay(100, Ct);
+        }
+
+        throw new InvalidOperationException("The index-build job did not complete within 60 s.");
+    }
+
+    // Index-build jobs, newest first.
+    private static async Task<List<JsonNode>> BuildJobsAsync(HttpClient client)
+    {
+        var response = await Api.GetAsync(client, "/v1/jobs", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        return [.. response.Body!["jobs"]!.AsArray().Where(j => j!["kind"]!.GetValue<string>() == "index-build").Select(j => j!)];
     }
 
     private static async Task<JsonNode> HnswInfoAsync(HttpClient client) =>
