@@ -236,6 +236,7 @@ public sealed partial class EmbeddingEngine
         if (BackgroundIndexBuilds)
         {
             collection.RequestBuild = (segment, kind) => RequestBuild(collection, segment.Version.Id, kind, segment.LiveCount);
+            collection.RequestCompaction = () => RequestCompaction(collection);
         }
 
         return collection;
@@ -266,17 +267,28 @@ public sealed partial class EmbeddingEngine
         }
     }
 
-    // One job per (collection, version, kind) at a time: a queued, running or paused one already covers the request.
-    private async Task EnqueueBuildAsync(Collection collection, ModelVersionId version, IndexKind kind, long rows)
+    // Deletes passed the compaction threshold (under the write lock: only schedules, like RequestBuild).
+    private void RequestCompaction(Collection collection)
+    {
+        lock (_deferredLock)
+        {
+            _buildRequests = _buildRequests.ContinueWith(_ => EnqueueOnceAsync(JobKinds.Compact, collection, "{}", 1), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    private Task EnqueueBuildAsync(Collection collection, ModelVersionId version, IndexKind kind, long rows) =>
+        EnqueueOnceAsync(JobKinds.IndexBuild, collection, IndexBuildJobHandler.WriteParameters(version, kind), rows);
+
+    // One job per (kind, collection, parameters) at a time: a queued, running or paused one already covers the request.
+    private async Task EnqueueOnceAsync(string jobKind, Collection collection, string parameters, long total)
     {
         try
         {
-            string parameters = IndexBuildJobHandler.WriteParameters(version, kind);
-            bool active = Jobs.List().Any(j => j.Kind == JobKinds.IndexBuild && !JobStateNames.IsFinal(j.State)
+            bool active = Jobs.List().Any(j => j.Kind == jobKind && !JobStateNames.IsFinal(j.State)
                 && string.Equals(j.Collection, collection.Name, StringComparison.Ordinal) && string.Equals(j.Parameters, parameters, StringComparison.Ordinal));
             if (!active && !collection.IsDeleted)
             {
-                await Jobs.EnqueueAsync(JobKinds.IndexBuild, collection.Name, parameters, rows, CancellationToken.None).ConfigureAwait(false);
+                await Jobs.EnqueueAsync(jobKind, collection.Name, parameters, total, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (ObjectDisposedException)

@@ -65,6 +65,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         Jobs = new JobRunner(repository, _time);
         Jobs.Register(new DeriveJobHandler(this));
         Jobs.Register(new IndexBuildJobHandler(this));
+        Jobs.Register(new CompactJobHandler(this));
     }
 
     /// <summary>The limits every request is checked against.</summary>

@@ -57,6 +57,20 @@ internal sealed class Collection : IDisposable
     // schedule the job. Null (the embedded default): every build is inline, as a search or write needs it.
     public Action<VectorSegment, IndexKind>? RequestBuild { get; set; }
 
+    // Set with RequestBuild: called (under the write lock, only to schedule) when deletes leave a segment worth compacting.
+    public Action? RequestCompaction { get; set; }
+
+    // Segments whose tombstones passed the compaction threshold, under the read lock or the writer gate.
+    public IReadOnlyList<VectorSegment> SegmentsToCompact() => [.. Segments.Where(s => s.ShouldCompact)];
+
+    // The compact job's second half, under the writer gate: rows renumbered under the write lock (a graph whose deleted
+    // nodes were already repaired away is only relabelled, which is quick).
+    public void CompactSegment(VectorSegment segment)
+    {
+        using WriteScope scope = EnterWrite();
+        segment.Compact();
+    }
+
     // Set once the collection is deleted; a search or write that raced with the delete then answers "not found".
     public bool IsDeleted { get; private set; }
 
@@ -208,13 +222,27 @@ internal sealed class Collection : IDisposable
             _orderedIds.Remove(id);
         }
 
-        // Compaction is its own step: rows are renumbered all at once, and every index is told how.
+        // Compaction is its own step: rows are renumbered all at once, and every index is told how. A host that runs
+        // jobs gets a compact job instead (graph links repaired around the deleted nodes off the write lock first).
+        bool requested = false;
         foreach (VectorSegment segment in _segments.Values)
         {
             if (segment.ShouldCompact)
             {
-                segment.Compact();
+                if (RequestCompaction is { } request)
+                {
+                    requested = true;
+                }
+                else
+                {
+                    segment.Compact();
+                }
             }
+        }
+
+        if (requested)
+        {
+            RequestCompaction!();
         }
 
         MaintainIndexes(_segments.Values, indexes);

@@ -23,3 +23,15 @@ internal interface IChunkedBuild
     /// <summary>Builds the next <paramref name="rows"/> rows; the index serves again once <c>Finished</c>.</summary>
     (int Done, int Total, bool Finished) BuildChunk(int rows, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// An index that can drop its deleted rows' entries, repairing what pointed through them, before the segment compacts:
+/// graphs, whose neighbours of a deleted node would otherwise lose the paths through it. Done by the compact job under the
+/// collection's writer gate but not its write lock, so searches go on with the previous structure (tombstones skipped)
+/// until the repaired one is published; the compaction that follows then only renumbers.
+/// </summary>
+internal interface ITombstoneRepair
+{
+    /// <summary>Removes every tombstoned row of the segment from the index, repairing around it; returns how many were removed.</summary>
+    int RepairTombstones();
+}

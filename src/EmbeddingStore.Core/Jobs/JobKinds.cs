@@ -10,4 +10,7 @@ public static class JobKinds
 
     /// <summary>Builds one segment's graph index in the background, so searches never wait for it (they scan exactly meanwhile).</summary>
     public const string IndexBuild = "index-build";
+
+    /// <summary>Compacts a collection's segments once deletes pass the threshold, repairing graph links around the deleted nodes first.</summary>
+    public const string Compact = "compact";
 }

@@ -124,6 +124,136 @@ public sealed class IndexBuildJobTests
         Assert.True(found >= 198, $"only {found} of 200 surviving items were found by their own vectors");
     }
 
+    [Fact]
+    public async Task Compact_JobAfterDeletingAThird_GraphRepairedNotRebuiltAndDeletedNeverReturned()
+    {
+        using EmbeddingEngine engine = await CreateAsync();
+        var random = new Random(44);
+        var items = Enumerable.Range(0, 3_000).Select(i => (Id(i), Vector(random))).ToList();
+        await UpsertAsync(engine, items);
+        await IdsAsync(engine, items[0].Item2, "hnsw");
+        await engine.BuildRequestsSettled();
+        await engine.Jobs.RunUntilIdleAsync(Ct);
+        Assert.Equal(IndexState.Ready, HnswState(engine).State);
+
+        // 1,100 deleted: past the threshold (1,024 tombstones and a quarter of the rows), so a compact job is queued, and
+        // until it runs the graph still serves, walking the tombstones without returning them.
+        string[] deleted = [.. items.Where((_, i) => i % 3 != 0).Take(1_100).Select(i => i.Item1)];
+        Assert.True((await engine.DeleteItemsAsync("docs", deleted, Ct)).IsSuccess);
+        await engine.BuildRequestsSettled();
+        JobRecord job = Assert.Single(engine.Jobs.List(), j => j.Kind == JobKinds.Compact);
+        Assert.Equal(JobState.Queued, job.State);
+        Assert.Equal((IndexState.Ready, 3_000L - 1_100), HnswState(engine));
+        foreach ((string _, float[] vector) in items.Where(i => deleted.Contains(i.Item1)).Take(50))
+        {
+            Assert.DoesNotContain(await IdsAsync(engine, vector, "hnsw"), deleted.Contains);
+        }
+
+        await engine.Jobs.RunUntilIdleAsync(Ct);
+        job = engine.Jobs.Get(job.Id).Value!;
+        Assert.Equal(JobState.Completed, job.State);
+        Assert.Equal(1_100, job.Counters!["removed"]);
+
+        // Repaired, not rebuilt: no second build job, and the graph served throughout.
+        Assert.Single(engine.Jobs.List(), j => j.Kind == JobKinds.IndexBuild);
+        Assert.Equal((IndexState.Ready, 3_000L - 1_100), HnswState(engine));
+        int found = 0;
+        var survivors = items.Where(i => !deleted.Contains(i.Item1)).ToList();
+        foreach ((string id, float[] vector) in survivors.Take(300))
+        {
+            List<string> answer = await IdsAsync(engine, vector, "hnsw");
+            found += answer[0] == id ? 1 : 0;
+            Assert.DoesNotContain(answer, deleted.Contains);
+        }
+
+        Assert.True(found >= 297, $"only {found} of 300 surviving items were found by their own vectors after the repair");
+        double recall = 0;
+        for (int q = 0; q < 30; q++)
+        {
+            float[] query = Vector(random);
+            recall += (await IdsAsync(engine, query, "hnsw")).Intersect(await IdsAsync(engine, query, "exact")).Count() / 10.0;
+        }
+
+        Assert.True(recall / 30 >= 0.9, $"recall@10 {recall / 30:F3} after the repair is below 0.9");
+    }
+
+    [Fact]
+    public async Task ConcurrentInsertsDeletesAndSearches_WithTheRunnerGoing_NothingLostAndDeletedNeverReturned()
+    {
+        using EmbeddingEngine engine = await CreateAsync();
+        var random = new Random(45);
+        var vectors = new System.Collections.Concurrent.ConcurrentDictionary<string, float[]>(StringComparer.Ordinal);
+        var seed = Enumerable.Range(0, 1_500).Select(i => (Id(i), Vector(random))).ToList();
+        foreach ((string id, float[] vector) in seed)
+        {
+            vectors[id] = vector;
+        }
+
+        await UpsertAsync(engine, seed);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        Task runner = engine.Jobs.RunAsync(stop.Token);
+
+        // Deletes acknowledged so far: no search that starts after an acknowledgement may return that item.
+        var acknowledgedDeletes = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var added = Enumerable.Range(0, 2_000).Select(i => ($"new-{i:D4}", Vector(random))).ToList();
+        Task inserter = Task.Run(async () =>
+        {
+            foreach ((string Id, float[] Vector)[] chunk in added.Chunk(100))
+            {
+                foreach ((string id, float[] vector) in chunk)
+                {
+                    vectors[id] = vector;
+                }
+
+                await UpsertAsync(engine, [.. chunk]);
+            }
+        }, Ct);
+        string[] toDelete = [.. seed.Where((_, i) => i % 5 != 0).Select(i => i.Item1)];
+        Task deleter = Task.Run(async () =>
+        {
+            foreach (string[] chunk in toDelete.Chunk(60))
+            {
+                Assert.True((await engine.DeleteItemsAsync("docs", chunk, Ct)).IsSuccess);
+                foreach (string id in chunk)
+                {
+                    acknowledgedDeletes[id] = true;
+                }
+            }
+        }, Ct);
+        var searchRandom = new Random(46);
+        float[][] probes = [.. Enumerable.Range(0, 64).Select(_ => Vector(searchRandom))];
+        int searches = 0;
+        Task searcher = Task.Run(async () =>
+        {
+            while (!(inserter.IsCompleted && deleter.IsCompleted))
+            {
+                HashSet<string> gone = [.. acknowledgedDeletes.Keys];
+                List<string> answer = await IdsAsync(engine, probes[searches++ % probes.Length], "hnsw");
+                Assert.DoesNotContain(answer, gone.Contains);
+            }
+        }, Ct);
+        await Task.WhenAll(inserter, deleter, searcher);
+        await engine.BuildRequestsSettled();
+        await stop.CancelAsync();
+        await runner;
+        await engine.Jobs.RunUntilIdleAsync(Ct);
+
+        // Everything acknowledged is there and found by its own vector; nothing deleted is returned.
+        var live = vectors.Keys.Where(id => !acknowledgedDeletes.ContainsKey(id)).OrderBy(id => id, StringComparer.Ordinal).ToList();
+        Assert.Equal(live.Count, engine.GetCollection("docs").Value!.ItemCount);
+        Assert.Equal((IndexState.Ready, (long)live.Count), HnswState(engine));
+        int found = 0;
+        foreach (string id in live)
+        {
+            List<string> answer = await IdsAsync(engine, vectors[id], "hnsw");
+            found += answer[0] == id ? 1 : 0;
+            Assert.DoesNotContain(answer, acknowledgedDeletes.ContainsKey);
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{searches} searches during the writes; {found} of {live.Count} found by their own vectors");
+        Assert.True(found >= live.Count * 0.99, $"only {found} of {live.Count} live items were found by their own vectors");
+    }
+
     private static async Task<EmbeddingEngine> CreateAsync()
     {
         var engine = new EmbeddingEngine(new InMemoryRepository(), null) { BackgroundIndexBuilds = true };

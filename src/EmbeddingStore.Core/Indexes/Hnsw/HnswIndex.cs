@@ -10,7 +10,7 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 // returns. Compaction renumbers rows: the graph is remapped to the new rows and the links that went through deleted
 // nodes are repaired (HnswGraph.Repair.cs), so a compaction never rebuilds. TrySave/TryLoad write and read the graph
 // file the engine keeps beside the database (HnswGraph.File.cs; Indexes/IndexFiles.cs).
-internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters) : IVectorIndex, IChunkedBuild
+internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters) : IVectorIndex, IChunkedBuild, ITombstoneRepair
 {
     // Rows of the filter sample the planner draws; a few hundred Accept calls cost far less than one graph search.
     private const int PlannerSampleRows = 256;
@@ -191,6 +191,36 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         }
 
         _graph = owner.LiveCount == 0 ? null : graph;
+    }
+
+    // The compact job's first half: the deleted nodes dropped and their neighbours re-linked (HnswGraph.Remap with every
+    // live row kept in place), built beside the serving graph and then published; searches in flight keep the old one.
+    public int RepairTombstones()
+    {
+        if (_graph is not { } graph || _building is not null)
+        {
+            return 0;
+        }
+
+        var keep = new int[segment.RowCount];
+        int removed = 0;
+        for (int row = 0; row < keep.Length; row++)
+        {
+            bool live = segment.ItemAt(row) is not null;
+            keep[row] = live ? row : -1;
+            removed += !live && graph.Contains(row) ? 1 : 0;
+        }
+
+        if (removed == 0)
+        {
+            return 0;
+        }
+
+        HnswScratch scratch = _scratch.Rent();
+        HnswGraph repaired = graph.Remap(keep, segment, scratch);
+        _scratch.Return(scratch);
+        Volatile.Write(ref _graph, segment.LiveCount == 0 ? null : repaired);
+        return removed;
     }
 
     // ----- the background build (a job, Core/Jobs/IndexBuildJobHandler.cs) -----
