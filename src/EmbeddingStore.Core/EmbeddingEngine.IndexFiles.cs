@@ -17,6 +17,7 @@ public sealed partial class EmbeddingEngine
 {
     private readonly ConcurrentQueue<IndexFileEvent> _indexFileEvents = new();
     private IndexFiles? _indexFiles;
+    private volatile bool _disposed;
 
     /// <summary>
     /// The directory built indexes are saved in (one file per collection, version and kind), so a restart loads them
@@ -51,25 +52,34 @@ public sealed partial class EmbeddingEngine
     /// </summary>
     public int SaveIndexFiles()
     {
-        if (_indexFiles is null)
+        if (_indexFiles is null || _disposed)
         {
+            // A host that disposed the engine first has nothing left to save; the files of the last save stand.
             return 0;
         }
 
         int saved = 0;
         foreach (Collection collection in _collections.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
-            List<IndexKind> kinds;
-            List<VectorSegment> segments;
-            using (collection.EnterRead())
+            try
             {
-                kinds = [.. collection.MaintainedKinds.Where(k => k != IndexKind.Exact)];
-                segments = [.. collection.Segments];
-            }
+                List<IndexKind> kinds;
+                List<VectorSegment> segments;
+                using (collection.EnterRead())
+                {
+                    kinds = [.. collection.MaintainedKinds.Where(k => k != IndexKind.Exact)];
+                    segments = [.. collection.Segments];
+                }
 
-            foreach (IndexKind kind in kinds)
+                foreach (IndexKind kind in kinds)
+                {
+                    saved += SaveIndexFiles(collection, kind, segments);
+                }
+            }
+            catch (ObjectDisposedException)
             {
-                saved += SaveIndexFiles(collection, kind, segments);
+                // Disposed while saving (the host is tearing down): what was saved stays.
+                return saved;
             }
         }
 

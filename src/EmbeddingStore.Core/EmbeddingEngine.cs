@@ -999,6 +999,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
     /// <summary>Releases the locks.</summary>
     public void Dispose()
     {
+        _disposed = true;
         _catalogGate.Dispose();
         _registry.Dispose();
         Jobs.Dispose();
