@@ -44,7 +44,7 @@ public sealed record IndexSettingsBody
 /// <summary>One index of one version's vectors in a collection: what serves searches of that kind, and what it costs.</summary>
 /// <param name="Version">The version whose vectors it indexes, <c>model@version</c>.</param>
 /// <param name="Index">The index kind.</param>
-/// <param name="State"><c>ready</c> (serving, kept current by every write) or <c>stale</c> (rebuilt by the next search of its kind, e.g. after a compaction).</param>
+/// <param name="State"><c>ready</c> (serving, kept current by every write), <c>stale</c> (built again by the next search or write of its kind, e.g. after a settings change) or <c>building</c> (a background <c>index-build</c> job is linking it; searches scan exactly meanwhile).</param>
 /// <param name="VectorsIndexed">Live vectors it holds (0 while stale).</param>
 /// <param name="MemoryBytes">Bytes it holds beyond the vectors themselves.</param>
 /// <param name="Settings">The settings it was built with, every member resolved; null for kinds without settings (exact, int8).</param>

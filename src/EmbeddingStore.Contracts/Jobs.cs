@@ -8,7 +8,7 @@ namespace EmbeddingStore.Contracts;
 /// <c>GET /v1/jobs/{id}</c> until <see cref="State"/> is final.
 /// </summary>
 /// <param name="Id">The job's id.</param>
-/// <param name="Kind">What it does (<c>derive</c>).</param>
+/// <param name="Kind">What it does (<c>derive</c>, or <c>index-build</c>: one segment's graph built in the background, progress in rows).</param>
 /// <param name="Collection">The collection it works on.</param>
 /// <param name="State"><c>queued</c>, <c>running</c>, <c>paused</c>, <c>completed</c>, <c>failed</c> or <c>cancelled</c>.</param>
 /// <param name="Progress">Units done out of those known (items walked, for derive).</param>

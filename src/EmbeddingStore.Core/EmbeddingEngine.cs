@@ -65,6 +65,8 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         Jobs = new JobRunner(repository, _time);
         Jobs.Register(new DeriveJobHandler(this));
         Jobs.Register(new PayloadIndexJobHandler(this));
+        Jobs.Register(new IndexBuildJobHandler(this));
+        Jobs.Register(new CompactJobHandler(this));
     }
 
     /// <summary>The limits every request is checked against.</summary>
@@ -111,14 +113,18 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             }
 
             _collections.Clear();
+            DeferBuildRequests();
+            DeleteInterruptedIndexSaves();
             foreach (CollectionRecord record in records)
             {
-                var collection = new Collection(record.Name, record.ServingVersion, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
+                Collection collection = NewCollection(record.Name, record.ServingVersion, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
                 await foreach (StoredItem stored in _repository.ReadItemsAsync(record.Name, cancellationToken).ConfigureAwait(false))
                 {
                     collection.Load(stored, _registry);
                 }
 
+                LoadIndexFiles(collection);
+                BuildLoadedKinds(collection, cancellationToken);
                 _collections[record.Name] = collection;
             }
 
@@ -133,6 +139,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             }
 
             Jobs.Load(jobs);
+            await ReleaseBuildRequestsAsync().ConfigureAwait(false);
         }
     }
 
@@ -331,7 +338,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                 return saveFailure;
             }
 
-            var collection = new Collection(name, version.Id, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
+            Collection collection = NewCollection(name, version.Id, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
             _collections[name] = collection;
             return new Outcome<CollectionInfo>(ReadInfo(collection), Created: true);
         }
@@ -367,6 +374,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                 _collections.TryRemove(name, out _);
                 ForgetAliasesOf(name);
                 ForgetMigrationsOf(name);
+                DeleteIndexFiles(name);
                 return true;
             }
         }
@@ -1008,6 +1016,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
     /// <summary>Releases the locks.</summary>
     public void Dispose()
     {
+        _disposed = true;
         _catalogGate.Dispose();
         _migrationGate.Dispose();
         _registry.Dispose();
@@ -1135,7 +1144,9 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             }
         }
 
-        state.EnsureIndex(kind, Indexes, cancellationToken);
+        var built = new List<VectorSegment>();
+        state.EnsureIndex(kind, Indexes, cancellationToken, built);
+        SaveBuilt(state, kind, built);
         LinkGraph graph = _registry.Graph;
         using Collection.ReadScope scope = state.EnterRead();
         if (state.IsDeleted)
@@ -1204,7 +1215,9 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             prepared[i] = Prepared(version, vector);
         }
 
-        state.EnsureIndex(kind, Indexes, cancellationToken);
+        var built = new List<VectorSegment>();
+        state.EnsureIndex(kind, Indexes, cancellationToken, built);
+        SaveBuilt(state, kind, built);
         LinkGraph graph = _registry.Graph;
         using Collection.ReadScope scope = state.EnterRead();
         if (state.IsDeleted)

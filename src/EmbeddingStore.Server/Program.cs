@@ -61,11 +61,17 @@ builder.Services.AddSingleton(sp =>
 builder.Services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteEmbeddingRepository>());
 builder.Services.AddSingleton(sp =>
 {
+    JobsOptions jobs = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
     var engine = new EmbeddingEngine(
         sp.GetRequiredService<SqliteEmbeddingRepository>(),
         sp.GetRequiredService<IOptions<LimitsOptions>>().Value.ToEngineLimits(),
-        sp.GetRequiredService<TimeProvider>());
-    JobsOptions jobs = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+        sp.GetRequiredService<TimeProvider>())
+    {
+        IndexDirectory = sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolvedIndexDirectory,
+
+        // The host runs the job runner (JobRunnerService), so graphs build as jobs and searches never wait for one.
+        BackgroundIndexBuilds = true,
+    };
     engine.Jobs.ChunkSize = jobs.ChunkSize;
     engine.Jobs.PauseBetweenChunks = TimeSpan.FromMilliseconds(jobs.PauseBetweenChunksMs);
     return engine;

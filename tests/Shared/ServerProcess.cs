@@ -10,12 +10,13 @@ namespace EmbeddingStore.Tests.Shared;
 public sealed partial class ServerProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly List<string> _output = [];
+    private readonly List<string> _output;
 
-    private ServerProcess(Process process, Uri address)
+    private ServerProcess(Process process, Uri address, List<string> output)
     {
         _process = process;
         Address = address;
+        _output = output;
     }
 
     public Uri Address { get; }
@@ -82,9 +83,7 @@ public sealed partial class ServerProcess : IDisposable
         try
         {
             Uri address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-            var server = new ServerProcess(process, address);
-            server._output.AddRange(lines);
-            return server;
+            return new ServerProcess(process, address, lines);
         }
         catch
         {
@@ -112,6 +111,15 @@ public sealed partial class ServerProcess : IDisposable
         }
 
         return null;
+    }
+
+    // Every line the process has written so far (stdout and stderr), for tests that read its log.
+    public IReadOnlyList<string> Output()
+    {
+        lock (_output)
+        {
+            return [.. _output];
+        }
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };

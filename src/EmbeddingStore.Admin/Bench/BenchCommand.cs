@@ -219,12 +219,14 @@ internal sealed class BenchCommand : IAdminCommand
             }
         }
 
-        // The first search of a kind builds its index (a graph, or int8 codes) on the engine's write side: timed alone, so
-        // the build is a figure of its own and not part of any query's latency.
+        // The first search of a kind builds its index (a graph, or int8 codes) on the engine's write side, or (a server's
+        // graph) starts a background build job waited for here: timed alone, so the build is a figure of its own and not
+        // part of any query's latency.
         IReadOnlyList<int?> sweep = options.Ef is { Count: > 0 } list ? [.. list.Select(e => (int?)e)] : [null];
         var first = new BenchKnobs(options.Oversampling, sweep[0]);
         long buildStarted = Stopwatch.GetTimestamp();
         await target.SearchAsync(queries.Row(0).ToArray(), options.K, options.Index, first, cancellationToken);
+        await target.WaitForIndexAsync(options.Index, cancellationToken);
         double buildSeconds = Stopwatch.GetElapsedTime(buildStarted).TotalSeconds;
         long indexBytes = await target.IndexMemoryBytesAsync(options.Index, cancellationToken);
 

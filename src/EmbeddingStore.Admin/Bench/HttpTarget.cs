@@ -38,6 +38,15 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
     public async Task<long> IndexMemoryBytesAsync(IndexKind index, CancellationToken cancellationToken) =>
         (await _client.GetCollectionAsync(collection, cancellationToken)).Indexes.Where(i => i.Index == WireName(index)).Sum(i => i.MemoryBytes);
 
+    // Polls collection info every 50 ms until no index of the kind is building or stale.
+    public async Task WaitForIndexAsync(IndexKind index, CancellationToken cancellationToken)
+    {
+        while ((await _client.GetCollectionAsync(collection, cancellationToken)).Indexes.Any(i => i.Index == WireName(index) && i.State != "ready"))
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
     public async Task<int[]> SearchAsync(float[] query, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {
         SearchResponse response = await _client.SearchAsync(

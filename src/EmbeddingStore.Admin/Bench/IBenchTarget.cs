@@ -21,6 +21,10 @@ internal interface IBenchTarget : IDisposable
 
     Task<int[]> SearchAsync(float[] query, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken);
 
+    // Returns once every index of `index` serves: a server builds graphs in a background job (searches scan exactly
+    // meanwhile), so the build time is the first search plus this wait; in-process builds are inline and it returns at once.
+    Task WaitForIndexAsync(IndexKind index, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken);
 }
 

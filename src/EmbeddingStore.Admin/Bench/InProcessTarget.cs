@@ -57,6 +57,9 @@ internal sealed class InProcessTarget : IBenchTarget
     public Task<long> IndexMemoryBytesAsync(IndexKind index, CancellationToken cancellationToken) =>
         Task.FromResult(Check(_engine.GetCollection(Collection)).Indexes?.Where(i => i.Index == index).Sum(i => i.MemoryBytes) ?? 0);
 
+    // Builds are inline in-process: the first search returned with the index built.
+    public Task WaitForIndexAsync(IndexKind index, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<int[]> SearchAsync(float[] query, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {
         return SearchCoreAsync(query, k, index, knobs, cancellationToken);

@@ -59,6 +59,25 @@ internal sealed class Collection : IDisposable
 
     public DateTimeOffset CreatedAt { get; }
 
+    // Set by a host that runs jobs: graph kinds are then built by a background job (searches scan exactly meanwhile)
+    // instead of inline under the write lock. Called under the write lock with the segment and kind to build; it must only
+    // schedule the job. Null (the embedded default): every build is inline, as a search or write needs it.
+    public Action<VectorSegment, IndexKind>? RequestBuild { get; set; }
+
+    // Set with RequestBuild: called (under the write lock, only to schedule) when deletes leave a segment worth compacting.
+    public Action? RequestCompaction { get; set; }
+
+    // Segments whose tombstones passed the compaction threshold, under the read lock or the writer gate.
+    public IReadOnlyList<VectorSegment> SegmentsToCompact() => [.. Segments.Where(s => s.ShouldCompact)];
+
+    // The compact job's second half, under the writer gate: rows renumbered under the write lock (a graph whose deleted
+    // nodes were already repaired away is only relabelled, which is quick).
+    public void CompactSegment(VectorSegment segment)
+    {
+        using WriteScope scope = EnterWrite();
+        segment.Compact();
+    }
+
     // Set once the collection is deleted; a search or write that raced with the delete then answers "not found".
     public bool IsDeleted { get; private set; }
 
@@ -147,7 +166,7 @@ internal sealed class Collection : IDisposable
             foreach (IVectorIndex index in segment.Indexes)
             {
                 indexes.Add(new SegmentIndexInfo(
-                    segment.Version.Id.ToString(), index.Kind, index.NeedsBuild ? IndexState.Stale : IndexState.Ready, index.VectorsIndexed(segment), index.MemoryBytes, index.Settings));
+                    segment.Version.Id.ToString(), index.Kind, index.IsBuilding ? IndexState.Building : index.NeedsBuild ? IndexState.Stale : IndexState.Ready, index.VectorsIndexed(segment), index.MemoryBytes, index.Settings));
             }
         }
 
@@ -274,13 +293,27 @@ internal sealed class Collection : IDisposable
             _orderedIds.Remove(id);
         }
 
-        // Compaction is its own step: rows are renumbered all at once, and every index is told how.
+        // Compaction is its own step: rows are renumbered all at once, and every index is told how. A host that runs
+        // jobs gets a compact job instead (graph links repaired around the deleted nodes off the write lock first).
+        bool requested = false;
         foreach (VectorSegment segment in _segments.Values)
         {
             if (segment.ShouldCompact)
             {
-                segment.Compact();
+                if (RequestCompaction is { } request)
+                {
+                    requested = true;
+                }
+                else
+                {
+                    segment.Compact();
+                }
             }
+        }
+
+        if (requested)
+        {
+            RequestCompaction!();
         }
 
         MaintainIndexes(_segments.Values, indexes);
@@ -343,7 +376,7 @@ internal sealed class Collection : IDisposable
 
     // Makes sure every segment has a built index of `kind` before a search asks for it, building on the write side (off
     // the search path). Returns false for a kind the registry does not know. Cheap when everything is ready: one read lock.
-    public bool EnsureIndex(IndexKind kind, IndexRegistry indexes, CancellationToken cancellationToken)
+    public bool EnsureIndex(IndexKind kind, IndexRegistry indexes, CancellationToken cancellationToken, List<VectorSegment>? built = null)
     {
         if (!indexes.TryGet(kind, out IVectorIndexFactory factory))
         {
@@ -352,7 +385,7 @@ internal sealed class Collection : IDisposable
 
         using (ReadScope read = EnterRead())
         {
-            if (_maintainedKinds.Contains(kind) && _segments.Values.All(s => s.FindIndex(kind) is { NeedsBuild: false }))
+            if (_maintainedKinds.Contains(kind) && _segments.Values.All(s => s.FindIndex(kind) is { NeedsBuild: false } or { IsBuilding: true }))
             {
                 return true;
             }
@@ -363,13 +396,33 @@ internal sealed class Collection : IDisposable
         foreach (VectorSegment segment in _segments.Values)
         {
             IVectorIndex index = segment.GetOrAddIndex(factory, IndexSettings);
-            if (index.NeedsBuild)
+            if (index.NeedsBuild && !StartBackgroundBuild(segment, index))
             {
                 index.Build(segment, cancellationToken);
+                built?.Add(segment);
             }
         }
 
         return true;
+    }
+
+    // Kinds kept built on every segment (exact always), under the read lock or the writer gate.
+    public IReadOnlyList<IndexKind> MaintainedKinds => [.. _maintainedKinds];
+
+    // Every segment, live or empty, in version-name order.
+    public IReadOnlyList<VectorSegment> Segments =>
+        [.. _segments.Values.OrderBy(s => s.Version.Id.ToString(), StringComparer.Ordinal)];
+
+    // Start-up: a kind found saved on disk is maintained from now on (so the segments without a valid file are built), and
+    // `loaded` (already read from its file) becomes the segment's index of that kind.
+    public void Adopt(IndexKind kind, VectorSegment segment, IVectorIndex? loaded)
+    {
+        using WriteScope scope = EnterWrite();
+        _maintainedKinds.Add(kind);
+        if (loaded is not null)
+        {
+            segment.ReplaceIndex(loaded);
+        }
     }
 
     public void Dispose()
@@ -454,13 +507,35 @@ internal sealed class Collection : IDisposable
                 if (indexes.TryGet(kind, out IVectorIndexFactory factory))
                 {
                     IVectorIndex index = segment.GetOrAddIndex(factory, IndexSettings);
-                    if (index.NeedsBuild)
+                    if (index.NeedsBuild && !StartBackgroundBuild(segment, index))
                     {
                         index.Build(segment, CancellationToken.None);
                     }
                 }
             }
         }
+    }
+
+    // Segments up to this many rows build inline even with background builds: about one job chunk of work (well under a
+    // second), and a small collection is then searchable by its graph at once.
+    internal const int MaxRowsBuiltInline = 512;
+
+    // A kind that builds in chunks, in a collection whose host runs jobs: the build is handed to a job and the index
+    // marked building (searches scan exactly until it publishes). False: the caller builds inline. Under the write lock.
+    private bool StartBackgroundBuild(VectorSegment segment, IVectorIndex index)
+    {
+        if (RequestBuild is not { } request || index is not IChunkedBuild graph || (!graph.IsBuilding && segment.RowCount <= MaxRowsBuiltInline))
+        {
+            return false;
+        }
+
+        if (!graph.IsBuilding)
+        {
+            graph.BeginBuild();
+            request(segment, index.Kind);
+        }
+
+        return true;
     }
 
     public readonly ref struct ReadScope(ReaderWriterLockSlim @lock)

@@ -165,6 +165,13 @@ internal sealed class VectorSegment
         return index;
     }
 
+    // Puts `index` in place of this segment's index of its kind (a graph loaded from its file at start-up).
+    public void ReplaceIndex(IVectorIndex index)
+    {
+        _indexes.RemoveAll(existing => existing.Kind == index.Kind);
+        _indexes.Add(index);
+    }
+
     // Drops every index but the exact one (the collection's build settings changed): the next search or write of a kind
     // creates it again with the new settings and builds it.
     public void DropBuiltIndexes() => _indexes.RemoveAll(index => index.Kind != IndexKind.Exact);

@@ -24,6 +24,9 @@ internal interface IVectorIndex
     /// <summary>Whether the index must be (re)built before it can serve: never built, or its own policy says so.</summary>
     bool NeedsBuild { get; }
 
+    /// <summary>Whether a background build is under way (searches use the exact scan until it publishes), for collection info.</summary>
+    bool IsBuilding => false;
+
     /// <summary>Bytes held beyond the segment's own floats, for collection info.</summary>
     long MemoryBytes { get; }
 

@@ -39,15 +39,18 @@ public enum IndexState
     /// <summary>Built and kept current by every write: searches use it.</summary>
     Ready,
 
-    /// <summary>Must be rebuilt before it serves again (after a compaction or a change of settings); the next search of this kind rebuilds it.</summary>
+    /// <summary>Must be rebuilt before it serves again (after a change of settings, or a refused index file); the next search or write of this kind starts the build.</summary>
     Stale,
+
+    /// <summary>A background build job is linking its rows (its progress is in the job routes); searches scan exactly meanwhile and never wait for it.</summary>
+    Building,
 }
 
 /// <summary>The wire names of <see cref="IndexState"/>, in one table so the API, the CLI and the OpenAPI document agree.</summary>
 public static class IndexStateNames
 {
     /// <summary>Every name, in enum order.</summary>
-    public static IReadOnlyList<string> All { get; } = ["ready", "stale"];
+    public static IReadOnlyList<string> All { get; } = ["ready", "stale", "building"];
 
     /// <summary>The name a state is sent as.</summary>
     public static string ToWireName(IndexState state) => All[(int)state];

@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using EmbeddingStore.Core;
+using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Storage.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -52,6 +53,13 @@ internal sealed partial class EngineStartup(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _background.WaitAsync(cancellationToken);
+        if (readiness.IsLoaded)
+        {
+            // Graphs built or changed since the last save, so the next start loads them instead of rebuilding.
+            engine.SaveIndexFiles();
+            LogIndexFileEvents();
+        }
+
         repository.Checkpoint();
     }
 
@@ -61,8 +69,30 @@ internal sealed partial class EngineStartup(
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         await engine.LoadAsync(cancellationToken);
         readiness.MarkLoaded();
+        LogIndexFileEvents();
         LogLoaded(logger, repository.Path, engine.ListCollections().Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
+
+    private void LogIndexFileEvents()
+    {
+        foreach (IndexFileEvent e in engine.DrainIndexFileEvents())
+        {
+            if (e.Outcome is IndexFileOutcome.Refused or IndexFileOutcome.Failed)
+            {
+                LogIndexFileProblem(logger, e.Collection, e.Version, e.Index.Name, e.Outcome, e.Detail);
+            }
+            else
+            {
+                LogIndexFile(logger, e.Collection, e.Version, e.Index.Name, e.Outcome, e.Detail);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Index file {Collection}/{Version}/{Index} {Outcome}: {Detail}")]
+    private static partial void LogIndexFile(ILogger logger, string collection, string version, string? index, IndexFileOutcome outcome, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Index file {Collection}/{Version}/{Index} {Outcome}: {Detail}")]
+    private static partial void LogIndexFileProblem(ILogger logger, string collection, string version, string? index, IndexFileOutcome outcome, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Path}: {Collections} collections in {Milliseconds:F0} ms")]
     private static partial void LogLoaded(ILogger logger, string path, int collections, double milliseconds);

@@ -8,16 +8,21 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 
 // The graph file: everything a build computed, so a restart loads links instead of recomputing them. Little-endian (the
 // arrays are written as the machine holds them, so a file moves only between little-endian machines):
-//   "ESHNSW" + format version (u16) | M, efConstruction (i32) | seed (u64) | dimension, row count (i32) |
-//   segment fingerprint (u64) | entry point, top level, node count, capacity (i32) | levels (i32 × capacity) |
+//   "ESHNSW" + format version (u16) | M, efConstruction (i32) | seed (u64) | dimension, saved row count (i32) |
+//   entry point, top level, node count, capacity (i32) | levels (i32 × capacity) |
 //   layer-0 blocks (i32 × capacity × (2M + 1)) | each upper-level row's blocks (i32 × level × (M + 1)), in row order |
-//   payload length (i64) and checksum (u64) of everything before them.
-// A file is trusted only when the checksum matches, every field is in range, every link points at a node present on
-// its layer, and the segment's row count and fingerprint are the ones the graph was built from. Anything else (torn,
-// truncated, flipped, another format, another segment) is refused and the caller rebuilds.
+//   the row table: per saved row, its item id (i32 UTF-8 length, -1 for a tombstone, then the bytes) and the checksum
+//   of its floats (u64) | payload length (i64) and checksum (u64) of everything before them.
+// Rows are bound to the segment by item id and vector checksum, not by row number: a restart loads items in storage
+// order, so the same vectors usually sit in other rows than when the file was written. A file is trusted only when the
+// checksum matches, every field is in range, every link points at a node present on its layer, and the settings and
+// dimension are the ones this index builds with; its nodes are then matched to the segment's rows. Nodes whose item is
+// gone or whose vector changed since the save are removed and their neighbours' links repaired (Remap); when fewer
+// than half of the file's nodes match, or they cover less than half of the live rows, the file is stale and refused.
+// Anything else (torn, truncated, flipped, another format, other settings) is refused and the caller rebuilds.
 internal sealed partial class HnswGraph
 {
-    private const ushort FileVersion = 1;
+    private const ushort FileVersion = 2;
     private static ReadOnlySpan<byte> FileMagic => "ESHNSW"u8;
 
     public void Save(Stream destination, VectorSegment segment)
@@ -32,7 +37,6 @@ internal sealed partial class HnswGraph
             writer.Write(_parameters.Seed);
             writer.Write(segment.Dimension);
             writer.Write(segment.RowCount);
-            writer.Write(Fingerprint(segment));
             writer.Write(EntryPoint);
             writer.Write(TopLevel);
             writer.Write(NodeCount);
@@ -46,6 +50,22 @@ internal sealed partial class HnswGraph
                     writer.Write(MemoryMarshal.AsBytes(_upper[row].AsSpan()));
                 }
             }
+
+            for (int row = 0; row < segment.RowCount; row++)
+            {
+                if (segment.ItemAt(row) is { } item)
+                {
+                    byte[] id = System.Text.Encoding.UTF8.GetBytes(item.Id);
+                    writer.Write(id.Length);
+                    writer.Write(id);
+                }
+                else
+                {
+                    writer.Write(-1);
+                }
+
+                writer.Write(RowChecksum(segment, row));
+            }
         }
 
         byte[] bytes = payload.GetBuffer();
@@ -57,9 +77,12 @@ internal sealed partial class HnswGraph
         destination.Write(trailer);
     }
 
-    // A graph read from `source` for `segment`, or null when the file is not one this code wrote for exactly these rows.
-    public static HnswGraph? TryLoad(Stream source, VectorSegment segment, HnswParameters parameters)
+    // A graph read from `source` and matched to `segment`'s rows, or null when the file is not one this code wrote with
+    // these settings, or is stale (see above). The graph returned holds only rows of `segment` whose item and vector
+    // are the ones saved; live rows it lacks (written since the save) are for the caller to insert.
+    public static HnswGraph? TryLoad(Stream source, VectorSegment segment, HnswParameters parameters, HnswScratch scratch, out GraphLoadReport report)
     {
+        report = default;
         byte[] file;
         using (var copy = new MemoryStream())
         {
@@ -78,17 +101,18 @@ internal sealed partial class HnswGraph
             using var reader = new BinaryReader(new MemoryStream(file, 0, file.Length - 16, writable: false));
             if (!reader.ReadBytes(FileMagic.Length).AsSpan().SequenceEqual(FileMagic) || reader.ReadUInt16() != FileVersion
                 || reader.ReadInt32() != parameters.M || reader.ReadInt32() != parameters.EfConstruction || reader.ReadUInt64() != parameters.Seed
-                || reader.ReadInt32() != segment.Dimension || reader.ReadInt32() != segment.RowCount || reader.ReadUInt64() != Fingerprint(segment))
+                || reader.ReadInt32() != segment.Dimension)
             {
                 return null;
             }
 
+            int savedRows = reader.ReadInt32();
             var graph = new HnswGraph(parameters);
             int entry = reader.ReadInt32();
             int top = reader.ReadInt32();
             int nodes = reader.ReadInt32();
             int capacity = reader.ReadInt32();
-            if (capacity < segment.RowCount || capacity > segment.RowCount + Math.Max(64, segment.RowCount) || top < -1 || top > MaxLevel)
+            if (savedRows < 0 || capacity < savedRows || capacity > savedRows + Math.Max(64, savedRows) || top < -1 || top > MaxLevel)
             {
                 return null;
             }
@@ -103,7 +127,7 @@ internal sealed partial class HnswGraph
             for (int row = 0; row < capacity; row++)
             {
                 int level = graph._levels[row];
-                if (level < -1 || level > MaxLevel || (level >= 0 && row >= segment.RowCount))
+                if (level < -1 || level > MaxLevel || (level >= 0 && row >= savedRows))
                 {
                     return null;
                 }
@@ -124,8 +148,7 @@ internal sealed partial class HnswGraph
                 }
             }
 
-            if (reader.BaseStream.Position != reader.BaseStream.Length || counted != nodes
-                || (nodes == 0 ? entry != -1 || top != -1 : entry < 0 || entry >= capacity || graph._levels[entry] != top))
+            if (counted != nodes || (nodes == 0 ? entry != -1 || top != -1 : entry < 0 || entry >= capacity || graph._levels[entry] != top))
             {
                 return null;
             }
@@ -156,7 +179,60 @@ internal sealed partial class HnswGraph
             graph.EntryPoint = entry;
             graph.TopLevel = top;
             graph.NodeCount = nodes;
-            return graph;
+
+            // The row table: each saved row to the segment's row now holding the same item with the same floats, or -1.
+            var rowsById = new Dictionary<string, int>(segment.LiveCount, StringComparer.Ordinal);
+            for (int row = 0; row < segment.RowCount; row++)
+            {
+                if (segment.ItemAt(row) is { } item)
+                {
+                    rowsById[item.Id] = row;
+                }
+            }
+
+            var oldToNew = new int[capacity];
+            oldToNew.AsSpan().Fill(-1);
+            bool identity = savedRows == segment.RowCount;
+            int matched = 0;
+            for (int row = 0; row < savedRows; row++)
+            {
+                int idLength = reader.ReadInt32();
+                if (idLength < -1 || idLength > reader.BaseStream.Length - reader.BaseStream.Position)
+                {
+                    return null;
+                }
+
+                string? id = idLength < 0 ? null : System.Text.Encoding.UTF8.GetString(reader.ReadBytes(idLength));
+                ulong checksum = reader.ReadUInt64();
+                int now = id is null
+                    ? (row < segment.RowCount && segment.ItemAt(row) is null ? row : -1)
+                    : rowsById.GetValueOrDefault(id, -1);
+                if (now >= 0 && RowChecksum(segment, now) != checksum)
+                {
+                    now = -1;
+                }
+
+                identity &= now == row;
+                if (graph._levels[row] >= 0)
+                {
+                    oldToNew[row] = now;
+                    matched += now >= 0 ? 1 : 0;
+                }
+            }
+
+            if (reader.BaseStream.Position != reader.BaseStream.Length)
+            {
+                return null;
+            }
+
+            int dropped = nodes - matched;
+            report = new GraphLoadReport(matched, dropped);
+            if (matched * 2L < nodes || matched * 2L < segment.LiveCount)
+            {
+                return null;
+            }
+
+            return identity ? graph : graph.Remap(oldToNew, segment, scratch);
         }
         catch (EndOfStreamException)
         {
@@ -164,18 +240,8 @@ internal sealed partial class HnswGraph
         }
     }
 
-    // What the graph was built from: the segment's floats and which rows are live, hashed 8 bytes at a time. Any change
-    // of a vector, a delete or an append changes it, so a file saved before a write is refused after it.
-    internal static ulong Fingerprint(VectorSegment segment)
-    {
-        ulong hash = Checksum(MemoryMarshal.AsBytes(segment.Data));
-        for (int row = 0; row < segment.RowCount; row++)
-        {
-            hash = Mix(hash, segment.ItemAt(row) is null ? 0x9E3779B97F4A7C15UL : (ulong)row + 1);
-        }
-
-        return hash;
-    }
+    // The checksum of one row's floats: what binds a saved node to the vector it was linked for.
+    private static ulong RowChecksum(VectorSegment segment, int row) => Checksum(MemoryMarshal.AsBytes(segment.Row(row)));
 
     // A 64-bit multiply-xorshift hash of the bytes (not cryptographic: it guards against torn and flipped files, not
     // against someone forging one).
@@ -203,6 +269,10 @@ internal sealed partial class HnswGraph
         return hash ^ (hash >> 29);
     }
 }
+
+// What a load found: file nodes matched to the segment's rows, and nodes dropped (their item deleted or re-embedded since
+// the save, or a tombstone when the file was written) whose neighbours' links were repaired.
+internal readonly record struct GraphLoadReport(int Matched, int Dropped);
 
 internal static class BinaryReaderExtensions
 {

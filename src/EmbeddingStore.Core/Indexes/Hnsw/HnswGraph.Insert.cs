@@ -49,11 +49,15 @@ internal sealed partial class HnswGraph
     // with its own scratch, reading and writing a row's links only under its stripe lock, and holding the entry-point
     // lock for the whole insert of a row that raises the top level. The graph is as good as a sequential build's but not
     // the same graph: which rows exist when a row is linked depends on thread timing. `threads` is bounded by the caller.
-    public void LinkConcurrently(VectorSegment segment, int threads, HnswScratchPool pool, CancellationToken cancellationToken)
+    public void LinkConcurrently(VectorSegment segment, int threads, HnswScratchPool pool, CancellationToken cancellationToken) =>
+        LinkConcurrently(segment, threads, pool, cancellationToken, 0, segment.RowCount);
+
+    // The same for the rows in [fromRow, toRow) only: one chunk of a background build.
+    public void LinkConcurrently(VectorSegment segment, int threads, HnswScratchPool pool, CancellationToken cancellationToken, int fromRow, int toRow)
     {
         EnsureCapacity(segment.RowCount);
-        List<int> rows = new(segment.LiveCount);
-        for (int row = 0; row < segment.RowCount; row++)
+        List<int> rows = new(toRow - fromRow);
+        for (int row = fromRow; row < toRow; row++)
         {
             if (segment.ItemAt(row) is not null && _levels[row] < 0)
             {

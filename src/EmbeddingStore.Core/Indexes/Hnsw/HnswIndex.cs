@@ -7,10 +7,10 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 
 // An HNSW graph behind the index seam. Built on the write side from the segment's live rows, then kept current by every
 // upsert (an insert, or a re-link of an overwritten row); deletes stay tombstones the search walks through but never
-// returns. Compaction renumbers rows, so this step drops the graph and rebuilds it before the next search (NeedsBuild)
-// instead of remapping it; remapping and repairing links in a background job is the rest of issue 10. TrySave/TryLoad
-// write and validate a graph file; the engine does not yet call them at shutdown and start-up.
-internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters) : IVectorIndex
+// returns. Compaction renumbers rows: the graph is remapped to the new rows and the links that went through deleted
+// nodes are repaired (HnswGraph.Repair.cs), so a compaction never rebuilds. TrySave/TryLoad write and read the graph
+// file the engine keeps beside the database (HnswGraph.File.cs; Indexes/IndexFiles.cs).
+internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters) : IVectorIndex, IChunkedBuild, ITombstoneRepair
 {
     // Rows of the filter sample the planner draws; a few hundred Accept calls cost far less than one graph search.
     private const int PlannerSampleRows = 256;
@@ -55,7 +55,9 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
     {
         if (_graph is not { } graph)
         {
-            // Nothing built means nothing stored when the collection ensured the index.
+            // Not built yet (a background build is running, or nothing is stored): the exact scan answers meanwhile, so
+            // a search never waits for a build and never misses rows.
+            ExactScan.Scan(search, query, top);
             return;
         }
 
@@ -96,6 +98,14 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
 
     public void OnUpsert(int row, ReadOnlySpan<float> vector)
     {
+        if (_building is { } building && row < building.NextRow)
+        {
+            // Behind a background build's cursor: inserted (or re-linked) now; rows ahead of it the build reaches itself.
+            HnswScratch buildScratch = _scratch.Rent();
+            building.Graph.Insert(segment, row, buildScratch);
+            _scratch.Return(buildScratch);
+        }
+
         if (_graph is not { } graph)
         {
             // Unbuilt: the first Build takes every row.
@@ -112,10 +122,37 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
     {
     }
 
-    // Rebuilt (not remapped) in this step: the next EnsureIndex or write builds a graph of the compacted rows.
+    // Remapped to the compacted rows, the deleted nodes' neighbours re-linked around them (the segment has already moved
+    // its rows, and Remap reads only surviving ones).
     public void OnCompacted(ReadOnlySpan<int> oldToNew, int newRowCount)
     {
-        _graph = null;
+        HnswScratch scratch;
+        if (_building is { } building)
+        {
+            // The cursor moves to the first surviving row at or after it (rows keep their order).
+            int next = newRowCount;
+            for (int row = building.NextRow; row < oldToNew.Length; row++)
+            {
+                if (oldToNew[row] >= 0)
+                {
+                    next = oldToNew[row];
+                    break;
+                }
+            }
+
+            scratch = _scratch.Rent();
+            _building = new PendingBuild(building.Graph.Remap(oldToNew, segment, scratch), next);
+            _scratch.Return(scratch);
+        }
+
+        if (_graph is not { } graph)
+        {
+            return;
+        }
+
+        scratch = _scratch.Rent();
+        _graph = newRowCount == 0 ? null : graph.Remap(oldToNew, segment, scratch);
+        _scratch.Return(scratch);
         _scratch.Clear();
     }
 
@@ -156,6 +193,105 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         _graph = owner.LiveCount == 0 ? null : graph;
     }
 
+    // The compact job's first half: the deleted nodes dropped and their neighbours re-linked (HnswGraph.Remap with every
+    // live row kept in place), built beside the serving graph and then published; searches in flight keep the old one.
+    public int RepairTombstones()
+    {
+        if (_graph is not { } graph || _building is not null)
+        {
+            return 0;
+        }
+
+        var keep = new int[segment.RowCount];
+        int removed = 0;
+        for (int row = 0; row < keep.Length; row++)
+        {
+            bool live = segment.ItemAt(row) is not null;
+            keep[row] = live ? row : -1;
+            removed += !live && graph.Contains(row) ? 1 : 0;
+        }
+
+        if (removed == 0)
+        {
+            return 0;
+        }
+
+        HnswScratch scratch = _scratch.Rent();
+        HnswGraph repaired = graph.Remap(keep, segment, scratch);
+        _scratch.Return(scratch);
+        Volatile.Write(ref _graph, segment.LiveCount == 0 ? null : repaired);
+        return removed;
+    }
+
+    // ----- the background build (a job, Core/Jobs/IndexBuildJobHandler.cs) -----
+
+    // A graph being built while searches use the exact scan: rows below NextRow are linked. Only the job's chunks (under
+    // the collection's read lock, one at a time) and writes (under its write lock) touch it, never both at once.
+    private sealed record PendingBuild(HnswGraph Graph, int NextRow);
+
+    private PendingBuild? _building;
+
+    // Whether a background build has started and not yet published its graph.
+    public bool IsBuilding => _building is not null;
+
+    // Starts a background build: the current graph (if any) is dropped, so searches scan exactly until the new one is
+    // published. Under the collection's write lock.
+    public void BeginBuild()
+    {
+        _graph = null;
+        var graph = new HnswGraph(parameters);
+        graph.EnsureCapacity(segment.RowCount);
+        _building = new PendingBuild(graph, 0);
+    }
+
+    // Links the next `rows` rows of the background build (on BuildThreads threads, as a full build would) and publishes
+    // the graph once every row is linked. Under the collection's read lock: searches run beside it (on the exact scan),
+    // writes wait. Returns rows covered so far and rows in all; finished once the graph serves.
+    public (int Done, int Total, bool Finished) BuildChunk(int rows, CancellationToken cancellationToken)
+    {
+        if (_building is not { } building)
+        {
+            return (segment.RowCount, segment.RowCount, true);
+        }
+
+        int end = (int)Math.Min(segment.RowCount, (long)building.NextRow + rows);
+        HnswGraph graph = building.Graph;
+        graph.EnsureCapacity(segment.RowCount);
+        int threads = Math.Min(Math.Min(parameters.BuildThreads, Environment.ProcessorCount), Math.Max(1, (end - building.NextRow) / MinRowsPerBuildThread));
+        if (threads > 1)
+        {
+            graph.LinkConcurrently(segment, threads, _scratch, cancellationToken, building.NextRow, end);
+        }
+        else
+        {
+            HnswScratch scratch = _scratch.Rent();
+            for (int row = building.NextRow; row < end; row++)
+            {
+                if ((row & 255) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (segment.ItemAt(row) is not null && !graph.Contains(row))
+                {
+                    graph.Insert(segment, row, scratch);
+                }
+            }
+
+            _scratch.Return(scratch);
+        }
+
+        if (end < segment.RowCount)
+        {
+            _building = building with { NextRow = end };
+            return (end, segment.RowCount, false);
+        }
+
+        _graph = segment.LiveCount == 0 ? null : graph;
+        _building = null;
+        return (end, segment.RowCount, true);
+    }
+
     // The graph file (HnswGraph.File.cs): versioned, checksummed, and bound to the segment's row count and content
     // fingerprint, so a stale or damaged file is refused and the caller rebuilds instead.
     public bool TrySave(Stream destination)
@@ -169,18 +305,44 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         return true;
     }
 
+    // What the last TryLoad found: nodes matched, dropped (and repaired around), and live rows inserted because the file
+    // did not have them (written after it was saved). Null before any load.
+    internal IndexLoadReport? LastLoad { get; private set; }
+
     // Replaces the graph only with a file that passes every check; otherwise the index is unchanged (and NeedsBuild says
-    // whether it must be built).
+    // whether it must be built). Live rows the file lacks are inserted, so writes made after the save are searchable.
     public bool TryLoad(Stream source, VectorSegment owner)
     {
-        if (HnswGraph.TryLoad(source, owner, parameters) is not { } graph)
+        HnswScratch scratch = _scratch.Rent();
+        try
         {
-            return false;
-        }
+            HnswGraph? graph = HnswGraph.TryLoad(source, owner, parameters, scratch, out GraphLoadReport report);
+            if (graph is null)
+            {
+                LastLoad = new IndexLoadReport(false, report.Matched, report.Dropped, 0);
+                return false;
+            }
 
-        _graph = graph;
-        _scratch.Clear();
-        return true;
+            graph.EnsureCapacity(owner.RowCount);
+            int inserted = 0;
+            for (int row = 0; row < owner.RowCount; row++)
+            {
+                if (owner.ItemAt(row) is not null && !graph.Contains(row))
+                {
+                    graph.Insert(owner, row, scratch);
+                    inserted++;
+                }
+            }
+
+            LastLoad = new IndexLoadReport(true, report.Matched, report.Dropped, inserted);
+            _graph = owner.LiveCount == 0 ? null : graph;
+            return true;
+        }
+        finally
+        {
+            _scratch.Return(scratch);
+            _scratch.Clear();
+        }
     }
 
     // The planner: a small segment, or a filter expected to match fewer than ExactMatchesPerEf × ef rows (estimated on an

@@ -270,23 +270,126 @@ public sealed class HnswIndexTests
     }
 
     [Fact]
-    public void TryLoad_StaleFile_RefusedAfterAWriteOrForOtherSettings()
+    public void TryLoad_OtherSettingsOrAnotherSegmentsRows_Refused()
     {
         (VectorSegment segment, _, byte[] file) = SavedGraph(25);
-        var random = new Random(26);
 
         // Other build settings: not the graph this index would build.
         Assert.False(new HnswIndex(segment, HnswParameters.Default with { M = 8 }).TryLoad(new MemoryStream(file), segment));
+        Assert.False(new HnswIndex(segment, HnswParameters.Default with { EfConstruction = 100 }).TryLoad(new MemoryStream(file), segment));
 
-        // A vector overwritten in place (same row count), then a delete, then an append: each makes the file stale.
-        segment.Set(segment.ItemAt(5)!, Query(random, segment.Dimension));
+        // The same ids with other vectors (another seed): no node matches, so the file is stale and refused.
+        (VectorSegment other, _, _) = SavedGraph(26);
+        var index = new HnswIndex(other, HnswParameters.Default);
+        Assert.False(index.TryLoad(new MemoryStream(file), other));
+        Assert.True(index.NeedsBuild);
+        Assert.Equal(0, index.LastLoad!.Value.Matched);
+
+        // More than half of the file's nodes deleted since it was saved: rebuilding is cheaper than repairing.
+        (segment, _, file) = SavedGraph(27);
+        for (int row = 0; row < segment.RowCount; row++)
+        {
+            if (row % 3 != 0 && segment.ItemAt(row) is { } item)
+            {
+                segment.Remove(item);
+            }
+        }
+
         Assert.False(new HnswIndex(segment, HnswParameters.Default).TryLoad(new MemoryStream(file), segment));
-        (segment, _, file) = SavedGraph(25);
-        segment.Remove(segment.ItemAt(7)!);
-        Assert.False(new HnswIndex(segment, HnswParameters.Default).TryLoad(new MemoryStream(file), segment));
-        (segment, _, file) = SavedGraph(25);
-        segment.Set(new ItemEntry("extra", null), Query(random, segment.Dimension));
-        Assert.False(new HnswIndex(segment, HnswParameters.Default).TryLoad(new MemoryStream(file), segment));
+    }
+
+    [Fact]
+    public void TryLoad_WritesAfterTheSave_DeletedDroppedOverwrittenRelinkedAppendedInserted()
+    {
+        (VectorSegment segment, _, byte[] file) = SavedGraph(28);
+        var random = new Random(29);
+        float[] moved = Query(random, segment.Dimension);
+        VectorMath.TryNormalize(moved);
+        float[] added = Query(random, segment.Dimension);
+        VectorMath.TryNormalize(added);
+        ItemEntry overwritten = segment.ItemAt(5)!;
+        segment.Set(overwritten, moved);
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+        for (int row = 1; row < segment.RowCount; row += 50)
+        {
+            if (segment.ItemAt(row) is { } item)
+            {
+                gone.Add(item.Id);
+                segment.Remove(item);
+            }
+        }
+
+        segment.Set(new ItemEntry("extra", null), added);
+
+        var index = new HnswIndex(segment, HnswParameters.Default);
+        Assert.True(index.TryLoad(new MemoryStream(file), segment));
+        IndexLoadReport report = index.LastLoad!.Value;
+
+        // The overwritten row and the deleted ones are dropped; the overwritten row and the appended one are inserted.
+        Assert.Equal(gone.Count + 1, report.Dropped);
+        Assert.Equal(2, report.Inserted);
+        Assert.Equal(segment.LiveCount, (int)index.VectorsIndexed(segment));
+        var search = new IndexSearch(segment, null, IndexOptions.Default, s_limits, 1, TestContext.Current.CancellationToken);
+        Assert.Equal(overwritten.Id, Answer(index, search, moved, 1)[0].Id);
+        Assert.Equal("extra", Answer(index, search, added, 1)[0].Id);
+        AssertRecallAndNoneOf(index, segment, gone, seed: 30, floor: 0.9);
+    }
+
+    [Fact]
+    public void TryLoad_SameRowsInAnotherOrder_MatchedByIdToTheSameAnswers()
+    {
+        // A restart loads items in storage order, so the rows of the file and of the segment differ; ids bind them.
+        const int Dimension = 16;
+        const int Rows = 2_000;
+        float[] data = Clustered(new Random(31), Rows, Dimension, clusters: 12);
+        VectorSegment first = Segment(data, Rows, Dimension, DistanceMetric.CosineSimilarity, payload: null);
+        HnswIndex built = Build(first);
+        var file = new MemoryStream();
+        Assert.True(built.TrySave(file));
+
+        var reordered = new VectorSegment(first.Version);
+        foreach (int row in Enumerable.Range(0, Rows).Reverse())
+        {
+            reordered.Set(new ItemEntry(first.ItemAt(row)!.Id, null), first.Row(row));
+        }
+
+        var loaded = new HnswIndex(reordered, HnswParameters.Default);
+        Assert.True(loaded.TryLoad(new MemoryStream(file.ToArray()), reordered));
+        Assert.Equal(new IndexLoadReport(true, Rows, 0, 0), loaded.LastLoad);
+        var searchFirst = new IndexSearch(first, null, IndexOptions.Default, s_limits, 1, TestContext.Current.CancellationToken);
+        var searchReordered = new IndexSearch(reordered, null, IndexOptions.Default, s_limits, 1, TestContext.Current.CancellationToken);
+        var random = new Random(32);
+        for (int q = 0; q < 30; q++)
+        {
+            float[] query = Query(random, Dimension);
+            Assert.Equal(Answer(built, searchFirst, query, 10), Answer(loaded, searchReordered, query, 10));
+        }
+    }
+
+    [Fact]
+    public void OnCompacted_AfterDeletingAThird_GraphRemappedNotRebuiltDeletedNeverReturned()
+    {
+        const int Dimension = 16;
+        VectorSegment segment = Segment(Clustered(new Random(33), 3_000, Dimension, clusters: 12), 3_000, Dimension, DistanceMetric.CosineSimilarity, payload: null);
+        HnswIndex index = Build(segment);
+        segment.ReplaceIndex(index);
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+        var random = new Random(34);
+        for (int row = 0; row < segment.RowCount; row++)
+        {
+            if (random.Next(3) == 0)
+            {
+                gone.Add(segment.ItemAt(row)!.Id);
+                segment.Remove(segment.ItemAt(row)!);
+            }
+        }
+
+        segment.Compact();
+
+        Assert.False(index.NeedsBuild);
+        Assert.Equal(segment.LiveCount, index.Graph!.NodeCount);
+        Assert.Equal(segment.LiveCount, (int)index.VectorsIndexed(segment));
+        AssertRecallAndNoneOf(index, segment, gone, seed: 35, floor: 0.9);
     }
 
     [Fact]
@@ -312,6 +415,25 @@ public sealed class HnswIndexTests
         var file = new MemoryStream();
         Assert.True(index.TrySave(file));
         return (segment, index, file.ToArray());
+    }
+
+    // Recall@10 against the exact scan over 40 seeded queries at least `floor`, and no answer among `gone`.
+    private static void AssertRecallAndNoneOf(HnswIndex index, VectorSegment segment, HashSet<string> gone, int seed, double floor)
+    {
+        var search = new IndexSearch(segment, null, IndexOptions.Default, s_limits, 1, TestContext.Current.CancellationToken);
+        var random = new Random(seed);
+        double recall = 0;
+        const int Queries = 40;
+        for (int q = 0; q < Queries; q++)
+        {
+            float[] query = Query(random, segment.Dimension);
+            List<(string Id, float Score)> answer = Answer(index, search, query, 10);
+            Assert.DoesNotContain(answer, h => gone.Contains(h.Id));
+            var truth = new HashSet<string>(Exact(search, query, 10).Select(h => h.Id), StringComparer.Ordinal);
+            recall += answer.Count(h => truth.Contains(h.Id)) / 10.0;
+        }
+
+        Assert.True(recall / Queries >= floor, $"recall@10 {recall / Queries:F3} is below {floor}.");
     }
 
     private static HnswIndex Build(VectorSegment segment)
