@@ -80,6 +80,17 @@ public sealed class MigrateCommandsTests : IDisposable
         Assert.Contains("\trolled-back\t", output, StringComparison.Ordinal);
         await AssertCollectionAsync("docs", serving: "m@a", items: 130, vectorsA: 130, vectorsB: 130);
 
+        // Purge only after a cut-over, and then no rollback: the old vectors are gone.
+        (code, _, errors) = await RunAsync("migrate", "purge", "--collection", "docs", "--to", "m@b");
+        Assert.Equal(1, code);
+        Assert.Contains("migration-state-conflict", errors, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("migrate", "cutover", "--collection", "docs", "--to", "m@b")).Item1);
+        (code, output, errors) = await RunAsync("migrate", "purge", "--collection", "docs", "--to", "m@b", "--json");
+        Assert.True(code == 0, errors);
+        Assert.Equal("purged", Str(JsonDocument.Parse(output), "state"));
+        await AssertCollectionAsync("docs", serving: "m@b", items: 130, vectorsA: 0, vectorsB: 130);
+        Assert.Equal(1, (await RunAsync("migrate", "rollback", "--collection", "docs", "--to", "m@b")).Item1);
+
         (code, _, errors) = await RunAsync("verify");
         Assert.True(code == 0, errors);
     }

@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace EmbeddingStore.Admin.Commands;
 
-// `esadmin migrate plan|start|list|show|watch|pause|resume|cancel|cutover|rollback|refit --collection C [--to V]`: a
+// `esadmin migrate plan|start|list|show|watch|pause|resume|cancel|cutover|rollback|purge|refit --collection C [--to V]`: a
 // model upgrade as an operation. A migration is named by its collection and target version (the newest migration of C
 // to V; --id names one exactly), so a runbook reads `migrate start --collection docs --to text@v2 --strategy transform`,
 // `migrate watch ...`, `migrate cutover ...`. The server runs the state machine and refuses what a state does not allow
@@ -17,7 +17,7 @@ namespace EmbeddingStore.Admin.Commands;
 internal sealed class MigrateCommand : IAdminCommand
 {
     // The states a migration does not leave by itself: watch stops at these.
-    private static readonly string[] s_settled = ["completed", "failed", "cancelled", "cut-over", "rolled-back"];
+    private static readonly string[] s_settled = ["completed", "failed", "cancelled", "cut-over", "rolled-back", "purged"];
 
     public static readonly string[] Columns = ["MIGRATION", "FROM", "TO", "STRATEGY", "STATE", "PROGRESS", "NATIVE", "LINK", "RECALL@10", "UPDATED"];
 
@@ -43,6 +43,7 @@ internal sealed class MigrateCommand : IAdminCommand
         command.Subcommands.Add(Action(context, "cancel", "Cancel a migration (what it wrote stays; the old version keeps serving)", (_, client, c, id, ct) => client.CancelMigrationAsync(c, id, ct)));
         command.Subcommands.Add(Action(context, "cutover", "Switch the collection to the new version, if the gates pass", (_, client, c, id, ct) => client.CutOverMigrationAsync(c, id, ct)));
         command.Subcommands.Add(Action(context, "rollback", "Switch a cut-over collection back to the old version", (_, client, c, id, ct) => client.RollbackMigrationAsync(c, id, ct)));
+        command.Subcommands.Add(Action(context, "purge", "Delete the old vectors of a cut-over collection's items that hold new ones (final: no rollback afterwards)", (_, client, c, id, ct) => client.PurgeMigrationAsync(c, id, ct)));
 
         var kind = new Option<string?>("--kind") { Description = "The bridge kind to refit (default auto)", HelpName = "KIND" };
         command.Subcommands.Add(Action(
@@ -167,7 +168,7 @@ internal sealed class MigrateCommand : IAdminCommand
         return (collection, to, id);
     }
 
-    // `migrate watch`: polls until the migration settles (completed, failed, cancelled, cut-over, rolled-back). On a
+    // `migrate watch`: polls until the migration settles (completed, failed, cancelled, cut-over, rolled-back, purged). On a
     // terminal a progress bar; redirected, one line per change; with --json only the final state, as one document.
     // Exit 0 when it settled well, 1 when it failed or was cancelled.
     private static Command Watch(AdminContext context)
