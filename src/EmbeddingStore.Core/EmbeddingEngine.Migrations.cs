@@ -549,6 +549,11 @@ public sealed partial class EmbeddingEngine
                         return StateConflict(record, current, action);
                     }
 
+                    if (ServesOther(record, state, record.From) is { } movedOn)
+                    {
+                        return movedOn;
+                    }
+
                     if (CheckGates(Describe(record)) is { } gateFailure)
                     {
                         return gateFailure;
@@ -572,6 +577,11 @@ public sealed partial class EmbeddingEngine
                     if (current != MigrationState.CutOver)
                     {
                         return StateConflict(record, current, action);
+                    }
+
+                    if (ServesOther(record, state, record.To) is { } changedSince)
+                    {
+                        return changedSince;
                     }
 
                     next = record with { State = MigrationState.RolledBack, UpdatedAt = now };
@@ -665,6 +675,15 @@ public sealed partial class EmbeddingEngine
 
     private static StoreError? CheckFraction(double? value, string field) =>
         value is { } v && !(v >= 0 && v <= 1) ? Invalid($"{field} must be between 0 and 1; it was {v.ToString(CultureInfo.InvariantCulture)}.") : null;
+
+    // A switch is only made from the version it expects the collection to serve: after a later migration (or a manual
+    // change of the serving version), an old migration's cut-over or rollback would silently undo it.
+    private static StoreError? ServesOther(MigrationRecord record, Collection state, ModelVersionId expected) =>
+        state.ServingVersion == expected
+            ? null
+            : new StoreError(
+                StoreErrorCode.MigrationStateConflict,
+                $"Collection '{state.Name}' serves {state.ServingVersion} now, not {expected}; migration {record.Id} ({record.From} to {record.To}) no longer switches it.");
 
     private static StoreError StateConflict(MigrationRecord record, MigrationState current, MigrationAction action) => new(
         StoreErrorCode.MigrationStateConflict,

@@ -119,6 +119,27 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task RollbackMigration_AfterALaterMigrationCutOver_IsRefusedAndServingStays()
+    {
+        using EmbeddingEngine engine = await CreateAsync(new InMemoryRepository());
+        Assert.True((await engine.RegisterModelVersionAsync("text", "v3", Dimension, DistanceMetric.CosineSimilarity, false, Ct)).IsSuccess);
+        await engine.DeclareIdentityLinkAsync("text@v1", "text@v2", Ct);
+        await engine.DeclareIdentityLinkAsync("text@v2", "text@v3", Ct);
+        string first = (await engine.CreateMigrationAsync("docs", new MigrationRequest("text@v2", "bridge"), Ct)).Value!.Record.Id;
+        await engine.CutOverMigrationAsync("docs", first, Ct);
+        string second = (await engine.CreateMigrationAsync("docs", new MigrationRequest("text@v3", "bridge"), Ct)).Value!.Record.Id;
+        await engine.CutOverMigrationAsync("docs", second, Ct);
+
+        StoreError refused = (await engine.RollbackMigrationAsync("docs", first, Ct)).Error!;
+
+        Assert.Equal(StoreErrorCode.MigrationStateConflict, refused.Code);
+        Assert.Contains("serves text@v3 now", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("text@v3", engine.GetCollection("docs").Value!.ServingVersion);
+        Assert.Equal(MigrationState.RolledBack, (await engine.RollbackMigrationAsync("docs", second, Ct)).Value!.State);
+        Assert.Equal("text@v2", engine.GetCollection("docs").Value!.ServingVersion);
+    }
+
+    [Fact]
     public async Task CreateMigration_SecondWhileActive_IsRefusedUntilTheFirstIsCancelled()
     {
         using EmbeddingEngine engine = await CreateAsync(new InMemoryRepository());
