@@ -852,7 +852,8 @@ public sealed partial class EmbeddingEngine
 
     // A transform's working states follow its job (which the runner advances and which survives restarts on its own); a
     // re-embedding is complete while no item lacks a native vector. Everything else is the stored state.
-    private MigrationState EffectiveState(MigrationRecord record)
+    // Callers that have already counted the collection pass (items, native) so it is not walked twice.
+    private MigrationState EffectiveState(MigrationRecord record, (long Items, long Native)? counted = null)
     {
         if (record.State is MigrationState.Running or MigrationState.Paused && record.JobId is not null && Jobs.Get(record.JobId) is { IsSuccess: true } job)
         {
@@ -866,16 +867,20 @@ public sealed partial class EmbeddingEngine
             };
         }
 
-        if (record.State == MigrationState.Running && record.Strategy == MigrationStrategy.Reembed
-            && TryGetCollection(record.Collection, out Collection? state, out _))
+        if (record.State == MigrationState.Running && record.Strategy == MigrationStrategy.Reembed)
         {
-            using (state.EnterRead())
+            if (counted is null && TryGetCollection(record.Collection, out Collection? state, out _))
             {
-                (long items, long native, _) = CountTarget(state, record.To);
-                if (items > 0 && native == items)
+                using (state.EnterRead())
                 {
-                    return MigrationState.Completed;
+                    (long items, long native, _) = CountTarget(state, record.To);
+                    counted = (items, native);
                 }
+            }
+
+            if (counted is { Items: > 0 } c && c.Native == c.Items)
+            {
+                return MigrationState.Completed;
             }
         }
 
@@ -900,7 +905,7 @@ public sealed partial class EmbeddingEngine
             MigrationStrategy.Reembed => (native, items),
             _ => (0L, 0L),
         };
-        return new MigrationInfo(record, EffectiveState(record), done, total, items, native, derived, LinkRecall(record), job?.State, record.Error ?? job?.Error);
+        return new MigrationInfo(record, EffectiveState(record, (items, native)), done, total, items, native, derived, LinkRecall(record), job?.State, record.Error ?? job?.Error);
     }
 
     private static StoreError? CheckGates(MigrationInfo info)

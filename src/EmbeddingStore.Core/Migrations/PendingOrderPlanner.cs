@@ -73,7 +73,6 @@ public static class PendingOrderPlanner
             rows.Slice(training[c] * dimension, dimension).CopyTo(centroids.AsSpan(c * dimension, dimension));
         }
 
-        int[] assignment = new int[rowCount];
         float[] sums = new float[k * dimension];
         int[] counts = new int[k];
         float[] halfNorms = new float[k];
@@ -111,8 +110,7 @@ public static class PendingOrderPlanner
         HalfNorms(centroids, dimension, k, halfNorms);
         for (int r = 0; r < rowCount; r++)
         {
-            assignment[r] = Nearest(rows.Slice(r * dimension, dimension), centroids, halfNorms, scores, k);
-            members[assignment[r]].Add(r);
+            members[Nearest(rows.Slice(r * dimension, dimension), centroids, halfNorms, scores, k)].Add(r);
         }
 
         // Proportional interleaving: member j of a cluster of size s gets the key (j + u) / s, u a seeded offset per
