@@ -48,11 +48,22 @@ public sealed partial class ServerProcess : IDisposable
         var process = new Process { StartInfo = start };
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lines = new List<string>();
+        var errorClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
             {
-                listening.TrySetException(new InvalidOperationException("The server exited before listening:\n" + string.Join('\n', lines)));
+                // Standard output closing first says nothing of standard error, where a refusal is written: the
+                // message is built only once both streams are drained, or it can come out empty.
+                _ = errorClosed.Task.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(
+                    _ =>
+                    {
+                        lock (lines)
+                        {
+                            listening.TrySetException(new InvalidOperationException("The server exited before listening:\n" + string.Join('\n', lines)));
+                        }
+                    },
+                    TaskScheduler.Default);
                 return;
             }
 
@@ -69,12 +80,15 @@ public sealed partial class ServerProcess : IDisposable
         };
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is not null)
+            if (e.Data is null)
             {
-                lock (lines)
-                {
-                    lines.Add(e.Data);
-                }
+                errorClosed.TrySetResult();
+                return;
+            }
+
+            lock (lines)
+            {
+                lines.Add(e.Data);
             }
         };
         process.Start();
