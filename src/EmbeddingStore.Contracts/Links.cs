@@ -88,10 +88,9 @@ public sealed record LinkResponse(
 /// <param name="NoMapRecallAt10">Recall@10 comparing raw vectors without a map (what a store that ignores versions does), when dimensions match.</param>
 /// <param name="MeanCosine">Mean cosine between mapped and true vectors.</param>
 /// <param name="IdentityMeanCosine">The same for the identity map, when dimensions match.</param>
-/// <param name="CalibrationKnots">Knots of the monotone score calibration fitted on held-out pairs.</param>
 public sealed record LinkQualityResponse(
     int FitPairs, int HoldoutPairs, double RecallAt1, double RecallAt10, double RecallAt100, double? NoMapRecallAt10,
-    double MeanCosine, double? IdentityMeanCosine, int CalibrationKnots);
+    double MeanCosine, double? IdentityMeanCosine);
 
 /// <summary>How a link was fitted.</summary>
 /// <param name="Source"><c>collection</c> or <c>pairs</c>.</param>

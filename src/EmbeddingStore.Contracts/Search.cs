@@ -182,7 +182,7 @@ public sealed record VersionCoverageResponse(string Version, long Vectors, strin
 /// </param>
 /// <param name="Version">The version of the matched vector.</param>
 /// <param name="Via">The link that mapped the query into <c>version</c> (ids joined by ',' when composed); null for a native match.</param>
-/// <param name="RawScore">The score in the matched version's own space, before calibration.</param>
+/// <param name="RawScore">The score in the matched version's own space, before the merge placed it on the primary version's scale.</param>
 /// <param name="Payload">The payload, when requested.</param>
 /// <param name="Vector">The matched vector, when requested.</param>
 public sealed record SearchHitResponse(

@@ -1167,8 +1167,9 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             return SearchPartial(state, [.. queries.Select(q => q.Version)], coverage);
         }
 
-        int perPlan = MixedVersionMerger.CandidatesPerPlan(query.K, plans.Count);
+        int perPlan = MixedVersionMerger.CandidatesPerPlan(query.K, plans);
         CandidateList[] lists = LocalSegmentSearch.Search(state, plans, kind, options, query.Filter, perPlan, Limits, cancellationToken);
+        lists = ReferenceScoring.Attach(state, plans, lists, graph);
         List<MergedHit> merged = MixedVersionMerger.Merge(plans, lists, state.VectorItemCount, query.K);
         return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind, coverage);
     }
@@ -1267,6 +1268,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         var results = new SearchResult[prepared.Length];
         for (int i = 0; i < prepared.Length; i++)
         {
+            lists[i] = ReferenceScoring.Attach(state, plans[i], lists[i], graph);
             List<MergedHit> merged = MixedVersionMerger.Merge(plans[i], lists[i], state.VectorItemCount, query.K);
             results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind, coverages[i]);
         }

@@ -115,7 +115,6 @@ internal sealed class LinksCommand : IAdminCommand
             ("recall@10 without a map", q => Format.Fraction(q.NoMapRecallAt10)),
             ("mean cosine (mapped vs true)", q => Format.Fraction(q.MeanCosine)),
             ("mean cosine without a map", q => Format.Fraction(q.IdentityMeanCosine)),
-            ("calibration knots", q => Format.Count(q.CalibrationKnots)),
         ];
         return TextTable.Of(
             "quality",

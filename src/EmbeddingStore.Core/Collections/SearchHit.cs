@@ -16,6 +16,6 @@ namespace EmbeddingStore.Core.Collections;
 /// <param name="Version">The matched vector's version, <c>model@version</c>.</param>
 /// <param name="Payload">The payload, when asked for.</param>
 /// <param name="Vector">The matched stored vector, when asked for.</param>
-/// <param name="RawScore">The score in the matched version's own space, before any calibration.</param>
+/// <param name="RawScore">The score in the matched version's own space, before the merge placed it on the primary version's scale.</param>
 /// <param name="Via">The link that mapped the query into <paramref name="Version"/> (ids joined by ',' when composed); null for a native match.</param>
 public sealed record SearchHit(string Id, float Score, string Version, JsonElement? Payload, float[]? Vector, float RawScore = 0, string? Via = null);

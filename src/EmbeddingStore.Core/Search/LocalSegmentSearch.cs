@@ -71,7 +71,7 @@ internal static class LocalSegmentSearch
             {
                 (int q, int p) = members[i];
                 plansPerQuery[q][p].Query.CopyTo(matrix, i * dimension);
-                int perPlan = MixedVersionMerger.CandidatesPerPlan(k, plansPerQuery[q].Count);
+                int perPlan = MixedVersionMerger.CandidatesPerPlan(k, plansPerQuery[q]);
                 tops[i] = new TopKCollector(Math.Max(1, Math.Min(perPlan, segment.LiveCount)));
             }
 

@@ -13,15 +13,11 @@ namespace EmbeddingStore.Core.Versioning;
 /// </summary>
 public static class BridgeEvaluator
 {
-    /// <summary>Deepest list compared (recall@100); also the number of bridged hits per item that feed the calibration.</summary>
+    /// <summary>Deepest list compared (recall@100).</summary>
     public const int MaxK = 100;
 
     // Queries scored per pass over the candidates: 64 rows × n candidates × 3 score kinds stays a few MB at n = 5,000.
     private const int QueryBlock = 64;
-
-    // Random (not top-ranked) candidates per item added to the calibration sample, so the fitted map also covers low
-    // scores and does not extrapolate flat below the top-100 region.
-    private const int RandomCalibrationCandidates = 16;
 
     /// <summary>
     /// Evaluates <paramref name="bridge"/> on <paramref name="count"/> held-out pairs.
@@ -37,9 +33,7 @@ public static class BridgeEvaluator
     /// </para>
     /// <para>
     /// Scores are higher-is-closer: cosine (rows normalised first), dot product, or negated Euclidean distance. Ties rank
-    /// the lower index first. The calibration maps bridged scores onto native scores using, for every item, its bridged
-    /// top-100 hits plus a few random candidates (seeded by <paramref name="seed"/>), paired with the native scores of the
-    /// same candidates.
+    /// the lower index first.
     /// </para>
     /// </remarks>
     /// <param name="bridge">The bridge to measure; it must not have been fitted on these pairs.</param>
@@ -47,11 +41,10 @@ public static class BridgeEvaluator
     /// <param name="holdoutTargets">count row-major target vectors of the same items.</param>
     /// <param name="count">Number of held-out pairs, at least 2.</param>
     /// <param name="metric">How the target model compares vectors.</param>
-    /// <param name="seed">Seed for the random calibration candidates.</param>
     /// <exception cref="ArgumentException">The spans are not <paramref name="count"/> rows of the bridge's dimensions.</exception>
     public static BridgeQualityReport Evaluate(
         VectorBridge bridge, ReadOnlySpan<float> holdoutSources, ReadOnlySpan<float> holdoutTargets, int count,
-        DistanceMetric metric = DistanceMetric.CosineSimilarity, int seed = 1)
+        DistanceMetric metric = DistanceMetric.CosineSimilarity)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 2);
@@ -91,7 +84,7 @@ public static class BridgeEvaluator
             }
         }
 
-        var pass = new EvaluationPass(targets, count, dt, metric, seed);
+        var pass = new EvaluationPass(targets, count, dt, metric);
         pass.Run(mapped, raw);
         return new BridgeQualityReport
         {
@@ -105,7 +98,6 @@ public static class BridgeEvaluator
             NoMapRecallAt10 = raw is null ? null : pass.NoMapRecall10,
             MeanCosine = meanCosine,
             IdentityMeanCosine = identityCosine,
-            Calibration = pass.FitCalibration(),
         };
     }
 
@@ -131,25 +123,21 @@ public static class BridgeEvaluator
         private readonly int _count;
         private readonly int _dimension;
         private readonly DistanceMetric _metric;
-        private readonly Random _random;
         private readonly int _k;
         private readonly int _k10;
         private readonly int[] _nativeRank;
         private readonly int[] _nativeStamp;
-        private readonly List<float> _calibrationX = [];
-        private readonly List<float> _calibrationY = [];
         private double _sum1;
         private double _sum10;
         private double _sumK;
         private double _sumNoMap;
 
-        public EvaluationPass(float[] targets, int count, int dimension, DistanceMetric metric, int seed)
+        public EvaluationPass(float[] targets, int count, int dimension, DistanceMetric metric)
         {
             _targets = targets;
             _count = count;
             _dimension = dimension;
             _metric = metric;
-            _random = new Random(seed);
             _k = Math.Min(MaxK, count - 1);
             _k10 = Math.Min(10, count - 1);
             _nativeRank = new int[count];
@@ -223,28 +211,9 @@ public static class BridgeEvaluator
                         Select(selector, rawScores.AsSpan(r * _count, _count), item, rawIds);
                         _sumNoMap += Overlap(rawIds, _k10, stamp);
                     }
-
-                    // Calibration sample: bridged top hits and a few random candidates, each with its native score.
-                    foreach (int id in bridgedIds)
-                    {
-                        _calibrationX.Add(bridged[id]);
-                        _calibrationY.Add(native[id]);
-                    }
-
-                    for (int i = 0; i < RandomCalibrationCandidates; i++)
-                    {
-                        int id = _random.Next(_count - 1);
-                        id += id >= item ? 1 : 0;
-                        _calibrationX.Add(bridged[id]);
-                        _calibrationY.Add(native[id]);
-                    }
                 }
             }
         }
-
-        public ScoreCalibration FitCalibration() =>
-            ScoreCalibration.Fit(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_calibrationX),
-                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_calibrationY));
 
         // Scores rows q0..q0+rows of queries against every candidate, as higher-is-closer scores.
         private void Score(float[] queries, int q0, int rows, float[] scores)

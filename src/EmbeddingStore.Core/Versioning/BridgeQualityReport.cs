@@ -6,8 +6,9 @@ namespace EmbeddingStore.Core.Versioning;
 
 /// <summary>
 /// The measured quality of a bridge on pairs it was not fitted on. A fitted link is only trusted with one of these:
-/// cut-over and migrations are gated on <see cref="RecallAt10"/>, and <see cref="Calibration"/> lets bridged scores be
-/// merged with native ones. See <see cref="BridgeEvaluator.Evaluate"/> for the exact definitions.
+/// cut-over and migrations are gated on <see cref="RecallAt10"/>. (A global score calibration used to be stored here; the
+/// merge learns the scale per query instead, which the shared data showed a global map cannot do. See
+/// <see cref="Search.MixedVersionMerger"/>.) See <see cref="BridgeEvaluator.Evaluate"/> for the exact definitions.
 /// </summary>
 public sealed record BridgeQualityReport
 {
@@ -43,10 +44,4 @@ public sealed record BridgeQualityReport
 
     /// <summary>Mean cosine between raw source and target vectors (no map); null when the dimensions differ.</summary>
     public double? IdentityMeanCosine { get; init; }
-
-    /// <summary>
-    /// Monotone map from bridged scores onto the target model's native scores, fitted on these held-out pairs, so bridged
-    /// and native results can be merged by score.
-    /// </summary>
-    public required ScoreCalibration Calibration { get; init; }
 }

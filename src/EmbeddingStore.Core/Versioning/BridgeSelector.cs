@@ -72,7 +72,7 @@ public static class BridgeSelector
 
             VectorBridge bridge = BridgeFitter.Fit(kind, fitSources, sourceDimension, fitTargets, targetDimension, options);
             BridgeQualityReport report = BridgeEvaluator.Evaluate(
-                bridge, holdoutSources, holdoutTargets, holdoutRows.Length, metric, FitSample.DeriveSeed(options.Seed, 4));
+                bridge, holdoutSources, holdoutTargets, holdoutRows.Length, metric);
             var candidate = new BridgeCandidate(kind, bridge, report);
             candidates.Add(candidate);
             if (best is null || IsBetter(report, best.Report))

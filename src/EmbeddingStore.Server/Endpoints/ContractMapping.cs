@@ -66,8 +66,7 @@ internal static class ContractMapping
         Round(q.RecallAt100),
         q.NoMapRecallAt10 is { } noMap ? Round(noMap) : null,
         Round(q.MeanCosine),
-        q.IdentityMeanCosine is { } identity ? Round(identity) : null,
-        q.Calibration.KnotCount);
+        q.IdentityMeanCosine is { } identity ? Round(identity) : null);
 
     public static SearchCoverageResponse? ToResponse(this SearchCoverage? coverage) => coverage is null
         ? null

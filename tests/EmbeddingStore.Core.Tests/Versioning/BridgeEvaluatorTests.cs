@@ -55,27 +55,6 @@ public sealed class BridgeEvaluatorTests
     }
 
     [Fact]
-    public void Evaluate_Calibration_MapsBridgedScoresOntoNativeScale()
-    {
-        // Targets are the sources plus noise; the calibration must be monotone and stay within the native score range.
-        var random = new Random(503);
-        const int N = 400;
-        const int D = 16;
-        float[] x = BridgeTestData.Cloud(random, N, D);
-        float[] y = [.. x.Select(v => v + (0.5f * (float)BridgeTestData.Gaussian(random)))];
-
-        BridgeQualityReport report = BridgeEvaluator.Evaluate(new IdentityBridge(D), x, y, N);
-
-        Assert.True(report.Calibration.KnotCount >= 2);
-        Assert.True(report.RecallAt10 < 1.0 && report.RecallAt10 > 0.2, $"recall {report.RecallAt10}");
-        float low = report.Calibration.Apply(-1);
-        float high = report.Calibration.Apply(1);
-        Assert.True(low < high);
-        Assert.InRange(low, -1f, 1f);
-        Assert.InRange(high, -1f, 1f);
-    }
-
-    [Fact]
     public void Evaluate_WrongRowCount_ThrowsNamingBothLengths()
     {
         var exception = Assert.Throws<ArgumentException>(() => BridgeEvaluator.Evaluate(new IdentityBridge(4), new float[12], new float[12], 4));

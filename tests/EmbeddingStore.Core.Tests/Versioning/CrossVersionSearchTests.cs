@@ -163,6 +163,42 @@ public sealed class CrossVersionSearchTests
         }
     }
 
+    [Fact]
+    public async Task Search_TwoFittedLinks_ServesTheOneFittedOnMorePairs()
+    {
+        // A link fitted on few pairs is held out on fewer still, and recall@10 among 20 held-out items is easy: it can
+        // report a higher figure than a refit on ten times the pairs. The search must serve the refit.
+        var random = new Random(5);
+        double[,] rotation = RandomRotation(random, Dimension);
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", Dimension, DistanceMetric.DotProduct, cancellationToken: Ct);
+        await engine.RegisterModelVersionAsync("text", "v2", Dimension, DistanceMetric.DotProduct, false, Ct);
+        await engine.UpsertItemsAsync("docs", [.. Enumerable.Range(0, 50).Select(i => EngineFactory.Item(Id(i), "text@v1", TestData.RandomVector(random, Dimension)))], Ct);
+        var sources = new List<float[]>();
+        var targets = new List<float[]>();
+        for (int i = 0; i < 1000; i++)
+        {
+            float[] a = TestData.RandomVector(random, Dimension);
+            targets.Add(a);
+            sources.Add(Transform(rotation, a, random));
+        }
+
+        var smallFit = await engine.FitLinkAsync(new LinkFitRequest("text@v2", "text@v1", "ridge", FromVectors: sources[..100], ToVectors: targets[..100], Seed: 1), Ct);
+        Assert.True(smallFit.IsSuccess, smallFit.Error?.Message);
+        var largeFit = await engine.FitLinkAsync(new LinkFitRequest("text@v2", "text@v1", "ridge", FromVectors: sources, ToVectors: targets, Seed: 1), Ct);
+        Assert.True(largeFit.IsSuccess, largeFit.Error?.Message);
+        HarmonicLink small = smallFit.Value!.Value;
+        HarmonicLink large = largeFit.Value!.Value;
+        Assert.True(large.Bridge.FitPairs > small.Bridge.FitPairs);
+
+        // The premise: the small link reports the better held-out recall, so ranking by that figure would pick it.
+        Assert.True(small.Quality!.RecallAt10 > large.Quality!.RecallAt10, $"small {small.Quality.RecallAt10}, large {large.Quality.RecallAt10}");
+
+        IReadOnlyList<SearchHit> hits = (await engine.SearchAsync("docs", new SearchQuery(sources[0], "text@v2", 5), Ct)).Value!.Hits;
+
+        Assert.Equal(5, hits.Count);
+        Assert.All(hits, h => Assert.Equal(large.Id, h.Via));
+    }
+
     private static string Id(int i) => "i" + i.ToString("D4", CultureInfo.InvariantCulture);
 
     private static float[] Transform(double[,] rotation, float[] x, Random random)

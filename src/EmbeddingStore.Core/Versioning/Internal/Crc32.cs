@@ -3,7 +3,7 @@
 namespace EmbeddingStore.Core.Versioning.Internal;
 
 /// <summary>
-/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) over serialised bridges and calibrations. Written here rather
+/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) over serialised bridges. Written here rather
 /// than taking System.IO.Hashing because it is twenty lines and only guards a few kilobytes to megabytes per map.
 /// </summary>
 internal static class Crc32

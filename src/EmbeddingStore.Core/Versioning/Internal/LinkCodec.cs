@@ -26,20 +26,6 @@ internal static class LinkCodec
             WriteOptional(writer, "noMapRecallAt10", report.NoMapRecallAt10);
             writer.WriteNumber("meanCosine", report.MeanCosine);
             WriteOptional(writer, "identityMeanCosine", report.IdentityMeanCosine);
-            writer.WriteStartArray("calibrationInputs");
-            foreach (float x in report.Calibration.KnotInputs)
-            {
-                writer.WriteNumberValue(x);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartArray("calibrationOutputs");
-            foreach (float y in report.Calibration.KnotOutputs)
-            {
-                writer.WriteNumberValue(y);
-            }
-
-            writer.WriteEndArray();
             writer.WriteEndObject();
         }
 
@@ -56,8 +42,8 @@ internal static class LinkCodec
             throw new InvalidDataException("A stored quality report names an unknown kind or metric.");
         }
 
-        float[] inputs = [.. root.GetProperty("calibrationInputs").EnumerateArray().Select(e => e.GetSingle())];
-        float[] outputs = [.. root.GetProperty("calibrationOutputs").EnumerateArray().Select(e => e.GetSingle())];
+        // Reports stored before the merge learnt its scale per query also hold "calibrationInputs"/"calibrationOutputs";
+        // nothing reads them any more.
         return new BridgeQualityReport
         {
             Kind = kind,
@@ -70,7 +56,6 @@ internal static class LinkCodec
             NoMapRecallAt10 = ReadOptional(root, "noMapRecallAt10"),
             MeanCosine = root.GetProperty("meanCosine").GetDouble(),
             IdentityMeanCosine = ReadOptional(root, "identityMeanCosine"),
-            Calibration = inputs.Length == 0 ? ScoreCalibration.Identity : ScoreCalibration.FromKnots(inputs, outputs),
         };
     }
 

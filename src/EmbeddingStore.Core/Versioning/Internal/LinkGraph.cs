@@ -6,14 +6,17 @@ namespace EmbeddingStore.Core.Versioning.Internal;
 internal readonly record struct LinkStep(ModelVersionId To, VectorBridge Map, string LinkId, bool Declared);
 
 // The links as a directed graph over versions. Each link contributes its forward map and, when it has one, its reverse.
-// Paths are found breadth-first (fewest maps composed: every map loses information), preferring declared links, then
-// better held-out recall, then the older link, so the choice is deterministic.
+// Paths are found breadth-first (fewest maps composed: every map loses information), preferring declared links, then the
+// link fitted on more pairs, then better held-out recall, then the older link, so the choice is deterministic. Pairs come
+// before recall because held-out recall@10 is measured among the held-out items only, and a small holdout makes it easy:
+// a migration's first link, fitted on 200 pairs and held out on 40, reported 0.637 while its refits on thousands of pairs
+// reported 0.48-0.59 on larger holdouts and served better, so ranking by recall kept every refit from ever serving.
 internal sealed class LinkGraph
 {
     // Composing more maps than this compounds error past usefulness; the search refuses instead.
     public const int MaxHops = 4;
 
-    private readonly Dictionary<ModelVersionId, List<(LinkStep Step, double Quality, DateTimeOffset CreatedAt)>> _edges = [];
+    private readonly Dictionary<ModelVersionId, List<(LinkStep Step, int Pairs, double Quality, DateTimeOffset CreatedAt)>> _edges = [];
 
     // Declared (identity) links as undirected adjacency: they say two versions share one space, whichever way round.
     private readonly Dictionary<ModelVersionId, List<ModelVersionId>> _sameSpace = [];
@@ -29,10 +32,11 @@ internal sealed class LinkGraph
                 AddSameSpace(link.To, link.From);
             }
 
-            Add(link.From, new LinkStep(link.To, link.Bridge, link.Id, declared), declared ? 2 : link.Quality?.RecallAt10 ?? 0, link.CreatedAt);
+            int pairs = declared ? int.MaxValue : link.Bridge.FitPairs;
+            Add(link.From, new LinkStep(link.To, link.Bridge, link.Id, declared), pairs, declared ? 2 : link.Quality?.RecallAt10 ?? 0, link.CreatedAt);
             if (link.Reverse is not null)
             {
-                Add(link.To, new LinkStep(link.From, link.Reverse, link.Id, declared), declared ? 2 : link.ReverseQuality?.RecallAt10 ?? link.Quality?.RecallAt10 ?? 0, link.CreatedAt);
+                Add(link.To, new LinkStep(link.From, link.Reverse, link.Id, declared), pairs, declared ? 2 : link.ReverseQuality?.RecallAt10 ?? link.Quality?.RecallAt10 ?? 0, link.CreatedAt);
             }
         }
 
@@ -40,6 +44,12 @@ internal sealed class LinkGraph
         {
             list.Sort((a, b) =>
             {
+                int byPairs = b.Pairs.CompareTo(a.Pairs);
+                if (byPairs != 0)
+                {
+                    return byPairs;
+                }
+
                 int byQuality = b.Quality.CompareTo(a.Quality);
                 if (byQuality != 0)
                 {
@@ -73,7 +83,7 @@ internal sealed class LinkGraph
                     continue;
                 }
 
-                foreach ((LinkStep step, _, _) in edges)
+                foreach ((LinkStep step, _, _, _) in edges)
                 {
                     if (!visited.Add(step.To))
                     {
@@ -154,7 +164,7 @@ internal sealed class LinkGraph
         list.Add(b);
     }
 
-    private void Add(ModelVersionId from, LinkStep step, double quality, DateTimeOffset createdAt)
+    private void Add(ModelVersionId from, LinkStep step, int pairs, double quality, DateTimeOffset createdAt)
     {
         if (!_edges.TryGetValue(from, out var list))
         {
@@ -162,6 +172,6 @@ internal sealed class LinkGraph
             _edges[from] = list;
         }
 
-        list.Add((step, quality, createdAt));
+        list.Add((step, pairs, quality, createdAt));
     }
 }

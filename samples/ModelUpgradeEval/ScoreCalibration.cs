@@ -1,8 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
-using EmbeddingStore.Core.Versioning.Internal;
-
-namespace EmbeddingStore.Core.Versioning;
+namespace EmbeddingStore.Tools.Eval;
 
 /// <summary>
 /// A monotone map from one score scale onto another (for example bridged similarity onto the target model's native
@@ -12,6 +10,11 @@ namespace EmbeddingStore.Core.Versioning;
 /// </summary>
 /// <remarks>
 /// <para>
+/// It lived in Core and every link stored one, fitted on its held-out pairs. The engine's merge no longer uses a global
+/// map (it learns the scale per query, see MixedVersionMerger), so the type moved here, where the evaluation that
+/// compares such maps still needs it.
+/// </para>
+/// <para>
 /// Monotone because calibration must never reorder a single list: it only decides how two lists interleave. Isotonic
 /// rather than affine because similarity scales of different models are typically bent (compressed near the top).
 /// </para>
@@ -19,7 +22,7 @@ namespace EmbeddingStore.Core.Versioning;
 /// NaN maps to NaN. Knots are float; an input exactly on a knot returns that knot's output.
 /// </para>
 /// </remarks>
-public sealed class ScoreCalibration
+internal sealed class ScoreCalibration
 {
     /// <summary>
     /// Default knot budget: enough to follow a bent score curve closely, small enough that the serialised calibration is
@@ -27,14 +30,8 @@ public sealed class ScoreCalibration
     /// </summary>
     public const int DefaultMaxKnots = 128;
 
-    /// <summary>The largest knot count accepted when reading, so corrupt input cannot request a large allocation.</summary>
+    /// <summary>The largest knot count accepted, so a caller's mistake cannot request a large allocation.</summary>
     public const int MaxKnots = 65_536;
-
-    /// <summary>Format version of <see cref="Serialize"/>; other versions are rejected rather than guessed at.</summary>
-    public const ushort FormatVersion = 1;
-
-    // "ESCL" as a little-endian uint32: EmbeddingStore CaLibration.
-    private const uint Magic = 0x4C435345;
 
     private readonly float[] _inputs;
     private readonly float[] _outputs;
@@ -204,54 +201,6 @@ public sealed class ScoreCalibration
         }
 
         return new ScoreCalibration(inputs.ToArray(), outputs.ToArray());
-    }
-
-    /// <summary>Encodes the knots (magic, format version, count, knots, CRC-32) so a calibration is stored with its link.</summary>
-    public byte[] Serialize()
-    {
-        var buffer = new byte[4 + 2 + 4 + (8L * _inputs.Length) + 4];
-        var writer = new BinaryCodecWriter(buffer);
-        writer.WriteUInt32(Magic);
-        writer.WriteUInt16(FormatVersion);
-        writer.WriteInt32(_inputs.Length);
-        writer.WriteSingles(_inputs);
-        writer.WriteSingles(_outputs);
-        writer.WriteChecksum();
-        return buffer;
-    }
-
-    /// <summary>Rebuilds a calibration from <see cref="Serialize"/> output, rejecting anything truncated, corrupt or non-monotone.</summary>
-    /// <exception cref="InvalidDataException">The bytes are not a valid serialised calibration.</exception>
-    public static ScoreCalibration Deserialize(ReadOnlySpan<byte> data)
-    {
-        var reader = new BinaryCodecReader(data);
-        if (data.Length < 14 || reader.ReadUInt32() != Magic)
-        {
-            BinaryCodecReader.Fail("Not a serialised score calibration (too short or bad magic number).");
-        }
-
-        ushort version = reader.ReadUInt16();
-        if (version != FormatVersion)
-        {
-            BinaryCodecReader.Fail($"Unsupported calibration format version {version}; this build reads version {FormatVersion}.");
-        }
-
-        int count = reader.ReadInt32();
-        if (count < 0 || count > MaxKnots || reader.Remaining != (8L * count) + 4)
-        {
-            BinaryCodecReader.Fail($"Knot count {count} does not match the {reader.Remaining} bytes that remain.");
-        }
-
-        float[] inputs = reader.ReadFiniteSingles(count, "The knot inputs");
-        float[] outputs = reader.ReadFiniteSingles(count, "The knot outputs");
-        reader.VerifyChecksumAtEnd();
-        string? problem = CheckKnots(inputs, outputs);
-        if (problem is not null)
-        {
-            BinaryCodecReader.Fail(problem);
-        }
-
-        return count == 0 ? Identity : new ScoreCalibration(inputs, outputs);
     }
 
     private static ScoreCalibration FromBlocks(List<double> weight, List<double> sumX, List<double> sumY, int maxKnots)
