@@ -420,15 +420,8 @@ public partial class EmbeddingStoreCollection<TKey, TRecord> : VectorStoreCollec
     private RecordModel.VectorField ResolveVector(VectorSearchOptions<TRecord>? options)
     {
         // Each vector property holds another model version: with several, guessing one could query with the wrong model,
-        // so the abstractions' rule (name one unless there is exactly one) is the rule here too.
-        if (options?.VectorProperty is null && _model.Vectors.Count > 1)
-        {
-            // The abstractions' exception type, with the versions named so the caller sees what is at stake.
-            throw new InvalidOperationException(
-                $"{_model.RecordName} has {_model.Vectors.Count} vector properties ({string.Join(", ", _model.Vectors.Select(v => v.Name + " = " + v.Version))}); " +
-                "choose one with VectorSearchOptions.VectorProperty.");
-        }
-
+        // so the abstractions' rule (name one unless there is exactly one) is the rule here too, with its standard
+        // InvalidOperationException and message.
         VectorPropertyModel property = _model.Model.GetVectorPropertyOrSingle(options ?? new VectorSearchOptions<TRecord>());
         return _model.VectorFor(property);
     }
