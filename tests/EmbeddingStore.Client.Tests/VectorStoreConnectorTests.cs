@@ -281,15 +281,37 @@ public sealed class VectorStoreConnectorTests(ServerFixture server) : IClassFixt
     }
 
     [Fact]
-    public async Task GetWithFilter_ClientSideScan_FiltersOrdersAndPages()
+    public async Task GetWithFilter_TranslatableFilter_ServerFilteredScrollThenOrdersAndPages()
     {
-        (EmbeddingStoreClient client, VectorStoreCollection<string, Doc> collection) = await CreateAsync("vd-scan");
-        using (client)
-        {
-            var options = new FilteredRecordRetrievalOptions<Doc> { OrderBy = o => o.Descending(d => d.Title!), Skip = 1 };
-            List<Doc> docs = await collection.GetAsync(d => d.Lang == "en", 5, options, Ct).ToListAsync(Ct);
-            Assert.Equal(["cats", "cars"], docs.Select(d => d.Title));
-        }
+        (EmbeddingStoreClient seeding, _) = await CreateAsync("vd-scan");
+        seeding.Dispose();
+        var recorder = new FaultInjectingHandler(0, null);
+        using EmbeddingStoreClient client = server.CreateClient(recorder);
+        VectorStoreCollection<string, Doc> collection = new EmbeddingStoreVectorStore(client).GetCollection<string, Doc>("vd-scan");
+
+        var options = new FilteredRecordRetrievalOptions<Doc> { OrderBy = o => o.Descending(d => d.Title!), Skip = 1 };
+        List<Doc> docs = await collection.GetAsync(d => d.Lang == "en", 5, options, Ct).ToListAsync(Ct);
+        Assert.Equal(["cats", "cars"], docs.Select(d => d.Title));
+
+        // The filter went to the server's filtered scroll; the unfiltered listing was never asked for.
+        Assert.Equal(1, recorder.Attempts("/items/scroll"));
+        Assert.Equal(0, recorder.Attempts("/items"));
+    }
+
+    [Fact]
+    public async Task GetWithFilter_PredicateTheServerCannotExpress_ScansOnTheClient()
+    {
+        (EmbeddingStoreClient seeding, _) = await CreateAsync("vd-scan-client");
+        seeding.Dispose();
+        var recorder = new FaultInjectingHandler(0, null);
+        using EmbeddingStoreClient client = server.CreateClient(recorder);
+        VectorStoreCollection<string, Doc> collection = new EmbeddingStoreVectorStore(client).GetCollection<string, Doc>("vd-scan-client");
+
+        // A string method has no server counterpart: every item is listed and the compiled predicate decides.
+        List<string> ids = await collection.GetAsync(d => d.Title!.EndsWith('s') && d.Year == 2024, 5, cancellationToken: Ct).Select(d => d.Id).ToListAsync(Ct);
+        Assert.Equal(["d1"], ids);
+        Assert.Equal(0, recorder.Attempts("/items/scroll"));
+        Assert.Equal(1, recorder.Attempts("/items"));
     }
 
     [Fact]
