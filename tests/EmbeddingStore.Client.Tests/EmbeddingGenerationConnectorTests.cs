@@ -78,6 +78,30 @@ public sealed class EmbeddingGenerationConnectorTests(ServerFixture server) : IC
     }
 
     [Fact]
+    public async Task Upsert_NullGeneratorInput_StoredWithoutThatVectorAndGeneratorSeesOnlyRealInputs()
+    {
+        using EmbeddingStoreClient client = server.CreateClient();
+        var generator = new MarkingGenerator(null);
+        VectorStoreCollection<string, Passage> passages = new EmbeddingStoreVectorStore(client, new() { EmbeddingGenerator = generator }).GetCollection<string, Passage>("gen-null");
+        await passages.EnsureCollectionExistsAsync(Ct);
+        await passages.UpsertAsync(
+            [new Passage { Id = "empty", Source = "a", Text = null }, new Passage { Id = "full", Source = "b", Text = "[0, 0, 1]" }, new Passage { Id = "none", Source = "c" }], Ct);
+
+        // MarkingGenerator would throw on a null input; it was called once, with the one real text.
+        Assert.Equal(1, generator.Calls);
+        Assert.Empty((await client.GetItemAsync("gen-null", "empty", withVectors: true, Ct)).Vectors!);
+        Assert.Equal(["gen-text@v1"], (await client.GetItemAsync("gen-null", "full", withVectors: true, Ct)).Vectors!.Keys);
+
+        // Vectorless items are found by key, never by a search.
+        Assert.Equal("a", (await passages.GetAsync("empty", cancellationToken: Ct))!.Source);
+        Assert.Equal(["full"], await passages.SearchAsync("[0, 0, 1]", 3, cancellationToken: Ct).Select(h => h.Record.Id).ToListAsync(Ct));
+
+        // A batch with no input at all does not call the generator (the search above was its second call).
+        await passages.UpsertAsync([new Passage { Id = "none2", Source = "d" }], Ct);
+        Assert.Equal(2, generator.Calls);
+    }
+
+    [Fact]
     public async Task Search_GeneratorsAtEveryLevel_PropertyThenCollectionThenStoreWins()
     {
         using EmbeddingStoreClient client = server.CreateClient();

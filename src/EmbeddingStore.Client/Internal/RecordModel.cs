@@ -103,9 +103,9 @@ internal sealed class RecordModel
         }
     }
 
-    // generated[i] holds the embeddings generated for Vectors[i] (one per record, in order), or null when that property
-    // holds vectors itself.
-    public ItemRequest ToItem(object record, int index, IReadOnlyList<Embedding<float>>?[]? generated)
+    // generated[i] holds the embeddings generated for Vectors[i] (one per record, in order; null for a record whose input
+    // was null), or is null when that property holds vectors itself.
+    public ItemRequest ToItem(object record, int index, Embedding<float>?[]?[]? generated)
     {
         ArgumentNullException.ThrowIfNull(record);
         string? id = IdOf(Key.GetValueAsObject(record));
@@ -125,7 +125,7 @@ internal sealed class RecordModel
         for (int i = 0; i < Vectors.Count; i++)
         {
             VectorField field = Vectors[i];
-            float[]? vector = generated?[i] is { } embeddings ? embeddings[index].Vector.ToArray() : field.Read(record);
+            float[]? vector = field.IsNative ? field.Read(record) : generated?[i]?[index]?.Vector.ToArray();
             if (vector is { Length: > 0 })
             {
                 vectors[field.Version] = vector;

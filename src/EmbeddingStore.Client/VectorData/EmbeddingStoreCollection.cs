@@ -350,7 +350,7 @@ public partial class EmbeddingStoreCollection<TKey, TRecord> : VectorStoreCollec
             _model.AssignKey(record);
         }
 
-        IReadOnlyList<Embedding<float>>?[]? generated = null;
+        Embedding<float>?[]?[]? generated = null;
         for (int i = 0; i < _model.Vectors.Count; i++)
         {
             RecordModel.VectorField vector = _model.Vectors[i];
@@ -359,16 +359,29 @@ public partial class EmbeddingStoreCollection<TKey, TRecord> : VectorStoreCollec
                 continue;
             }
 
-            // The model builder refuses a non-vector property without a generator, so one is configured here.
-            object embeddings = await vector.Property.GenerateEmbeddingsAsync(list.Select(r => vector.Property.GetValueAsObject(r)), cancellationToken).ConfigureAwait(false);
-            var floats = (IReadOnlyList<Embedding<float>>)embeddings;
-            if (floats.Count != list.Count)
+            // A record whose input is null is stored without that version's vector, as a record with no vector set is;
+            // the generator only sees real inputs. The model builder refuses a non-vector property without a generator.
+            int[] present = [.. Enumerable.Range(0, list.Count).Where(r => vector.Property.GetValueAsObject(list[r]) is not null)];
+            if (present.Length == 0)
             {
-                throw new InvalidOperationException($"The embedding generator of {_model.RecordName}.{vector.Name} returned {floats.Count} embeddings for {list.Count} records.");
+                continue;
             }
 
-            generated ??= new IReadOnlyList<Embedding<float>>?[_model.Vectors.Count];
-            generated[i] = floats;
+            object embeddings = await vector.Property.GenerateEmbeddingsAsync(present.Select(r => vector.Property.GetValueAsObject(list[r])), cancellationToken).ConfigureAwait(false);
+            var floats = (IReadOnlyList<Embedding<float>>)embeddings;
+            if (floats.Count != present.Length)
+            {
+                throw new InvalidOperationException($"The embedding generator of {_model.RecordName}.{vector.Name} returned {floats.Count} embeddings for {present.Length} inputs.");
+            }
+
+            var perRecord = new Embedding<float>?[list.Count];
+            for (int j = 0; j < present.Length; j++)
+            {
+                perRecord[present[j]] = floats[j];
+            }
+
+            generated ??= new Embedding<float>?[]?[_model.Vectors.Count];
+            generated[i] = perRecord;
         }
 
         try
