@@ -61,10 +61,12 @@ try
 
     string question = "which cars need charging";
 
-    // The default vector property: the query is embedded by the old model, and searched as notes-hash@v1.
+    // Each vector property holds another model version, so a search names the one its query was embedded by: here the
+    // old model's, searched as notes-hash@v1.
     ReadOnlyMemory<float> oldQuery = (await oldModel.GenerateAsync(question)).Vector;
     Console.WriteLine($"v1 search for \"{question}\":");
-    await foreach (VectorSearchResult<Note> hit in notes.SearchAsync(oldQuery, 2))
+    var v1 = new VectorSearchOptions<Note> { VectorProperty = n => n.Embedding };
+    await foreach (VectorSearchResult<Note> hit in notes.SearchAsync(oldQuery, 2, v1))
     {
         Console.WriteLine($"  {hit.Score:0.000}  [{hit.Record.Topic}] {hit.Record.Text}");
     }
@@ -78,10 +80,11 @@ try
         Console.WriteLine($"  {hit.Score:0.000}  [{hit.Record.Topic}] {hit.Record.Text}");
     }
 
-    // A string query works when the collection is given an embedding generator for its default version.
+    // A string query works when the collection is given an embedding generator: it embeds the text for the property
+    // searched (the generator must be that property's model).
     var byText = new EmbeddingStoreCollection<string, Note>(
         provider.GetRequiredService<EmbeddingStoreClient>(), "notes", new EmbeddingStoreCollectionOptions { EmbeddingGenerator = oldModel });
-    VectorSearchResult<Note> best = await byText.SearchAsync("a dog walk in the rain", 1).FirstAsync();
+    VectorSearchResult<Note> best = await byText.SearchAsync("a dog walk in the rain", 1, v1).FirstAsync();
     Console.WriteLine($"string search: {best.Record.Text}");
     return 0;
 }

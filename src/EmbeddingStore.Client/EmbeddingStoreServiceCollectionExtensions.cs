@@ -1,8 +1,10 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using System.Diagnostics.CodeAnalysis;
 using EmbeddingStore.Client;
 using EmbeddingStore.Client.Internal;
 using EmbeddingStore.Client.VectorData;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -59,17 +61,105 @@ public static class EmbeddingStoreServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers <see cref="EmbeddingStoreVectorStore"/> as the Microsoft.Extensions.VectorData <see cref="VectorStore"/>,
-    /// over the <see cref="EmbeddingStoreClient"/> registered by <c>AddEmbeddingStoreClient</c> (call that first).
-    /// Transient like the client, so HTTP handlers keep rotating; the store holds no state of its own.
+    /// Registers <see cref="EmbeddingStoreVectorStore"/>, and the same object as the Microsoft.Extensions.VectorData
+    /// <see cref="VectorStore"/>, over the <see cref="EmbeddingStoreClient"/> registered by <c>AddEmbeddingStoreClient</c>
+    /// (call that first). Transient by default, like the client, so HTTP handlers keep rotating; the store holds no state
+    /// of its own, so any lifetime is safe.
     /// </summary>
     /// <param name="services">The service collection.</param>
+    /// <param name="optionsProvider">The store's options; without an embedding generator in them, an <see cref="IEmbeddingGenerator"/> registered in the container is used.</param>
+    /// <param name="lifetime">The store's lifetime.</param>
     /// <returns>The service collection.</returns>
-    public static IServiceCollection AddEmbeddingStoreVectorStore(this IServiceCollection services)
+    public static IServiceCollection AddEmbeddingStoreVectorStore(
+        this IServiceCollection services, Func<IServiceProvider, EmbeddingStoreVectorStoreOptions>? optionsProvider = null, ServiceLifetime lifetime = ServiceLifetime.Transient) =>
+        AddKeyedEmbeddingStoreVectorStore(services, serviceKey: null, optionsProvider, lifetime);
+
+    /// <summary>
+    /// Registers <see cref="EmbeddingStoreVectorStore"/> and <see cref="VectorStore"/> under <paramref name="serviceKey"/>,
+    /// so an application can hold several stores (another server, other options) side by side. Registrations are added,
+    /// never tried: a <see cref="VectorStore"/> registered earlier by another connector stays resolvable as its own type.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="serviceKey">The key; null registers the store without one.</param>
+    /// <param name="optionsProvider">The store's options; without an embedding generator in them, an <see cref="IEmbeddingGenerator"/> registered in the container is used.</param>
+    /// <param name="lifetime">The store's lifetime.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddKeyedEmbeddingStoreVectorStore(
+        this IServiceCollection services, object? serviceKey, Func<IServiceProvider, EmbeddingStoreVectorStoreOptions>? optionsProvider = null, ServiceLifetime lifetime = ServiceLifetime.Transient)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddTransient(static provider => new EmbeddingStoreVectorStore(provider.GetRequiredService<EmbeddingStoreClient>()));
-        services.TryAddTransient<VectorStore>(static provider => provider.GetRequiredService<EmbeddingStoreVectorStore>());
+        services.Add(new ServiceDescriptor(typeof(EmbeddingStoreVectorStore), serviceKey, (provider, _) =>
+        {
+            EmbeddingStoreVectorStoreOptions? options = optionsProvider?.Invoke(provider);
+            if (options?.EmbeddingGenerator is null && provider.GetService<IEmbeddingGenerator>() is { } generator)
+            {
+                // A copy: the caller's options object may be shared by other registrations.
+                options = new EmbeddingStoreVectorStoreOptions(options) { EmbeddingGenerator = generator };
+            }
+
+            return new EmbeddingStoreVectorStore(provider.GetRequiredService<EmbeddingStoreClient>(), options);
+        }, lifetime));
+        services.Add(new ServiceDescriptor(typeof(VectorStore), serviceKey, static (provider, key) => provider.GetRequiredKeyedService<EmbeddingStoreVectorStore>(key), lifetime));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers one collection as <see cref="EmbeddingStoreCollection{TKey, TRecord}"/>,
+    /// <see cref="VectorStoreCollection{TKey, TRecord}"/> and <see cref="IVectorSearchable{TRecord}"/>, for code that
+    /// needs one collection rather than the store. Transient by default, like the client it uses.
+    /// </summary>
+    /// <typeparam name="TKey">The key type: string or Guid.</typeparam>
+    /// <typeparam name="TRecord">The record type.</typeparam>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The collection's name.</param>
+    /// <param name="optionsProvider">The collection's options; without an embedding generator in them, an <see cref="IEmbeddingGenerator"/> registered in the container is used.</param>
+    /// <param name="lifetime">The collection's lifetime.</param>
+    /// <returns>The service collection.</returns>
+    [RequiresUnreferencedCode("Maps records by reflection.")]
+    [RequiresDynamicCode("Maps records by reflection.")]
+    public static IServiceCollection AddEmbeddingStoreCollection<TKey, TRecord>(
+        this IServiceCollection services, string name, Func<IServiceProvider, EmbeddingStoreCollectionOptions>? optionsProvider = null, ServiceLifetime lifetime = ServiceLifetime.Transient)
+        where TKey : notnull
+        where TRecord : class =>
+        AddKeyedEmbeddingStoreCollection<TKey, TRecord>(services, serviceKey: null, name, optionsProvider, lifetime);
+
+    /// <summary>
+    /// Registers one collection under <paramref name="serviceKey"/> as <see cref="EmbeddingStoreCollection{TKey, TRecord}"/>,
+    /// <see cref="VectorStoreCollection{TKey, TRecord}"/> and <see cref="IVectorSearchable{TRecord}"/>. The collection
+    /// is built when first resolved, so a record type that cannot be mapped fails there, naming the problem.
+    /// </summary>
+    /// <typeparam name="TKey">The key type: string or Guid.</typeparam>
+    /// <typeparam name="TRecord">The record type.</typeparam>
+    /// <param name="services">The service collection.</param>
+    /// <param name="serviceKey">The key; null registers the collection without one.</param>
+    /// <param name="name">The collection's name.</param>
+    /// <param name="optionsProvider">The collection's options; without an embedding generator in them, an <see cref="IEmbeddingGenerator"/> registered in the container is used.</param>
+    /// <param name="lifetime">The collection's lifetime.</param>
+    /// <returns>The service collection.</returns>
+    [RequiresUnreferencedCode("Maps records by reflection.")]
+    [RequiresDynamicCode("Maps records by reflection.")]
+    public static IServiceCollection AddKeyedEmbeddingStoreCollection<TKey, TRecord>(
+        this IServiceCollection services, object? serviceKey, string name, Func<IServiceProvider, EmbeddingStoreCollectionOptions>? optionsProvider = null,
+        ServiceLifetime lifetime = ServiceLifetime.Transient)
+        where TKey : notnull
+        where TRecord : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        services.Add(new ServiceDescriptor(typeof(EmbeddingStoreCollection<TKey, TRecord>), serviceKey, (provider, _) =>
+        {
+            EmbeddingStoreCollectionOptions? options = optionsProvider?.Invoke(provider);
+            if (options?.EmbeddingGenerator is null && provider.GetService<IEmbeddingGenerator>() is { } generator)
+            {
+                options = new EmbeddingStoreCollectionOptions(options) { EmbeddingGenerator = generator };
+            }
+
+            return new EmbeddingStoreCollection<TKey, TRecord>(provider.GetRequiredService<EmbeddingStoreClient>(), name, options);
+        }, lifetime));
+        services.Add(new ServiceDescriptor(typeof(VectorStoreCollection<TKey, TRecord>), serviceKey,
+            static (provider, key) => provider.GetRequiredKeyedService<EmbeddingStoreCollection<TKey, TRecord>>(key), lifetime));
+        services.Add(new ServiceDescriptor(typeof(IVectorSearchable<TRecord>), serviceKey,
+            static (provider, key) => provider.GetRequiredKeyedService<EmbeddingStoreCollection<TKey, TRecord>>(key), lifetime));
         return services;
     }
 

@@ -57,7 +57,8 @@ internal static class FilterTranslator
                 return new FieldConditionRequest { Must = [] };
             case ConstantExpression { Value: false }:
                 return new FieldConditionRequest { Should = [] };
-            case MemberExpression when node.Type == typeof(bool) && TryField(node, record, model, out RecordModel.DataField? flag):
+            case Expression when node.Type == typeof(bool) && node is MemberExpression or UnaryExpression { NodeType: ExpressionType.Convert } or MethodCallExpression { Method.Name: "get_Item" }
+                && TryField(node, record, model, out RecordModel.DataField? flag):
                 return Condition(flag, true, node);
             case MethodCallExpression { Method.Name: "Contains" } call:
                 if (Contains(call, record, model) is { } contains)
@@ -123,7 +124,7 @@ internal static class FilterTranslator
             // Null checks: a property the connector wrote as null is present and null; one written by other means may be
             // missing. For a scalar property "missing or null" is exactly isEmpty; a collection can also be [] (not null in
             // C#), so there the present null is what is tested.
-            bool collection = field.Property.PropertyType != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(field.Property.PropertyType);
+            bool collection = field.Type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(field.Type);
             return op switch
             {
                 ExpressionType.Equal => collection ? new() { Key = field.StorageName, IsNull = true } : new() { Key = field.StorageName, IsEmpty = true },
@@ -266,26 +267,42 @@ internal static class FilterTranslator
         return scalar;
     }
 
-    // A data property read off the record parameter, through any conversions (r.Count == 3 compiles to Convert(r.Count)).
+    // A data property read off the record parameter, through any conversions (r.Count == 3 compiles to Convert(r.Count));
+    // on a dynamic record, the dictionary indexer with a constant name (r["Count"]).
     private static bool TryField(Expression expression, ParameterExpression record, RecordModel model, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RecordModel.DataField? field)
     {
         field = null;
         expression = Unwrap(expression);
-        if (expression is MemberExpression { Member: PropertyInfo property } member && Unwrap(member.Expression!) == record)
+        string? name = expression switch
         {
-            field = model.DataFor(property);
-            if (field is null && property == model.Key)
-            {
-                throw new NotSupportedException($"Filtering on the key {property.Name} is not supported; get the record by key instead.");
-            }
-
-            if (field is null)
-            {
-                throw new NotSupportedException($"{property.Name} is not a data property, so it is not in the payload and cannot be filtered on.");
-            }
+            MemberExpression { Member: PropertyInfo property } member when Unwrap(member.Expression!) == record => property.Name,
+            MethodCallExpression { Method.Name: "get_Item", Object: { } target, Arguments: [Expression argument] } when Unwrap(target) == record && !References(argument, record)
+                => Evaluate(argument) as string,
+            _ => null,
+        };
+        if (name is null)
+        {
+            return false;
         }
 
-        return field is not null;
+        field = model.DataFor(name);
+        if (field is null && name == model.Key.ModelName)
+        {
+            throw new NotSupportedException($"Filtering on the key {name} is not supported; get the record by key instead.");
+        }
+
+        if (field is null && model.Vectors.Any(v => v.Name == name))
+        {
+            throw new NotSupportedException($"{name} is a vector property, so it is not in the payload and cannot be filtered on.");
+        }
+
+        if (field is null)
+        {
+            // A name the record does not declare is a programming error (the abstractions' contract), never a field to send.
+            throw new InvalidOperationException($"Property '{name}' is not a property of {model.RecordName}, so it cannot be filtered on.");
+        }
+
+        return true;
     }
 
     private static Expression Unwrap(Expression expression)

@@ -5,10 +5,11 @@ using EmbeddingStore.Client.Internal;
 using EmbeddingStore.Contracts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
+using Microsoft.Extensions.VectorData.ProviderServices;
 
 namespace EmbeddingStore.Client.VectorData;
 
-public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
+public partial class EmbeddingStoreCollection<TKey, TRecord>
 {
     /// <summary>
     /// Searches with the chosen vector property's model version (<see cref="VectorSearchOptions{TRecord}.VectorProperty"/>;
@@ -16,8 +17,8 @@ public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
     /// hold only other versions are reached through the server's harmonic links.
     /// </summary>
     /// <typeparam name="TInput">
-    /// <see cref="ReadOnlyMemory{T}"/>, <c>float[]</c> or <see cref="Embedding{T}"/> of float; or a string when the
-    /// collection options carry an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> for that version.
+    /// <see cref="ReadOnlyMemory{T}"/>, <c>float[]</c> or <see cref="Embedding{T}"/> of float; or any input an embedding
+    /// generator configured for that property (property, collection or store level, in that order) accepts, such as a string.
     /// </typeparam>
     /// <param name="searchValue">The query.</param>
     /// <param name="top">Results to return; <paramref name="top"/> plus <c>Skip</c> may not exceed the server's k limit (1,000).</param>
@@ -25,8 +26,9 @@ public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <exception cref="InvalidOperationException">The record has several vector properties and none was chosen.</exception>
     /// <remarks>
-    /// Scores are similarities (higher is closer) except for EuclideanDistance properties, whose scores are distances; the
-    /// <c>ScoreThreshold</c> is a minimum similarity or a maximum distance accordingly.
+    /// Scores follow the property's distance function: similarities (higher is closer) for CosineSimilarity and
+    /// DotProductSimilarity, distances (lower is closer) for CosineDistance, NegativeDotProductSimilarity, EuclideanDistance
+    /// and EuclideanSquaredDistance; the <c>ScoreThreshold</c> is a minimum similarity or a maximum distance accordingly.
     /// </remarks>
     public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(
         TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -40,12 +42,13 @@ public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
             throw new ArgumentOutOfRangeException(nameof(top), top, $"top + Skip is {top + skip}; EmbeddingStore returns at most 1,000 hits per search.");
         }
 
+        bool includeVectors = IncludeVectors(options?.IncludeVectors ?? false);
         RecordModel.VectorField vector = ResolveVector(options);
         float[] query = await QueryVectorAsync(searchValue, vector, cancellationToken).ConfigureAwait(false);
         if (query.Length != vector.Dimensions)
         {
             throw new ArgumentException(
-                $"The query has {query.Length} dimensions; {typeof(TRecord).Name}.{vector.Property.Name} holds {vector.Version} with {vector.Dimensions}.", nameof(searchValue));
+                $"The query has {query.Length} dimensions; {_model.RecordName}.{vector.Name} holds {vector.Version} with {vector.Dimensions}.", nameof(searchValue));
         }
 
         var request = new SearchRequest
@@ -72,10 +75,9 @@ public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
             throw Wrap(ex, "Search");
         }
 
-        bool includeVectors = options?.IncludeVectors ?? false;
         foreach (SearchHitResponse hit in response.Hits.Skip(skip))
         {
-            double score = vector.IsDistance ? -hit.Score : hit.Score;
+            double score = DistanceMapping.ToCaller(vector.Kind, hit.Score);
             if (options?.ScoreThreshold is double threshold && (vector.IsDistance ? score > threshold : score < threshold))
             {
                 continue;
@@ -89,23 +91,19 @@ public sealed partial class EmbeddingStoreCollection<TKey, TRecord>
         }
     }
 
-    private async ValueTask<float[]> QueryVectorAsync<TInput>(TInput searchValue, RecordModel.VectorField vector, CancellationToken cancellationToken)
+    private static async ValueTask<float[]> QueryVectorAsync<TInput>(TInput searchValue, RecordModel.VectorField vector, CancellationToken cancellationToken)
     {
-        switch (searchValue)
+        VectorPropertyModel property = vector.Property;
+        return searchValue switch
         {
-            case ReadOnlyMemory<float> memory:
-                return memory.ToArray();
-            case float[] array:
-                return array;
-            case Embedding<float> embedding:
-                return embedding.Vector.ToArray();
-            case string text when _generator is IEmbeddingGenerator<string, Embedding<float>> generator:
-                Embedding<float> generated = await generator.GenerateAsync(text, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return generated.Vector.ToArray();
-            default:
-                throw new NotSupportedException(
-                    $"Cannot search {vector.Version} with a {typeof(TInput).Name}: pass ReadOnlyMemory<float>, float[] or Embedding<float> embedded by {vector.Version}, " +
-                    "or a string with an IEmbeddingGenerator<string, Embedding<float>> in the collection options.");
-        }
+            ReadOnlyMemory<float> memory => memory.ToArray(),
+            float[] array => array,
+            Embedding<float> embedding => embedding.Vector.ToArray(),
+            _ when property.EmbeddingGenerationDispatcher is not null
+                => ((Embedding<float>)await property.GenerateEmbeddingAsync(searchValue, cancellationToken).ConfigureAwait(false)).Vector.ToArray(),
+            _ => property.EmbeddingGenerator is null
+                ? throw new NotSupportedException(VectorDataStrings.InvalidSearchInputAndNoEmbeddingGeneratorWasConfigured(searchValue!.GetType(), EmbeddingStoreModelBuilder.SupportedVectorTypes))
+                : throw new InvalidOperationException(VectorDataStrings.IncompatibleEmbeddingGeneratorWasConfiguredForInputType(typeof(TInput), property.EmbeddingGenerator.GetType())),
+        };
     }
 }

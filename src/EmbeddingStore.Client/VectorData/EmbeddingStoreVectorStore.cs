@@ -3,6 +3,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.VectorData;
+using Microsoft.Extensions.VectorData.ProviderServices;
 
 namespace EmbeddingStore.Client.VectorData;
 
@@ -17,28 +18,39 @@ public sealed class EmbeddingStoreVectorStore : VectorStore
     public const string SystemName = "embeddingstore";
 
     private readonly EmbeddingStoreClient _client;
+    private readonly EmbeddingStoreVectorStoreOptions _options;
     private readonly VectorStoreMetadata _metadata = new() { VectorStoreSystemName = SystemName };
 
     /// <summary>Creates the store over an SDK client, which it does not dispose.</summary>
     /// <param name="client">The client.</param>
-    public EmbeddingStoreVectorStore(EmbeddingStoreClient client)
+    /// <param name="options">The store-level embedding generator and the defaults of its collections.</param>
+    public EmbeddingStoreVectorStore(EmbeddingStoreClient client, EmbeddingStoreVectorStoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
+        _options = new EmbeddingStoreVectorStoreOptions(options);
     }
 
     /// <inheritdoc/>
     [RequiresDynamicCode("Maps records by reflection.")]
     [RequiresUnreferencedCode("Maps records by reflection.")]
     public override VectorStoreCollection<TKey, TRecord> GetCollection<TKey, TRecord>(string name, VectorStoreCollectionDefinition? definition = null) =>
-        new EmbeddingStoreCollection<TKey, TRecord>(_client, name, new EmbeddingStoreCollectionOptions { Definition = definition });
+        typeof(TRecord) == typeof(Dictionary<string, object?>)
+            ? throw new NotSupportedException(VectorDataStrings.GetCollectionWithDictionaryNotSupported)
+            : new EmbeddingStoreCollection<TKey, TRecord>(_client, name, CollectionOptions(definition));
 
-    /// <summary>Not supported: dynamic (dictionary) records have no place to declare which model version a vector holds.</summary>
+    /// <summary>
+    /// A collection of dictionary records, shaped by <paramref name="definition"/>; each vector property names its model
+    /// version with the <c>EmbeddingStore.Version</c> provider annotation or a <c>model@version</c> storage name (or gets a
+    /// collection-scoped one when the store's options allow it).
+    /// </summary>
     /// <param name="name">The collection's name.</param>
-    /// <param name="definition">The record definition.</param>
-    /// <exception cref="NotSupportedException">Always.</exception>
-    public override VectorStoreCollection<object, Dictionary<string, object?>> GetDynamicCollection(string name, VectorStoreCollectionDefinition definition) =>
-        throw new NotSupportedException("The EmbeddingStore connector maps typed records only; use GetCollection<string, TRecord> with [EmbeddingVersion] on each vector property.");
+    /// <param name="definition">The record definition (required).</param>
+    public override VectorStoreCollection<object, Dictionary<string, object?>> GetDynamicCollection(string name, VectorStoreCollectionDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return new EmbeddingStoreDynamicCollection(_client, name, CollectionOptions(definition));
+    }
 
     /// <inheritdoc/>
     public override async IAsyncEnumerable<string> ListCollectionNamesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -116,4 +128,12 @@ public sealed class EmbeddingStoreVectorStore : VectorStore
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }
+
+    private EmbeddingStoreCollectionOptions CollectionOptions(VectorStoreCollectionDefinition? definition) => new()
+    {
+        Definition = definition,
+        EmbeddingGenerator = _options.EmbeddingGenerator,
+        AllowBridging = _options.AllowBridging,
+        CollectionScopedVersions = _options.CollectionScopedVersions,
+    };
 }
