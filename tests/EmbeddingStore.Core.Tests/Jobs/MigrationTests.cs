@@ -6,6 +6,7 @@ using EmbeddingStore.Core.Jobs;
 using EmbeddingStore.Core.Migrations;
 using EmbeddingStore.Core.Tests.TestSupport;
 using EmbeddingStore.Core.Vectors;
+using EmbeddingStore.Core.Versioning;
 
 namespace EmbeddingStore.Core.Tests.Jobs;
 
@@ -372,14 +373,17 @@ public sealed class MigrationTests
         await UploadAsync(200);
         Assert.Empty(engine.GetMigration("docs", id).Value!.Record.History);
 
-        // 300 of 2,500 (12 %) crosses the 10 % step: a ridge link v2 -> v1 fitted on the 300 native pairs is adopted.
+        // 300 of 2,500 (12 %) crosses the 10 % step: a scaled Procrustes link v1 -> v2 (its inverse serves the v2 queries)
+        // fitted on the 300 native pairs is adopted.
         await UploadAsync(100);
         MigrationRecord refitted = engine.GetMigration("docs", id).Value!.Record;
         LinkQualityPoint point = Assert.Single(refitted.History);
         Assert.Equal(refitted.LinkId, point.LinkId);
         Assert.Equal(300, point.Pairs);
         Assert.Equal(0.12, point.NativeFraction, 6);
-        Assert.Equal(("text@v2", "text@v1"), (engine.GetLink(point.LinkId).Value!.From.ToString(), engine.GetLink(point.LinkId).Value!.To.ToString()));
+        HarmonicLink adopted = engine.GetLink(point.LinkId).Value!;
+        Assert.Equal(("text@v1", "text@v2", BridgeKind.ScaledProcrustes), (adopted.From.ToString(), adopted.To.ToString(), adopted.Kind));
+        Assert.NotNull(adopted.Reverse);
 
         // 16 % stays within the step; 20 % crosses the next one. The history survives a restart.
         await UploadAsync(100);
