@@ -1170,7 +1170,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         int perPlan = MixedVersionMerger.CandidatesPerPlan(query.K, plans.Count);
         CandidateList[] lists = LocalSegmentSearch.Search(state, plans, kind, options, query.Filter, perPlan, Limits, cancellationToken);
         List<MergedHit> merged = MixedVersionMerger.Merge(plans, lists, state.VectorItemCount, query.K);
-        return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind, coverage);
+        return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind, coverage, PlanOf(lists));
     }
 
     private StoreResult<BatchSearchResult> SearchBatch(string collection, BatchSearchQuery query, CancellationToken cancellationToken)
@@ -1268,10 +1268,22 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         for (int i = 0; i < prepared.Length; i++)
         {
             List<MergedHit> merged = MixedVersionMerger.Merge(plans[i], lists[i], state.VectorItemCount, query.K);
-            results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind, coverages[i]);
+            results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind, coverages[i], PlanOf(lists[i]));
         }
 
         return new BatchSearchResult(results);
+    }
+
+    // The plan a search reports: the most approximate one its segments ran.
+    private static SearchPlan PlanOf(CandidateList[] lists)
+    {
+        SearchPlan plan = SearchPlan.Exact;
+        foreach (CandidateList list in lists)
+        {
+            plan = SearchPlanNames.Combine(plan, list.Plan);
+        }
+
+        return plan;
     }
 
     // The final hits only get payloads and vectors, under the same read lock that produced them.
