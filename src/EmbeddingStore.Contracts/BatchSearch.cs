@@ -52,6 +52,8 @@ public sealed record BatchSearchResponse(IReadOnlyList<BatchSearchResultResponse
 /// <summary>The hits of one query of a batch.</summary>
 /// <param name="Hits">Best first; equal scores are ordered by id.</param>
 /// <param name="Coverage">How many of the collection's items this query could see, per version; absent when nothing was searched.</param>
+/// <param name="Plan">What ran for this query, with the names the <c>plan</c> of a single search uses.</param>
 public sealed record BatchSearchResultResponse(
     IReadOnlyList<SearchHitResponse> Hits,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SearchCoverageResponse? Coverage = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SearchCoverageResponse? Coverage = null,
+    string Plan = "exact");

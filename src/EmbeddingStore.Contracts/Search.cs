@@ -37,7 +37,7 @@ public sealed record SearchRequest
     /// <remarks>Settable rather than init-only: source-generated JSON resets missing init-only properties to default, losing the 10.</remarks>
     public int K { get; set; } = 10;
 
-    /// <summary>Optional payload filter; the search stays exact under a filter.</summary>
+    /// <summary>Optional payload filter: only matching items are returned. Exact scans stay exact under it; <c>plan</c> in the response says what ran.</summary>
     public FilterRequest? Filter { get; init; }
 
     /// <summary>Whether hits carry payloads.</summary>
@@ -150,13 +150,19 @@ public sealed record FilterRangeRequest
 /// <summary>Search results.</summary>
 /// <param name="Hits">Best first; equal scores are ordered by id.</param>
 /// <param name="TookMs">Server-side time for the search in milliseconds.</param>
-/// <param name="Index">The scan that served it: <c>exact</c> or <c>int8</c> (the request's, or the collection's default).</param>
+/// <param name="Index">The index kind asked for: <c>exact</c>, <c>int8</c> or <c>hnsw</c> (the request's, or the collection's default).</param>
 /// <param name="Coverage">How many of the collection's items the search could see, per version; absent when nothing was searched.</param>
+/// <param name="Plan">
+/// What actually ran, which the planner may choose differently from <c>index</c>: <c>exact</c>, <c>exact-filtered</c>
+/// (recall 1.0), <c>int8</c>, <c>int8-filtered</c>, <c>hnsw</c> or <c>hnsw-filtered</c> (approximate). A graph index
+/// scans exactly when a filter leaves few matching rows; across versions, the most approximate plan any version ran.
+/// </param>
 public sealed record SearchResponse(
     IReadOnlyList<SearchHitResponse> Hits,
     double TookMs,
     string Index = "exact",
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SearchCoverageResponse? Coverage = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SearchCoverageResponse? Coverage = null,
+    string Plan = "exact");
 
 /// <summary>
 /// The part of a collection a search saw: items holding a vector in at least one searched version, out of all items.

@@ -1171,7 +1171,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         CandidateList[] lists = LocalSegmentSearch.Search(state, plans, kind, options, query.Filter, perPlan, Limits, cancellationToken);
         lists = ReferenceScoring.Attach(state, plans, lists, graph);
         List<MergedHit> merged = MixedVersionMerger.Merge(plans, lists, state.VectorItemCount, query.K);
-        return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind, coverage);
+        return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind, coverage, PlanOf(lists));
     }
 
     private StoreResult<BatchSearchResult> SearchBatch(string collection, BatchSearchQuery query, CancellationToken cancellationToken)
@@ -1270,10 +1270,22 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         {
             lists[i] = ReferenceScoring.Attach(state, plans[i], lists[i], graph);
             List<MergedHit> merged = MixedVersionMerger.Merge(plans[i], lists[i], state.VectorItemCount, query.K);
-            results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind, coverages[i]);
+            results[i] = new SearchResult(Fetch(state, plans[i], merged, query.WithPayload, query.WithVectors), kind, coverages[i], PlanOf(lists[i]));
         }
 
         return new BatchSearchResult(results);
+    }
+
+    // The plan a search reports: the most approximate one its segments ran.
+    private static SearchPlan PlanOf(CandidateList[] lists)
+    {
+        SearchPlan plan = SearchPlan.Exact;
+        foreach (CandidateList list in lists)
+        {
+            plan = SearchPlanNames.Combine(plan, list.Plan);
+        }
+
+        return plan;
     }
 
     // The final hits only get payloads and vectors, under the same read lock that produced them.

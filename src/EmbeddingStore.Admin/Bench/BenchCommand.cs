@@ -79,12 +79,24 @@ internal sealed class BenchCommand : IAdminCommand
         var uploadBatch = new Option<int>("--upload-batch") { Description = "With --server: items per upsert (and per chunk of the ingest's NDJSON stream)", DefaultValueFactory = _ => 1_000 };
         var ingestCount = new Option<int>("--ingest-count") { Description = "--mode ingest: items to upsert per encoding", DefaultValueFactory = _ => 100_000 };
         var dimension = new Option<int>("--dimension") { Description = "--mode ingest without --base: dimension of the seeded vectors", DefaultValueFactory = _ => 384 };
-        var seed = new Option<int>("--seed") { Description = "--mode ingest without --base: seed of the vectors", DefaultValueFactory = _ => 13 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the vectors (--mode ingest without --base) and of the --selectivity payload", DefaultValueFactory = _ => 13 };
+        var selectivity = new Option<double?>("--selectivity")
+        {
+            Description = "Filter every search on a seeded payload field that exactly this percentage of the items pass (e.g. 10 or 1); "
+                + "recall is then against the exact filtered search, whose q/s is measured in the same run",
+            HelpName = "PERCENT",
+        };
+        var payloadIndex = new Option<bool>("--payload-index") { Description = "With --selectivity: declare a keyword payload index on the field" };
+        var graphCost = new Option<int?>("--graph-cost")
+        {
+            Description = "The planner's filtered graph cost in rows per unit of ef (in-process; 0 walks the graph whenever enough rows match)",
+            HelpName = "ROWS",
+        };
 
         var command = new Command("bench", Description)
         {
             basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, ef, m, efConstruction, buildThreads, batchSize, queries, repeat,
-            warmupMax, bandwidth, server, collection, uploadBatch, ingestCount, dimension, seed,
+            warmupMax, bandwidth, server, collection, uploadBatch, ingestCount, dimension, seed, selectivity, payloadIndex, graphCost,
         };
         command.Options.Add(context.Shared.Json);
 
@@ -117,6 +129,9 @@ internal sealed class BenchCommand : IAdminCommand
             Server = result.GetValue(server),
             Collection = result.GetValue(collection)!,
             UploadBatch = result.GetValue(uploadBatch),
+            Selectivity = result.GetValue(selectivity),
+            PayloadIndex = result.GetValue(payloadIndex),
+            GraphCost = result.GetValue(graphCost),
         };
 
         command.SetAction((parseResult, cancellationToken) => RunAsync(Bind(parseResult.CommandResult), context, cancellationToken));
@@ -237,6 +252,7 @@ internal sealed class BenchCommand : IAdminCommand
         var rows = new List<BenchSweepRow>();
         foreach (int? ef in sweep)
         {
+            target.TakePlans();
             var knobs = new BenchKnobs(options.Oversampling, ef);
             List<double> latencies = [];
             List<int[]> results = [];
@@ -258,7 +274,30 @@ internal sealed class BenchCommand : IAdminCommand
             }
 
             latencies.Sort();
-            rows.Add(new BenchSweepRow(ef, (double)found / ((long)queryCount * options.K), queryCount / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99)));
+            rows.Add(new BenchSweepRow(
+                ef, (double)found / ((long)queryCount * options.K), queryCount / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), Plans(target.TakePlans())));
+        }
+
+        // Under a filter, the exact filtered search is the baseline: warmed up and measured in the same run, same mode and threads.
+        BenchSweepRow? baseline = null;
+        if (options.Selectivity is not null && options.Index != IndexKind.Exact)
+        {
+            BenchOptions exact = options with { Index = IndexKind.Exact };
+            await WarmUpAsync(target, queries, queryCount, exact, BenchKnobs.None, cancellationToken);
+            target.TakePlans();
+            List<double> latencies = [];
+            double seconds = double.MaxValue;
+            for (int repetition = 0; repetition < options.Repeat; repetition++)
+            {
+                (List<double> runLatencies, _, double runSeconds) = await RunQueriesAsync(target, queries, queryCount, exact, BenchKnobs.None, cancellationToken);
+                if (runSeconds < seconds)
+                {
+                    (latencies, seconds) = (runLatencies, runSeconds);
+                }
+            }
+
+            latencies.Sort();
+            baseline = new BenchSweepRow(null, 1, queryCount / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), Plans(target.TakePlans()));
         }
 
         long peakBytes = Process.GetCurrentProcess().PeakWorkingSet64;
@@ -283,6 +322,8 @@ internal sealed class BenchCommand : IAdminCommand
             P50Ms = rows[0].P50Ms,
             P99Ms = rows[0].P99Ms,
             Sweep = options.Ef is { Count: > 1 } ? rows : [],
+            Plans = rows[0].Plans,
+            ExactBaseline = baseline,
             PeakBytes = peakBytes,
             BandwidthBytesPerSecond = bandwidth,
             ScanBytesPerQuery = (double)baseVectors.Count * baseVectors.Dimension * (options.Index == IndexKind.Int8 ? 1 : sizeof(float))
@@ -294,7 +335,8 @@ internal sealed class BenchCommand : IAdminCommand
     {
         if (options.Server is null)
         {
-            return new InProcessTarget(dimension, options.K, options.BatchSize, options.Threads);
+            BenchFilter? filter = options.Selectivity is { } percent ? new BenchFilter(percent, options.Seed, options.PayloadIndex) : null;
+            return new InProcessTarget(dimension, options.K, options.BatchSize, options.Threads, filter, options.GraphCost);
         }
 
         Uri baseAddress = HttpUrl.Parse(options.Server, out string? error) ?? throw new BenchInputException($"--server {error}");
@@ -416,6 +458,10 @@ internal sealed class BenchCommand : IAdminCommand
 
         return new VecsMatrix<int>(ids, queryCount, k);
     }
+
+    // "hnsw-filtered 500" (and more names when queries ran differently), most frequent first.
+    private static string Plans(IReadOnlyDictionary<string, int> plans) =>
+        string.Join(", ", plans.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -91,6 +91,20 @@ internal sealed record BenchOptions : IValidatableObject
     [Display(Name = "--warmup-max")]
     public int WarmupMaxSeconds { get; init; } = 30;
 
+    // --selectivity: the percentage of items a seeded `cat` payload field lets through (every search is then filtered on
+    // it, the ground truth included); null runs unfiltered.
+    [Range(0.001, 100.0, ErrorMessage = "{0} must be a percentage from {1} to {2}")]
+    [Display(Name = "--selectivity")]
+    public double? Selectivity { get; init; }
+
+    // --payload-index: a keyword index on `cat`, so the planner counts the matching rows instead of sampling payloads.
+    public bool PayloadIndex { get; init; }
+
+    // --graph-cost: the engine's FilteredGraphCostRowsPerEf (in-process only); 0 walks the graph whenever enough rows match.
+    [Range(0, 1_000_000, ErrorMessage = RangeMessage)]
+    [Display(Name = "--graph-cost")]
+    public int? GraphCost { get; init; }
+
     public string? Server { get; init; }
 
     [Required]
@@ -133,6 +147,22 @@ internal sealed record BenchOptions : IValidatableObject
         if ((M ?? EfConstruction ?? BuildThreads) is not null && Index != IndexKind.Hnsw)
         {
             yield return new ValidationResult("--m, --ef-construction and --build-threads set how an hnsw graph is built; they need --index hnsw", [nameof(M)]);
+        }
+
+        if (Selectivity is not null && GroundTruthPath is not null)
+        {
+            yield return new ValidationResult(
+                "--gt holds unfiltered neighbours; with --selectivity the exact filtered ground truth is computed", [nameof(Selectivity), nameof(GroundTruthPath)]);
+        }
+
+        if (PayloadIndex && Selectivity is null)
+        {
+            yield return new ValidationResult("--payload-index indexes the field --selectivity filters on; it needs --selectivity", [nameof(PayloadIndex)]);
+        }
+
+        if (Server is not null && (Selectivity ?? GraphCost) is not null)
+        {
+            yield return new ValidationResult("--selectivity and --graph-cost run in-process only; drop --server", [nameof(Selectivity)]);
         }
 
         if (Server is not null && HttpUrl.Parse(Server, out string? error) is null)

@@ -38,6 +38,12 @@ internal sealed record BenchReport
 
     public double Recall { get; init; }
 
+    // The plans the searches reported, with counts ("hnsw-filtered 500").
+    public string Plans { get; init; } = string.Empty;
+
+    // With --selectivity and an approximate index: the exact filtered search measured in the same run.
+    public BenchSweepRow? ExactBaseline { get; init; }
+
     public double QueriesPerSecond { get; init; }
 
     public double P50Ms { get; init; }
@@ -80,15 +86,26 @@ internal sealed record BenchReport
         text.AppendLine(c, $"  index build   {BuildSeconds:F2} s (the first search), index memory {IndexBytes / (1024.0 * 1024):F1} MiB{Settings()}");
         if (Sweep.Count > 0)
         {
-            text.AppendLine(c, $"  {"ef",6} {"recall@" + Options.K,10} {"QPS",10} {"p50 ms",9} {"p99 ms",9}");
+            text.AppendLine(c, $"  {"ef",6} {"recall@" + Options.K,10} {"QPS",10} {"p50 ms",9} {"p99 ms",9}  plans");
             foreach (BenchSweepRow row in Sweep)
             {
-                text.AppendLine(c, $"  {row.Ef,6} {row.Recall,10:F4} {row.QueriesPerSecond,10:F1} {row.P50Ms,9:F3} {row.P99Ms,9:F3}");
+                text.AppendLine(c, $"  {row.Ef,6} {row.Recall,10:F4} {row.QueriesPerSecond,10:F1} {row.P50Ms,9:F3} {row.P99Ms,9:F3}  {row.Plans}");
             }
         }
 
         text.AppendLine(c, $"  recall@{Options.K,-6} {Recall:F4}");
         text.AppendLine(c, $"  QPS           {QueriesPerSecond:F1}");
+        if (Plans.Length > 0)
+        {
+            text.AppendLine(c, $"  plans         {Plans}");
+        }
+
+        if (ExactBaseline is { } exact)
+        {
+            text.AppendLine(c, $"  exact filter  {exact.QueriesPerSecond:F1} q/s, p50 {exact.P50Ms:F3} ms, p99 {exact.P99Ms:F3} ms ({exact.Plans}); "
+                + $"{QueriesPerSecond / exact.QueriesPerSecond:F2}x");
+        }
+
         text.AppendLine(c, $"  latency       p50 {P50Ms:F3} ms, p99 {P99Ms:F3} ms{(Options.Batch ? " (per batch)" : string.Empty)}");
         text.AppendLine(c, $"  peak memory   {PeakBytes / (1024.0 * 1024):F0} MiB");
         text.Append(c, $"  bandwidth     {BandwidthBytesPerSecond / 1e9:F1} GB/s read ({Options.Threads} thread{(Options.Threads == 1 ? string.Empty : "s")}); ");
@@ -135,6 +152,7 @@ internal sealed record BenchReport
                     json.WriteNumber("qps", Math.Round(row.QueriesPerSecond, 2));
                     json.WriteNumber("p50Ms", Math.Round(row.P50Ms, 4));
                     json.WriteNumber("p99Ms", Math.Round(row.P99Ms, 4));
+                    json.WriteString("plans", row.Plans);
                     json.WriteEndObject();
                 }
 
@@ -145,6 +163,23 @@ internal sealed record BenchReport
             json.WriteNumber("qps", Math.Round(QueriesPerSecond, 2));
             json.WriteNumber("p50Ms", Math.Round(P50Ms, 4));
             json.WriteNumber("p99Ms", Math.Round(P99Ms, 4));
+            json.WriteString("plans", Plans);
+            if (Options.Selectivity is { } selectivity)
+            {
+                json.WriteNumber("selectivityPercent", selectivity);
+                json.WriteBoolean("payloadIndex", Options.PayloadIndex);
+            }
+
+            if (ExactBaseline is { } exact)
+            {
+                json.WriteStartObject("exactFiltered");
+                json.WriteNumber("qps", Math.Round(exact.QueriesPerSecond, 2));
+                json.WriteNumber("p50Ms", Math.Round(exact.P50Ms, 4));
+                json.WriteNumber("p99Ms", Math.Round(exact.P99Ms, 4));
+                json.WriteString("plans", exact.Plans);
+                json.WriteEndObject();
+            }
+
             json.WriteNumber("peakMemoryBytes", PeakBytes);
             json.WriteNumber("bandwidthBytesPerSecond", Math.Round(BandwidthBytesPerSecond));
             json.WriteNumber("scanBytesPerQuery", Math.Round(ScanBytesPerQuery));
@@ -158,4 +193,4 @@ internal sealed record BenchReport
 }
 
 // One --ef value's figures in a sweep.
-internal sealed record BenchSweepRow(int? Ef, double Recall, double QueriesPerSecond, double P50Ms, double P99Ms);
+internal sealed record BenchSweepRow(int? Ef, double Recall, double QueriesPerSecond, double P50Ms, double P99Ms, string Plans = "");

@@ -14,6 +14,7 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
 {
     private const string Version = "bench@v1";
     private readonly EmbeddingStoreClient _client = new(http);
+    private readonly Dictionary<string, int> _plans = new(StringComparer.Ordinal);
 
     public string Description => $"server {http.BaseAddress} over HTTP, collection '{collection}'";
 
@@ -53,6 +54,7 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
             collection,
             new SearchRequest { Vector = query, Version = Version, K = k, WithPayload = false, Index = WireName(index), Oversampling = knobs.Oversampling, Ef = knobs.Ef },
             cancellationToken);
+        Count(response.Plan);
         return Ids(response.Hits);
     }
 
@@ -72,8 +74,22 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
                 Ef = knobs.Ef,
             },
             cancellationToken);
+        foreach (BatchSearchResultResponse result in response.Results)
+        {
+            Count(result.Plan);
+        }
+
         return [.. response.Results.Select(r => Ids(r.Hits))];
     }
+
+    public IReadOnlyDictionary<string, int> TakePlans()
+    {
+        var plans = new Dictionary<string, int>(_plans, StringComparer.Ordinal);
+        _plans.Clear();
+        return plans;
+    }
+
+    private void Count(string plan) => _plans[plan] = _plans.GetValueOrDefault(plan) + 1;
 
     public void Dispose() => http.Dispose();
 

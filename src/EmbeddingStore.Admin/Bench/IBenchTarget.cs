@@ -26,6 +26,9 @@ internal interface IBenchTarget : IDisposable
     Task WaitForIndexAsync(IndexKind index, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<int[]>> SearchBatchAsync(IReadOnlyList<float[]> queries, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken);
+
+    // The plans the searches since the last call reported (each with its count), then forgets them.
+    IReadOnlyDictionary<string, int> TakePlans();
 }
 
 // The per-query knobs a run sends: int8's oversampling, a graph's ef (null: the engine's default).

@@ -3,7 +3,9 @@
 using System.Globalization;
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core;
+using System.Text.Json;
 using EmbeddingStore.Core.Collections;
+using EmbeddingStore.Core.Filters;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 
@@ -15,21 +17,29 @@ internal sealed class InProcessTarget : IBenchTarget
     private const string Version = "bench@v1";
     private const string Collection = "bench";
     private const int LoadBatch = 10_000;
+    private const string FilterField = "cat";
     private readonly EmbeddingEngine _engine;
+    private readonly BenchFilter? _filter;
+    private readonly Dictionary<string, int> _plans = new(StringComparer.Ordinal);
 
-    public InProcessTarget(int dimension, int k, int batchSize, int threads)
+    public InProcessTarget(int dimension, int k, int batchSize, int threads, BenchFilter? filter = null, int? graphCost = null)
     {
+        var defaults = new EngineLimits();
         _engine = new EmbeddingEngine(new DiscardingRepository(), new EngineLimits
         {
             MaxBatchItems = LoadBatch,
             MaxK = Math.Max(k, 1_000),
-            MaxDimension = Math.Max(dimension, new EngineLimits().MaxDimension),
+            MaxDimension = Math.Max(dimension, defaults.MaxDimension),
             MaxBatchQueries = Math.Max(batchSize, 1_000),
             SearchParallelism = threads,
+            FilteredGraphCostRowsPerEf = graphCost ?? defaults.FilteredGraphCostRowsPerEf,
         });
+        _filter = filter;
     }
 
-    public string Description => "in-process engine";
+    public string Description => _filter is { } filter
+        ? string.Create(CultureInfo.InvariantCulture, $"in-process engine, filter {FilterField} = \"in\" ({filter.Percent} % of items, seed {filter.Seed}{(filter.Indexed ? ", keyword index" : ", no payload index")})")
+        : "in-process engine";
 
     public async Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, IndexSettingsBody? settings, CancellationToken cancellationToken)
     {
@@ -37,13 +47,15 @@ internal sealed class InProcessTarget : IBenchTarget
         Check(await _engine.RegisterModelVersionAsync("bench", "v1", vectors.Dimension, metric, normalized: false, cancellationToken));
         IndexSettings? indexSettings = settings is null ? null : new IndexSettings(settings.M, settings.EfConstruction, settings.BuildThreads);
         Check(await _engine.PutCollectionAsync(Collection, Version, null, indexSettings, cancellationToken));
+        bool[]? matching = _filter?.Matching(vectors.Count);
         for (int first = 0; first < vectors.Count; first += LoadBatch)
         {
             int n = Math.Min(LoadBatch, vectors.Count - first);
             var items = new List<ItemUpsert>(n);
             for (int i = first; i < first + n; i++)
             {
-                items.Add(new ItemUpsert(i.ToString(CultureInfo.InvariantCulture), null, new Dictionary<string, float[]> { [Version] = vectors.Row(i).ToArray() }));
+                JsonElement? payload = matching is null ? null : (matching[i] ? s_in : s_out);
+                items.Add(new ItemUpsert(i.ToString(CultureInfo.InvariantCulture), payload, new Dictionary<string, float[]> { [Version] = vectors.Row(i).ToArray() }));
             }
 
             StoreResult<int> written = await _engine.UpsertItemsAsync(Collection, items, cancellationToken);
@@ -52,6 +64,40 @@ internal sealed class InProcessTarget : IBenchTarget
                 throw new BenchInputException($"base vectors in rows {first}-{first + n - 1} refused: {written.Error!.Message}");
             }
         }
+
+        if (_filter is { Indexed: true })
+        {
+            Check(await _engine.PutPayloadIndexAsync(Collection, FilterField, "keyword", cancellationToken));
+            await _engine.Jobs.RunUntilIdleAsync(cancellationToken);
+        }
+    }
+
+    private static readonly JsonElement s_in = JsonDocument.Parse("{\"cat\":\"in\"}").RootElement.Clone();
+    private static readonly JsonElement s_out = JsonDocument.Parse("{\"cat\":\"out\"}").RootElement.Clone();
+
+    public IReadOnlyDictionary<string, int> TakePlans()
+    {
+        var plans = new Dictionary<string, int>(_plans, StringComparer.Ordinal);
+        _plans.Clear();
+        return plans;
+    }
+
+    private void Count(SearchResult result)
+    {
+        string plan = SearchPlanNames.ToWireName(result.Plan);
+        _plans[plan] = _plans.GetValueOrDefault(plan) + 1;
+    }
+
+    // The search's filter: `cat` equals "in"; null without --selectivity.
+    private PayloadFilter? Filter()
+    {
+        if (_filter is null)
+        {
+            return null;
+        }
+
+        var filter = new PayloadFilter([FilterCondition.Equal(FilterField, JsonDocument.Parse("\"in\"").RootElement.Clone())]);
+        return filter.Validate() is { } error ? throw new BenchInputException(error.Message) : filter;
     }
 
     public Task<long> IndexMemoryBytesAsync(IndexKind index, CancellationToken cancellationToken) =>
@@ -72,19 +118,28 @@ internal sealed class InProcessTarget : IBenchTarget
 
     public void Dispose() => _engine.Dispose();
 
+    private PayloadFilter? _searchFilter;
+
     private static IndexOptions? Options(BenchKnobs knobs) => knobs == BenchKnobs.None ? null : new IndexOptions(knobs.Oversampling, knobs.Ef);
 
     private async Task<int[]> SearchCoreAsync(float[] query, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {
-        var request = new SearchQuery(query, Version, k, WithPayload: false, Index: index, Options: Options(knobs));
-        return Ids(Check(await _engine.SearchAsync(Collection, request, cancellationToken)));
+        var request = new SearchQuery(query, Version, k, _searchFilter ??= Filter(), WithPayload: false, Index: index, Options: Options(knobs));
+        SearchResult result = Check(await _engine.SearchAsync(Collection, request, cancellationToken));
+        Count(result);
+        return Ids(result);
     }
 
     private async Task<IReadOnlyList<int[]>> SearchBatchCoreAsync(
         IReadOnlyList<float[]> queries, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {
-        var request = new BatchSearchQuery(queries, Version, k, WithPayload: false, Index: index, Options: Options(knobs));
+        var request = new BatchSearchQuery(queries, Version, k, _searchFilter ??= Filter(), WithPayload: false, Index: index, Options: Options(knobs));
         BatchSearchResult batch = Check(await _engine.SearchBatchAsync(Collection, request, cancellationToken));
+        foreach (SearchResult result in batch.Results)
+        {
+            Count(result);
+        }
+
         return [.. batch.Results.Select(Ids)];
     }
 

@@ -63,6 +63,15 @@ public sealed record EngineLimits
     public int DefaultEf { get; init; } = 64;
 
     /// <summary>
+    /// What the HNSW planner charges a filtered graph walk, in gathered row scores per unit of ef (its visits are scattered
+    /// cache misses, and the two-hop expansion reads link lists); a filtered search whose exact scan would score no more
+    /// rows (a payload index listing few matches, or a small segment) scans exactly, at recall 1. Measured on fortunes
+    /// MiniLM and a 100k clustered set (docs/bench/issue-10-filtered.md). 0 walks the graph whenever enough rows match to
+    /// fill the results, whatever the estimate, which only a benchmark comparing the plans wants.
+    /// </summary>
+    public int FilteredGraphCostRowsPerEf { get; init; } = 160;
+
+    /// <summary>
     /// The largest ef a query may ask for. Off-manifold queries (the Arctic set) need about 1,000 for recall 0.95, so the
     /// limit leaves room above that while keeping one query's visited rows bounded.
     /// </summary>

@@ -31,6 +31,37 @@ internal sealed class IndexSearch(
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
+    // What ran, recorded by the index (the most approximate plan when a batch's queries ran differently); null when the
+    // index recorded nothing (then the caller names the plan after the index kind). Written by parallel batch workers,
+    // hence the compare-and-swap.
+    private int _ran = -1;
+
+    public SearchPlan? Ran => Volatile.Read(ref _ran) is var ran and >= 0 ? (SearchPlan)ran : null;
+
+    // The exact plan's name for this search: filtered or not.
+    public SearchPlan ExactPlan => IsFiltered ? SearchPlan.ExactFiltered : SearchPlan.Exact;
+
+    public void Record(SearchPlan plan)
+    {
+        int value = (int)plan;
+        int seen;
+        do
+        {
+            seen = Volatile.Read(ref _ran);
+            if (seen >= value)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _ran, value, seen) != seen);
+    }
+
+    // Whether the row may enter the results, without fetching the item for the caller: the traversal predicate of a
+    // filtered graph search. Cheap when a payload index answered the filter (a bitmap test); a payload evaluation otherwise,
+    // which the graph search memoises per query.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Passes(int row) => Accept(row) is not null;
+
     // The row's item when the row may enter the results: not a tombstone, and passing the filter. Called only for
     // candidates good enough to enter the top-k, so the filter's cost is paid rarely.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

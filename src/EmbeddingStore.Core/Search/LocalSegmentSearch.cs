@@ -26,7 +26,7 @@ internal static class LocalSegmentSearch
             var top = new TopKCollector(Math.Max(1, Math.Min(perPlan, segment.LiveCount)));
             var search = NewSearch(segment, filter, narrowed, options, limits, cancellationToken);
             IndexFor(segment, kind).Search(search, plans[p].Query, top);
-            lists[p] = ToCandidates(top, segment, segments);
+            lists[p] = ToCandidates(top, segment, segments, search.Ran ?? search.ExactPlan);
         }
 
         return lists;
@@ -80,7 +80,7 @@ internal static class LocalSegmentSearch
             for (int i = 0; i < members.Count; i++)
             {
                 (int q, int p) = members[i];
-                results[q][p] = ToCandidates(tops[i], segment, planSegments[q]);
+                results[q][p] = ToCandidates(tops[i], segment, planSegments[q], search.Ran ?? search.ExactPlan);
             }
         }
 
@@ -110,7 +110,8 @@ internal static class LocalSegmentSearch
     private static IVectorIndex IndexFor(VectorSegment segment, IndexKind kind) =>
         segment.FindIndex(kind) ?? throw new InvalidOperationException($"Segment {segment.Version.Id} has no {kind} index; ensure it before searching.");
 
-    private static CandidateList ToCandidates(TopKCollector top, VectorSegment segment, VectorSegment[] planSegments)
+    // `plan` is what the index ran (an index that recorded nothing searched nothing approximately: the exact plan).
+    private static CandidateList ToCandidates(TopKCollector top, VectorSegment segment, VectorSegment[] planSegments, SearchPlan plan)
     {
         var candidates = new List<Candidate>(top.Count);
         DistanceMetric metric = segment.Version.Metric;
@@ -128,6 +129,6 @@ internal static class LocalSegmentSearch
             candidates.Add(new Candidate(item.Id, ScoreMapping.ToPublicScore(metric, raw), item.DerivedLinkFor(segment.Version.Id), held));
         }
 
-        return new CandidateList(candidates, segment.LiveCount);
+        return new CandidateList(candidates, segment.LiveCount, plan);
     }
 }

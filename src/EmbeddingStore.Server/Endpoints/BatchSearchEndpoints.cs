@@ -48,7 +48,7 @@ internal static class BatchSearchEndpoints
 
         double tookMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var response = new BatchSearchResponse(
-            [.. result.Value!.Results.Select(r => new BatchSearchResultResponse([.. r.Hits.Select(h => h.ToResponse())], r.Coverage.ToResponse()))],
+            [.. result.Value!.Results.Select(r => new BatchSearchResultResponse([.. r.Hits.Select(h => h.ToResponse())], r.Coverage.ToResponse(), SearchPlanNames.ToWireName(r.Plan)))],
             Math.Round(tookMs, 3));
         return encoding == VectorEncoding.Base64 ? TypedResults.Json(response, json.Base64) : TypedResults.Ok(response);
     }

@@ -58,7 +58,8 @@ internal static class SearchEndpoints
             [.. result.Value!.Hits.Select(h => new SearchHitResponse(h.Id, h.Score, h.Version, h.Via, h.RawScore, h.Payload, h.Vector))],
             Math.Round(tookMs, 3),
             result.Value.Index.ToString(),
-            result.Value.Coverage.ToResponse());
+            result.Value.Coverage.ToResponse(),
+            SearchPlanNames.ToWireName(result.Value.Plan));
         return encoding == VectorEncoding.Base64 ? TypedResults.Json(response, json.Base64) : TypedResults.Ok(response);
     }
 }

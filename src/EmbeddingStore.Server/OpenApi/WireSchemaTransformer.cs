@@ -110,6 +110,9 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
                 or (nameof(CollectionResponse), "defaultIndex") or (nameof(SearchResponse), "index"):
                 Names(schema, indexNames);
                 break;
+            case (nameof(SearchResponse), "plan") or (nameof(BatchSearchResultResponse), "plan"):
+                Names(schema, SearchPlanNames.All);
+                break;
             case (nameof(SegmentIndexResponse), "index"):
                 Names(schema, indexNames);
                 break;

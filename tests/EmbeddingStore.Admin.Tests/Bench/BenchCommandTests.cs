@@ -203,12 +203,54 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--m", "1")]
     [InlineData("--ef-construction", "1001")]
     [InlineData("--build-threads", "0")]
+    [InlineData("--selectivity", "0")]
+    [InlineData("--selectivity", "101")]
+    [InlineData("--graph-cost", "-1")]
     public async Task Bench_BadOption_RefusedInOneLineNamingIt(string option, string value)
     {
         (int code, string output, string errors) = await RunAsync(option, value);
 
         Assert.Equal(2, code);
         Assert.Contains(option, errors, StringComparison.Ordinal);
+        Assert.Single(errors.Trim().Split('\n'));
+        Assert.Empty(output);
+    }
+
+    // 300 rows, 10 %: 30 carry the field value the filter passes. Recall is against the exact filtered search, so a filtered
+    // answer scored against unfiltered neighbours (about 0.1) would fail the floor.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Bench_Selectivity_RecallAgainstExactFilteredWithPlansAndBaseline(bool indexed)
+    {
+        string[] index = indexed ? ["--payload-index"] : [];
+        (int code, string output, string errors) = await RunAsync(
+            ["--index", "hnsw", "--ef", "16", "--selectivity", "10", "--graph-cost", "0", "--json", .. index]);
+
+        Assert.True(code == 0, errors);
+        using JsonDocument walked = JsonDocument.Parse(output);
+        Assert.True(walked.RootElement.GetProperty("recall").GetDouble() >= 0.9, $"recall {walked.RootElement.GetProperty("recall").GetDouble()}");
+        Assert.Equal("hnsw-filtered 12", walked.RootElement.GetProperty("plans").GetString());
+        Assert.Equal("exact-filtered 12", walked.RootElement.GetProperty("exactFiltered").GetProperty("plans").GetString());
+        Assert.Equal(indexed, walked.RootElement.GetProperty("payloadIndex").GetBoolean());
+
+        // The planner left to itself: 30 matching rows are fewer than a walk costs, so the scan runs and recall is 1.
+        (code, output, errors) = await RunAsync(["--index", "hnsw", "--selectivity", "10", .. index]);
+        Assert.True(code == 0, errors);
+        Assert.Contains("recall@10     1.0000", output, StringComparison.Ordinal);
+        Assert.Contains("plans         exact-filtered 12", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--payload-index indexes the field --selectivity filters on", "--payload-index")]
+    [InlineData("--gt holds unfiltered neighbours", "--selectivity", "10", "--gt", "x.ivecs")]
+    [InlineData("in-process only", "--selectivity", "10", "--server", "http://127.0.0.1:9")]
+    public async Task Bench_FilterOptionsThatCannotApply_RefusedInOneLine(string message, params string[] options)
+    {
+        (int code, string output, string errors) = await RunAsync(options);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, errors, StringComparison.Ordinal);
         Assert.Single(errors.Trim().Split('\n'));
         Assert.Empty(output);
     }

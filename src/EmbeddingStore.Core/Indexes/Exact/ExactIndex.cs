@@ -14,9 +14,17 @@ internal sealed class ExactIndex : IVectorIndex
 
     public long MemoryBytes => 0;
 
-    public void Search(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top) => ExactScan.Scan(search, query, top);
+    public void Search(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top)
+    {
+        ExactScan.Scan(search, query, top);
+        search.Record(search.ExactPlan);
+    }
 
-    public void SearchBatch(IndexSearch search, float[] queries, TopKCollector[] tops) => ExactBatchScan.Scan(search, queries, tops);
+    public void SearchBatch(IndexSearch search, float[] queries, TopKCollector[] tops)
+    {
+        ExactBatchScan.Scan(search, queries, tops);
+        search.Record(search.ExactPlan);
+    }
 
     public void OnUpsert(int row, ReadOnlySpan<float> vector)
     {

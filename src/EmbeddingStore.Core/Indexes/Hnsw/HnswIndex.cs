@@ -15,9 +15,21 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
     // Rows of the filter sample the planner draws; a few hundred Accept calls cost far less than one graph search.
     private const int PlannerSampleRows = 256;
 
-    // The planner scans exactly when it expects fewer than this many matching rows per unit of ef: the graph must then
-    // visit about ef / selectivity rows, scattered in memory, while the scan reads every row once, contiguously.
-    private const int ExactMatchesPerEf = 16;
+    // The unfiltered rule, unchanged from the first planner: a segment of at most this many rows per unit of ef is scanned.
+    private const int UnfilteredExactRowsPerEf = 16;
+
+    // One payload filter evaluation in row scores: about 333 ns per payload (issue 11's FilterBenchmarks) against about
+    // 40 ns for one 384-d row score here.
+    private const double PayloadFilterCostRows = 8;
+
+    // Payload evaluations a filtered walk makes per unit of ef at selectivity 1 (divided by the selectivity): fortunes
+    // MiniLM at 10 %, ef 32, without an index took 1.14 ms longer than with one, about 3,400 evaluations (10.6 × 32 / 0.1).
+    private const double PayloadEvaluationsPerEf = 10;
+
+    // Below this share of matching rows the two-hop walk of an ordinary HNSW graph loses recall, so the scan runs: on a
+    // 100k clustered set the walk reached recall@10 0.97 at ef 16 with 10 % matching, but only 0.81 at ef 16 and 0.92 at
+    // ef 64 with 5 %, and 0.52 at ef 64 with 1 % (docs/bench/issue-10-filtered.md).
+    private const double MinGraphSelectivity = 0.10;
 
     private readonly HnswScratchPool _scratch = new();
     private HnswGraph? _graph;
@@ -53,27 +65,53 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
 
     public void Search(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top)
     {
-        if (_graph is not { } graph)
+        int ef = Math.Max(search.Options.Ef ?? search.Limits.DefaultEf, top.Capacity);
+        Run(Choose(search, ef), search, query, ef, top);
+    }
+
+    public void SearchBatch(IndexSearch search, float[] queries, TopKCollector[] tops)
+    {
+        // Planned once for the batch: the choice depends on the segment, the filter and ef, never on the query vector.
+        // Then one query per thread: a graph search is latency-bound pointer chasing, with nothing to share between queries.
+        int capacity = 1;
+        foreach (TopKCollector top in tops)
         {
-            // Not built yet (a background build is running, or nothing is stored): the exact scan answers meanwhile, so
-            // a search never waits for a build and never misses rows.
-            ExactScan.Scan(search, query, top);
-            return;
+            capacity = Math.Max(capacity, top.Capacity);
         }
 
-        int ef = Math.Max(search.Options.Ef ?? search.Limits.DefaultEf, top.Capacity);
-        if (PrefersExactScan(search, ef))
+        SearchPlan plan = Choose(search, Math.Max(search.Options.Ef ?? search.Limits.DefaultEf, capacity));
+        int dimension = search.Segment.Dimension;
+        Parallel.For(0, tops.Length, new ParallelOptions { MaxDegreeOfParallelism = search.Parallelism, CancellationToken = search.CancellationToken }, i =>
+            Run(plan, search, queries.AsSpan(i * dimension, dimension), Math.Max(search.Options.Ef ?? search.Limits.DefaultEf, tops[i].Capacity), tops[i]));
+    }
+
+    private void Run(SearchPlan plan, IndexSearch search, ReadOnlySpan<float> query, int ef, TopKCollector top)
+    {
+        if (plan is not (SearchPlan.Hnsw or SearchPlan.HnswFiltered) || _graph is not { } graph)
         {
             ExactScan.Scan(search, query, top);
+            search.Record(search.ExactPlan);
             return;
         }
 
         HnswScratch scratch = _scratch.Rent();
+        bool exhausted;
         try
         {
-            graph.Search(search.Segment, query, ef, search, scratch);
+            if (plan == SearchPlan.HnswFiltered)
+            {
+                graph.SearchFiltered(search.Segment, query, ef, search, scratch);
+            }
+            else
+            {
+                graph.Search(search.Segment, query, ef, search, scratch);
+            }
+
+            // A filtered walk that ran out of passing rows before it found k (the matches sit where two hops do not reach
+            // from its start) is answered by the exact scan instead, so a filter never loses hits that exist.
             ScoredRowHeap results = scratch.Results;
-            for (int i = 0; i < results.Count; i++)
+            exhausted = plan == SearchPlan.HnswFiltered && results.Count < top.Capacity;
+            for (int i = 0; i < results.Count && !exhausted; i++)
             {
                 float score = results.ScoreAt(i);
                 if (top.Admits(score) && search.Accept(results.RowAt(i)) is { } item)
@@ -86,14 +124,15 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         {
             _scratch.Return(scratch);
         }
-    }
 
-    public void SearchBatch(IndexSearch search, float[] queries, TopKCollector[] tops)
-    {
-        // One query per thread: a graph search is latency-bound pointer chasing, with nothing to share between queries.
-        int dimension = search.Segment.Dimension;
-        Parallel.For(0, tops.Length, new ParallelOptions { MaxDegreeOfParallelism = search.Parallelism, CancellationToken = search.CancellationToken }, i =>
-            Search(search, queries.AsSpan(i * dimension, dimension), tops[i]));
+        if (exhausted)
+        {
+            ExactScan.Scan(search, query, top);
+            search.Record(SearchPlan.ExactFiltered);
+            return;
+        }
+
+        search.Record(plan);
     }
 
     public void OnUpsert(int row, ReadOnlySpan<float> vector)
@@ -345,31 +384,78 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         }
     }
 
-    // The planner: a small segment, or a filter expected to match fewer than ExactMatchesPerEf × ef rows (estimated on an
-    // evenly spaced sample, tombstones counting as misses), is cheaper to scan exactly, and the scan's recall is 1.
-    private static bool PrefersExactScan(IndexSearch search, int ef)
+    // The planner, a cost estimate in units of one row scored. Unfiltered, the graph serves unless the segment has at most
+    // UnfilteredExactRowsPerEf × ef rows. Filtered, the exact scan scores every row of the segment, or only the matching
+    // ones when a payload index lists them and they are few (ExactScan.VisitsOnly); the filtered walk costs
+    // FilteredGraphCostRowsPerEf rows per unit of ef, plus, when the filter is left to payloads, about
+    // PayloadEvaluationsPerEf / selectivity evaluations per unit of ef at PayloadFilterCostRows rows each (the walk meets
+    // 1 / selectivity rows for every match it takes). The cheaper plan runs, ties to the scan (recall 1); below
+    // MinGraphSelectivity (10 %), or with fewer matches than ef, the scan runs whatever the estimate, because the two-hop
+    // walk then loses recall (measured, docs/bench/issue-10-filtered.md). Matches are counted exactly when a payload index
+    // answered the whole filter, else estimated on an evenly spaced sample (tombstones counting as misses).
+    internal SearchPlan Choose(IndexSearch search, int ef)
     {
-        int rows = search.Segment.RowCount;
-        long budget = (long)ExactMatchesPerEf * ef;
-        if (rows <= budget)
+        if (_graph is null)
         {
-            return true;
+            return search.ExactPlan;
         }
 
+        int rows = search.Segment.RowCount;
         if (!search.IsFiltered)
         {
-            return false;
+            return rows <= (long)UnfilteredExactRowsPerEf * ef ? SearchPlan.Exact : SearchPlan.Hnsw;
         }
 
-        int sample = Math.Min(PlannerSampleRows, rows);
-        double step = (double)rows / sample;
-        int matched = 0;
-        for (int i = 0; i < sample; i++)
+        double matches = EstimateMatches(search, out double selectivity);
+        if (matches < ef)
         {
-            matched += search.Accept((int)(i * step)) is null ? 0 : 1;
+            return SearchPlan.ExactFiltered;
         }
 
-        return (double)matched / sample * rows < budget;
+        int perEf = search.Limits.FilteredGraphCostRowsPerEf;
+        if (perEf == 0)
+        {
+            return SearchPlan.HnswFiltered;
+        }
+
+        if (selectivity < MinGraphSelectivity)
+        {
+            return SearchPlan.ExactFiltered;
+        }
+
+        double exactCost = search.Rows is { } listed && ExactScan.VisitsOnly(listed, search.Segment) ? listed.Count : rows;
+        double graphCost = ef * (perEf + (search.Filter is null ? 0 : PayloadEvaluationsPerEf * PayloadFilterCostRows / selectivity));
+        return exactCost <= graphCost ? SearchPlan.ExactFiltered : SearchPlan.HnswFiltered;
+    }
+
+    // Matching rows, and their share of the segment's rows.
+    private static double EstimateMatches(IndexSearch search, out double selectivity)
+    {
+        int rows = search.Segment.RowCount;
+        if (search.Rows is { } listed && search.Filter is null)
+        {
+            selectivity = (double)listed.Count / Math.Max(1, rows);
+            return listed.Count;
+        }
+
+        // Sampled among the listed rows when an index narrowed the filter (the residual is what is left to estimate).
+        int population = search.Rows?.Count ?? rows;
+        int sample = Math.Min(PlannerSampleRows, population);
+        int matched = 0;
+        if (sample > 0)
+        {
+            double step = (double)population / sample;
+            int[]? listedRows = search.Rows?.Rows;
+            for (int i = 0; i < sample; i++)
+            {
+                int index = (int)(i * step);
+                matched += search.Passes(listedRows is null ? index : listedRows[index]) ? 1 : 0;
+            }
+        }
+
+        double matches = sample == 0 ? 0 : (double)matched / sample * population;
+        selectivity = matches / Math.Max(1, rows);
+        return matches;
     }
 }
 

@@ -14,6 +14,11 @@ internal sealed class HnswScratch
     private int[] _marks = [];
     private int _epoch;
 
+    // A filtered search's verdicts, memoised per query with the same epochs: +epoch passes, -epoch fails, anything else
+    // is not yet known. A payload filter is evaluated at most once per row per query however often the two-hop
+    // expansion meets the row. Sized with the marks.
+    private int[] _verdicts = [];
+
     // The frontier, best first (a min-heap on negated scores).
     public ScoredRowHeap Candidates { get; } = new();
 
@@ -31,17 +36,50 @@ internal sealed class HnswScratch
         if (_marks.Length < rows)
         {
             _marks = new int[Math.Max(rows, _marks.Length * 2)];
+            _verdicts = new int[_marks.Length];
             _epoch = 0;
         }
 
         if (++_epoch == int.MaxValue)
         {
             Array.Clear(_marks);
+            Array.Clear(_verdicts);
             _epoch = 1;
         }
 
         Candidates.Clear();
         Results.Clear();
+    }
+
+    public bool IsVisited(int row)
+    {
+        Debug.Assert(row < _marks.Length);
+        return _marks[row] == _epoch;
+    }
+
+    public void Visit(int row)
+    {
+        Debug.Assert(row < _marks.Length);
+        _marks[row] = _epoch;
+    }
+
+    // The memoised verdict of `row` under `search`'s filter, evaluating it the first time the row is met in this query.
+    public bool Passes(IndexSearch search, int row)
+    {
+        ref int verdict = ref _verdicts[row];
+        if (verdict == _epoch)
+        {
+            return true;
+        }
+
+        if (verdict == -_epoch)
+        {
+            return false;
+        }
+
+        bool passes = search.Passes(row);
+        verdict = passes ? _epoch : -_epoch;
+        return passes;
     }
 
     // Marks the row; false when it was already visited in this search.

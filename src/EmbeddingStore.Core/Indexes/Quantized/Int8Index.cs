@@ -26,6 +26,7 @@ internal sealed class Int8Index(VectorSegment segment) : IVectorIndex
         }
 
         Int8Scan.Search(search, _codes, query, top, search.Options.Oversampling ?? search.Limits.DefaultOversampling, search.Parallelism);
+        search.Record(search.IsFiltered ? SearchPlan.Int8Filtered : SearchPlan.Int8);
     }
 
     public void SearchBatch(IndexSearch search, float[] queries, TopKCollector[] tops)
@@ -41,6 +42,7 @@ internal sealed class Int8Index(VectorSegment segment) : IVectorIndex
         Int8Segment codes = _codes;
         Parallel.For(0, tops.Length, new ParallelOptions { MaxDegreeOfParallelism = search.Parallelism, CancellationToken = search.CancellationToken }, i =>
             Int8Scan.Search(search, codes, queries.AsSpan(i * dimension, dimension), tops[i], oversampling, parallelism: 1));
+        search.Record(search.IsFiltered ? SearchPlan.Int8Filtered : SearchPlan.Int8);
     }
 
     public void OnUpsert(int row, ReadOnlySpan<float> vector) => _codes?.Set(row, vector);
