@@ -96,7 +96,7 @@ public sealed partial class ServerProcess : IDisposable
         process.BeginErrorReadLine();
         try
         {
-            Uri address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            Uri address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(180), cancellationToken);
             return new ServerProcess(process, address, lines);
         }
         catch

@@ -261,7 +261,7 @@ public sealed class IndexPersistenceTests : IDisposable
     private static async Task<JsonNode> BuildAsync(HttpClient client)
     {
         await SearchAsync(client, new float[Dimension].Select((_, j) => j == 0 ? 1f : 0f).ToArray(), 1);
-        for (int attempt = 0; attempt < 600; attempt++)
+        for (int attempt = 0; attempt < 3000; attempt++)
         {
             List<JsonNode> jobs = await BuildJobsAsync(client);
             if (jobs.Count > 0 && jobs[0]["state"]!.GetValue<string>() is "completed")
@@ -274,7 +274,7 @@ public sealed class IndexPersistenceTests : IDisposable
             await Task.Delay(100, Ct);
         }
 
-        throw new InvalidOperationException("The index-build job did not complete within 60 s.");
+        throw new InvalidOperationException("The index-build job did not complete within 300 s.");
     }
 
     // Index-build jobs, newest first.
