@@ -107,7 +107,7 @@ internal sealed class PayloadFieldIndex
             _outliers.Add(item);
         }
 
-        foreach ((string term, int frequency) in values.Terms)
+        foreach ((string term, int frequency) in values.Terms ?? [])
         {
             if (!_postings.TryGetValue(term, out Dictionary<ItemEntry, int>? posting))
             {
@@ -142,7 +142,7 @@ internal sealed class PayloadFieldIndex
         _true.Remove(item);
         _false.Remove(item);
         _outliers.Remove(item);
-        foreach (string term in values.Terms.Keys)
+        foreach (string term in values.Terms?.Keys ?? Enumerable.Empty<string>())
         {
             if (_postings.TryGetValue(term, out Dictionary<ItemEntry, int>? posting) && posting.Remove(item) && posting.Count == 0)
             {
@@ -354,6 +354,7 @@ internal sealed class PayloadFieldIndex
                 values.Strings.Add(element.GetString()!);
                 break;
             case JsonValueKind.String when Type == PayloadIndexType.Text:
+                values.Terms ??= new Dictionary<string, int>(StringComparer.Ordinal);
                 foreach (string token in TextTokenizer.Tokenize(element.GetString()!))
                 {
                     values.Terms[token] = values.Terms.GetValueOrDefault(token) + 1;
@@ -421,8 +422,8 @@ internal sealed class PayloadFieldIndex
 
         public bool Outlier { get; set; }
 
-        // Text: term frequencies and the token count (the document length of BM25).
-        public Dictionary<string, int> Terms { get; } = new(StringComparer.Ordinal);
+        // Text: term frequencies (null for the other types, so they pay nothing) and the token count (BM25's document length).
+        public Dictionary<string, int>? Terms { get; set; }
 
         public int Length { get; set; }
     }
