@@ -263,6 +263,20 @@ public sealed partial class EmbeddingStoreClient : IDisposable
         SendAsync(ApiOperations.Search, ApiOperations.Search.Path(Required(collection)), request, _json.SearchRequest, _json.SearchResponse, null, cancellationToken);
 
     /// <summary>
+    /// Runs a hybrid search: the request's vector search and a BM25 keyword search of one text field, under one filter,
+    /// fused by weighted reciprocal rank on the server (both lists are cut there, so only the fused top-k travels). A read:
+    /// retried although it is a POST.
+    /// </summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="request">The query vector, the keywords (field and words), k, filter and fusion weights.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="EmbeddingStoreValidationException">A bad request; the problem's detail names the JSON path (<c>keywords.query</c>, <c>fusion.vectorWeight</c>).</exception>
+    /// <exception cref="IncompatibleVersionsException">The query's version cannot be compared with the stored vectors.</exception>
+    public Task<HybridSearchResponse> HybridSearchAsync(string collection, HybridSearchRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(ApiOperations.SearchHybrid, ApiOperations.SearchHybrid.Path(Required(collection)), request, _json.HybridSearchRequest, _json.HybridSearchResponse, null,
+            cancellationToken);
+
+    /// <summary>
     /// Runs many searches of one model version in one request; results come back in request order. Cheaper than the same
     /// searches one by one, because the server scores blocks of queries per pass over the vectors. A read: retried.
     /// </summary>

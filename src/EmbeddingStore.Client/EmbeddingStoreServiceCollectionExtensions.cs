@@ -105,7 +105,8 @@ public static class EmbeddingStoreServiceCollectionExtensions
 
     /// <summary>
     /// Registers one collection as <see cref="EmbeddingStoreCollection{TKey, TRecord}"/>,
-    /// <see cref="VectorStoreCollection{TKey, TRecord}"/> and <see cref="IVectorSearchable{TRecord}"/>, for code that
+    /// <see cref="VectorStoreCollection{TKey, TRecord}"/>, <see cref="IVectorSearchable{TRecord}"/> and
+    /// <see cref="IKeywordHybridSearchable{TRecord}"/>, for code that
     /// needs one collection rather than the store. Transient by default, like the client it uses.
     /// </summary>
     /// <typeparam name="TKey">The key type: string or Guid.</typeparam>
@@ -125,7 +126,8 @@ public static class EmbeddingStoreServiceCollectionExtensions
 
     /// <summary>
     /// Registers one collection under <paramref name="serviceKey"/> as <see cref="EmbeddingStoreCollection{TKey, TRecord}"/>,
-    /// <see cref="VectorStoreCollection{TKey, TRecord}"/> and <see cref="IVectorSearchable{TRecord}"/>. The collection
+    /// <see cref="VectorStoreCollection{TKey, TRecord}"/>, <see cref="IVectorSearchable{TRecord}"/> and
+    /// <see cref="IKeywordHybridSearchable{TRecord}"/>. The collection
     /// is built when first resolved, so a record type that cannot be mapped fails there, naming the problem.
     /// </summary>
     /// <typeparam name="TKey">The key type: string or Guid.</typeparam>
@@ -159,6 +161,8 @@ public static class EmbeddingStoreServiceCollectionExtensions
         services.Add(new ServiceDescriptor(typeof(VectorStoreCollection<TKey, TRecord>), serviceKey,
             static (provider, key) => provider.GetRequiredKeyedService<EmbeddingStoreCollection<TKey, TRecord>>(key), lifetime));
         services.Add(new ServiceDescriptor(typeof(IVectorSearchable<TRecord>), serviceKey,
+            static (provider, key) => provider.GetRequiredKeyedService<EmbeddingStoreCollection<TKey, TRecord>>(key), lifetime));
+        services.Add(new ServiceDescriptor(typeof(IKeywordHybridSearchable<TRecord>), serviceKey,
             static (provider, key) => provider.GetRequiredKeyedService<EmbeddingStoreCollection<TKey, TRecord>>(key), lifetime));
         return services;
     }

@@ -80,6 +80,9 @@ public static class ApiOperations
     /// <summary><c>POST /v1/collections/{name}/search/batch</c>: many searches in one request.</summary>
     public static readonly ApiOperation SearchBatch = new("SearchBatch", "POST", "/v1/collections/{name}/search/batch", ApiOperationKind.Read);
 
+    /// <summary><c>POST /v1/collections/{name}/search/hybrid</c>: a vector search and a BM25 keyword search fused by reciprocal rank.</summary>
+    public static readonly ApiOperation SearchHybrid = new("SearchHybrid", "POST", "/v1/collections/{name}/search/hybrid", ApiOperationKind.Read);
+
     /// <summary><c>POST /v1/links</c>: declare or fit a link; a blind repeat creates a second link.</summary>
     public static readonly ApiOperation CreateLink = new("CreateLinkAsync", "POST", "/v1/links", ApiOperationKind.Write);
 
@@ -188,7 +191,7 @@ public static class ApiOperations
         PutAlias, ListAliases, GetAlias, DeleteAlias,
         PutPayloadIndex, ListPayloadIndexes, GetPayloadIndex, DeletePayloadIndex,
         UpsertItems, BulkUpsertItems, DeleteItems, CountItems, ScrollItems, ScrollItemsFiltered, GetItem,
-        Search, SearchBatch,
+        Search, SearchBatch, SearchHybrid,
         CreateLink, ListLinks, GetLink, DeriveVectors, DeleteLink,
         ListJobs, GetJob, CancelJob, PauseJob, ResumeJob,
         CreateMigration, ListMigrations, GetMigration, StartMigration, PauseMigration, ResumeMigration, CancelMigration, CutOverMigration,

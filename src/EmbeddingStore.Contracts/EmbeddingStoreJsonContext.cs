@@ -39,6 +39,8 @@ namespace EmbeddingStore.Contracts;
 [JsonSerializable(typeof(CountResponse))]
 [JsonSerializable(typeof(SearchRequest))]
 [JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(HybridSearchRequest))]
+[JsonSerializable(typeof(HybridSearchResponse))]
 [JsonSerializable(typeof(BatchSearchRequest))]
 [JsonSerializable(typeof(BatchSearchResponse))]
 [JsonSerializable(typeof(HealthResponse))]

@@ -12,7 +12,7 @@ namespace EmbeddingStore.Contracts;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record PayloadIndexRequest
 {
-    /// <summary><c>keyword</c> (strings), <c>integer</c> (integral numbers), <c>float</c> (all numbers) or <c>bool</c>.</summary>
+    /// <summary><c>keyword</c> (strings), <c>integer</c> (integral numbers), <c>float</c> (all numbers), <c>bool</c> or <c>text</c> (full text: tokens of strings, for <c>text</c> conditions and BM25).</summary>
     public required string Type { get; init; }
 }
 

@@ -88,7 +88,7 @@ public sealed record FilterRequest
 
 /// <summary>
 /// One condition: a field condition (<c>key</c> plus exactly one of <c>match</c>, <c>any</c>, <c>except</c>,
-/// <c>range</c>, <c>isNull</c>, <c>isEmpty</c>) or a nested clause (<c>must</c>, <c>should</c>, <c>mustNot</c>).
+/// <c>range</c>, <c>isNull</c>, <c>isEmpty</c>, <c>text</c>) or a nested clause (<c>must</c>, <c>should</c>, <c>mustNot</c>).
 /// </summary>
 /// <remarks>
 /// A missing field satisfies no <c>match</c>, <c>any</c>, <c>except</c> or <c>range</c>. On an array field
@@ -118,6 +118,12 @@ public sealed record FieldConditionRequest
 
     /// <summary><c>true</c>: the field is missing, null or an empty array; <c>false</c>: anything else.</summary>
     public bool? IsEmpty { get; init; }
+
+    /// <summary>
+    /// Full text: the field's string (or string elements) contain every word of this string, tokenised as a
+    /// <c>text</c> index is (Unicode letter/digit runs, lower-cased). The answer is the same with or without such an index.
+    /// </summary>
+    public JsonElement? Text { get; init; }
 
     /// <summary>A nested clause: conditions that must all hold.</summary>
     public List<FieldConditionRequest>? Must { get; init; }

@@ -30,9 +30,7 @@ public sealed partial class EmbeddingEngine
 
         if (!PayloadIndexNames.TryParseType(type, out PayloadIndexType parsed))
         {
-            return string.Equals(type, "text", StringComparison.Ordinal)
-                ? Invalid("type 'text' (full-text, BM25) is not supported yet; use keyword for exact string matches.")
-                : Invalid($"type must be one of {string.Join(", ", PayloadIndexNames.TypeNames)}; it was '{type}'.");
+            return Invalid($"type must be one of {string.Join(", ", PayloadIndexNames.TypeNames)}; it was '{type}'.");
         }
 
         if (!TryGetCollection(collection, out Collection? state, out StoreError? error))

@@ -102,6 +102,9 @@ public interface IEmbeddingService
     /// <summary>Many searches of one version in one pass, each answered exactly as a single search would be.</summary>
     Task<StoreResult<BatchSearchResult>> SearchBatchAsync(string collection, BatchSearchQuery query, CancellationToken cancellationToken);
 
+    /// <inheritdoc cref="EmbeddingEngine.HybridSearchAsync"/>
+    Task<StoreResult<Hybrid.HybridSearchResult>> HybridSearchAsync(string collection, Hybrid.HybridSearchQuery query, CancellationToken cancellationToken);
+
     /// <summary>Declares two versions harmonic (an identity link).</summary>
     Task<StoreResult<Outcome<HarmonicLink>>> DeclareIdentityLinkAsync(string from, string to, CancellationToken cancellationToken);
 

@@ -50,7 +50,7 @@ public sealed class VectorDataRegistrationTests(ServerFixture server) : IClassFi
 
     [Theory]
     [MemberData(nameof(Lifetimes))]
-    public void AddKeyedEmbeddingStoreCollection_Lifetime_AllThreeServicesHonourIt(ServiceLifetime lifetime, object? key)
+    public void AddKeyedEmbeddingStoreCollection_Lifetime_AllFourServicesHonourIt(ServiceLifetime lifetime, object? key)
     {
         var services = new ServiceCollection();
         services.AddEmbeddingStoreClient(o => o.BaseAddress = server.Address);
@@ -59,7 +59,7 @@ public sealed class VectorDataRegistrationTests(ServerFixture server) : IClassFi
         AssertLifetime<EmbeddingStoreCollection<string, Doc>>(provider, key, lifetime);
         AssertLifetime<VectorStoreCollection<string, Doc>>(provider, key, lifetime);
         AssertLifetime<IVectorSearchable<Doc>>(provider, key, lifetime);
-        Assert.Null(provider.GetService<IKeywordHybridSearchable<Doc>>());
+        AssertLifetime<IKeywordHybridSearchable<Doc>>(provider, key, lifetime);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ namespace EmbeddingStore.Client.VectorData;
 /// the <see cref="EmbeddingStoreException"/> (for example <see cref="IncompatibleVersionsException"/>).</item>
 /// </list>
 /// </remarks>
-public partial class EmbeddingStoreCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>
+public partial class EmbeddingStoreCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>, IKeywordHybridSearchable<TRecord>
     where TKey : notnull
     where TRecord : class
 {
@@ -128,8 +128,9 @@ public partial class EmbeddingStoreCollection<TKey, TRecord> : VectorStoreCollec
 
     /// <summary>
     /// Creates the collection if it does not exist: registers every vector property's model version that is missing,
-    /// checks those that exist against the declared dimension, and creates the collection serving the first vector
-    /// property's version. An existing collection is not changed.
+    /// checks those that exist against the declared dimension, creates the collection serving the first vector
+    /// property's version, and declares a <c>text</c> payload index on every full-text-indexed data property. An existing
+    /// collection is not changed.
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="VectorStoreException">A registered version has another dimension or metric than declared, or the server refused.</exception>
@@ -179,6 +180,13 @@ public partial class EmbeddingStoreCollection<TKey, TRecord> : VectorStoreCollec
             }
 
             await _client.PutCollectionAsync(Name, new CollectionRequest { ServingVersion = _model.Vectors[0].Version }, cancellationToken).ConfigureAwait(false);
+
+            // Full-text-indexed properties get a text index, which serves HybridSearchAsync (and text filters) without
+            // tokenising payloads per query; it is built by a server job, and answers are the same before it is ready.
+            foreach (RecordModel.DataField field in _model.Data.Where(d => d.Property.IsFullTextIndexed))
+            {
+                await _client.PutPayloadIndexAsync(Name, field.StorageName, "text", cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (EmbeddingStoreException ex)
         {

@@ -11,7 +11,7 @@ namespace EmbeddingStore.Core.Filters;
 // (filter.must[2].range.gte) because a script author with a 40-condition filter cannot guess which one was meant.
 internal static class FilterCompiler
 {
-    private const string Operators = "match, any, except, range, isNull or isEmpty";
+    private const string Operators = "match, any, except, range, isNull, isEmpty or text";
 
     public static string? TryCompile(PayloadFilter filter, [NotNullWhen(false)] out FilterNode? node)
     {
@@ -146,6 +146,11 @@ internal static class FilterCompiler
             return Range(path + ".range", keyPath!, range, out node);
         }
 
+        if (condition.Text is { } text)
+        {
+            return Text(path + ".text", keyPath!, text, out node);
+        }
+
         node = condition.IsNull is { } isNull ? new IsNullNode(keyPath!, isNull) : new IsEmptyNode(keyPath!, condition.IsEmpty!.Value);
         return null;
     }
@@ -159,6 +164,7 @@ internal static class FilterCompiler
         AddIf(names, condition.Range is not null, "range");
         AddIf(names, condition.IsNull is not null, "isNull");
         AddIf(names, condition.IsEmpty is not null, "isEmpty");
+        AddIf(names, condition.Text is not null, "text");
         return names;
 
         static void AddIf(List<string> names, bool present, string name)
@@ -202,6 +208,24 @@ internal static class FilterCompiler
         JsonValueKind.Number => value.TryGetDouble(out double number) && double.IsFinite(number) ? null : $"{path} is a number beyond the range of a double.",
         _ => $"{path} must be a string, number or boolean, not {Kind(value)}.",
     };
+
+    private static string? Text(string path, byte[][] keyPath, JsonElement text, out FilterNode? node)
+    {
+        node = null;
+        if (text.ValueKind != JsonValueKind.String)
+        {
+            return $"{path} must be a string of words, not {Kind(text)}.";
+        }
+
+        string[] tokens = TextTokenizer.DistinctTokens(text.GetString()!);
+        if (tokens.Length == 0)
+        {
+            return $"{path} has no words (runs of letters or digits); a text condition needs at least one.";
+        }
+
+        node = new TextNode(keyPath, tokens);
+        return null;
+    }
 
     private static string? Range(string path, byte[][] keyPath, FilterRange range, out FilterNode? node)
     {

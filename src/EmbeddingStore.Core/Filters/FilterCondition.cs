@@ -39,6 +39,13 @@ public sealed record FilterCondition
     /// <summary><c>true</c>: the field is missing, null or an empty array; <c>false</c>: the opposite.</summary>
     public bool? IsEmpty { get; init; }
 
+    /// <summary>
+    /// Full text: the field's text (a string, or the string elements of an array) contains every token of this string, as
+    /// <see cref="TextTokenizer"/> splits both. All tokens rather than any, because a filter narrows; ranking by how many
+    /// words match is the keyword search's job (BM25), not the filter's.
+    /// </summary>
+    public JsonElement? Text { get; init; }
+
     /// <summary>A nested clause: every condition holds.</summary>
     public IReadOnlyList<FilterCondition>? Must { get; init; }
 

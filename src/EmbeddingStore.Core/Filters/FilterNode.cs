@@ -176,3 +176,30 @@ internal sealed class IsEmptyNode(byte[][] path, bool expected) : FieldNode(path
     protected override bool Present(JsonElement value) =>
         (value.ValueKind == JsonValueKind.Null || (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0)) == expected;
 }
+
+// text: the field's tokens (of a string, or of every string element of an array) include every query token.
+internal sealed class TextNode(byte[][] path, string[] tokens) : FieldNode(path)
+{
+    public string[] Tokens => tokens;
+
+    protected override bool Present(JsonElement value)
+    {
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            held.UnionWith(TextTokenizer.Tokenize(value.GetString()!));
+        }
+        else if (value.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement element in value.EnumerateArray())
+            {
+                if (element.ValueKind == JsonValueKind.String)
+                {
+                    held.UnionWith(TextTokenizer.Tokenize(element.GetString()!));
+                }
+            }
+        }
+
+        return Array.TrueForAll(tokens, held.Contains);
+    }
+}

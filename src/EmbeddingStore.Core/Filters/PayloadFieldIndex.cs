@@ -16,11 +16,14 @@ namespace EmbeddingStore.Core.Filters;
 //    numeric answer that such a number could satisfy (a range, a fractional match), which then is a superset.
 //  - float keeps every number: match/any with numbers only, and range, exactly.
 //  - bool keeps booleans: match/any with booleans only.
+//  - text keeps the tokens of strings (TextTokenizer) with their frequencies and each item's token count: it answers
+//    text conditions exactly (the evaluator tokenises the same way) and holds the statistics BM25 needs (Bm25).
 // Values are read exactly as the evaluator reads them: dotted keys walk objects only, an array field contributes its
 // scalar elements (not nested arrays), numbers are doubles (so 1 and 1.0 are one value; -0 is 0).
 internal sealed class PayloadFieldIndex
 {
     private static readonly HashSet<ItemEntry> s_none = [];
+    private static readonly Dictionary<ItemEntry, int> s_noPosting = [];
 
     private readonly byte[][] _path;
     private readonly Dictionary<ItemEntry, ItemValues> _byItem = new(ReferenceEqualityComparer.Instance);
@@ -30,6 +33,7 @@ internal sealed class PayloadFieldIndex
     private readonly HashSet<ItemEntry> _true = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<ItemEntry> _false = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<ItemEntry> _outliers = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, Dictionary<ItemEntry, int>> _postings = new(StringComparer.Ordinal);
 
     public PayloadFieldIndex(string field, PayloadIndexType type, PayloadIndexState state, string? jobId, DateTimeOffset createdAt)
     {
@@ -58,8 +62,12 @@ internal sealed class PayloadFieldIndex
     {
         PayloadIndexType.Keyword => _strings.Count,
         PayloadIndexType.Bool => (_true.Count > 0 ? 1 : 0) + (_false.Count > 0 ? 1 : 0),
+        PayloadIndexType.Text => _postings.Count,
         _ => _numbers.Count,
     };
+
+    // Text: the sum of every indexed item's token count, for BM25's average document length.
+    public long TotalLength { get; private set; }
 
     public PayloadIndexInfo ToInfo() => new(Field, Type, State, JobId, IndexedItems, DistinctValues, CreatedAt);
 
@@ -98,6 +106,19 @@ internal sealed class PayloadFieldIndex
         {
             _outliers.Add(item);
         }
+
+        foreach ((string term, int frequency) in values.Terms ?? [])
+        {
+            if (!_postings.TryGetValue(term, out Dictionary<ItemEntry, int>? posting))
+            {
+                posting = new Dictionary<ItemEntry, int>(ReferenceEqualityComparer.Instance);
+                _postings.Add(term, posting);
+            }
+
+            posting.Add(item, frequency);
+        }
+
+        TotalLength += values.Length;
     }
 
     public void Remove(ItemEntry item)
@@ -121,7 +142,59 @@ internal sealed class PayloadFieldIndex
         _true.Remove(item);
         _false.Remove(item);
         _outliers.Remove(item);
+        foreach (string term in values.Terms?.Keys ?? Enumerable.Empty<string>())
+        {
+            if (_postings.TryGetValue(term, out Dictionary<ItemEntry, int>? posting) && posting.Remove(item) && posting.Count == 0)
+            {
+                _postings.Remove(term);
+            }
+        }
+
+        TotalLength -= values.Length;
     }
+
+    // Text: the items holding every token (exact, as TextNode evaluates it). False when this is no text index, or when
+    // the answer would hold more than `cap` items.
+    public bool TryText(string[] tokens, int cap, out ItemSet result)
+    {
+        result = default;
+        if (Type != PayloadIndexType.Text)
+        {
+            return false;
+        }
+
+        Dictionary<ItemEntry, int>[] lists = new Dictionary<ItemEntry, int>[tokens.Length];
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if (!_postings.TryGetValue(tokens[i], out Dictionary<ItemEntry, int>? posting))
+            {
+                result = new ItemSet(s_none, Exact: true);
+                return true;
+            }
+
+            lists[i] = posting;
+        }
+
+        Array.Sort(lists, (a, b) => a.Count.CompareTo(b.Count));
+        var found = new HashSet<ItemEntry>(ReferenceEqualityComparer.Instance);
+        foreach (ItemEntry item in lists[0].Keys)
+        {
+            if (Array.TrueForAll(lists, l => l.ContainsKey(item)) && found.Add(item) && found.Count > cap)
+            {
+                return false;
+            }
+        }
+
+        result = new ItemSet(found, Exact: true);
+        return true;
+    }
+
+    // Text: the items holding a term with its frequency in each (empty when none does).
+    public IReadOnlyDictionary<ItemEntry, int> Posting(string term) =>
+        _postings.TryGetValue(term, out Dictionary<ItemEntry, int>? posting) ? posting : s_noPosting;
+
+    // Text: an indexed item's token count; 0 when the item holds no token in the field.
+    public int LengthOf(ItemEntry item) => _byItem.TryGetValue(item, out ItemValues? values) ? values.Length : 0;
 
     // match / any: the items whose field holds one of the values. False when the index cannot answer for values of
     // these kinds, or when the answer would hold more than `cap` items (then reading payloads is no dearer).
@@ -270,7 +343,7 @@ internal sealed class PayloadFieldIndex
 
         values.Strings = [.. values.Strings.Distinct(StringComparer.Ordinal)];
         values.Numbers = [.. values.Numbers.Distinct()];
-        return values.Strings.Count + values.Numbers.Count > 0 || values.True || values.False || values.Outlier ? values : null;
+        return values.Strings.Count + values.Numbers.Count + values.Length > 0 || values.True || values.False || values.Outlier ? values : null;
     }
 
     private void Add(ItemValues values, JsonElement element)
@@ -279,6 +352,15 @@ internal sealed class PayloadFieldIndex
         {
             case JsonValueKind.String when Type == PayloadIndexType.Keyword:
                 values.Strings.Add(element.GetString()!);
+                break;
+            case JsonValueKind.String when Type == PayloadIndexType.Text:
+                values.Terms ??= new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (string token in TextTokenizer.Tokenize(element.GetString()!))
+                {
+                    values.Terms[token] = values.Terms.GetValueOrDefault(token) + 1;
+                    values.Length++;
+                }
+
                 break;
             case JsonValueKind.Number when Type is PayloadIndexType.Integer or PayloadIndexType.Float:
                 if (!element.TryGetDouble(out double number) || !double.IsFinite(number))
@@ -339,6 +421,11 @@ internal sealed class PayloadFieldIndex
         public bool False { get; set; }
 
         public bool Outlier { get; set; }
+
+        // Text: term frequencies (null for the other types, so they pay nothing) and the token count (BM25's document length).
+        public Dictionary<string, int>? Terms { get; set; }
+
+        public int Length { get; set; }
     }
 
     // A number held by an item; Edge -1 / +1 marks a bound placed before / after every entry of its value.

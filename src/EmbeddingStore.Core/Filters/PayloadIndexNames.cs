@@ -4,7 +4,7 @@ namespace EmbeddingStore.Core.Filters;
 
 /// <summary>
 /// The stable wire and storage names of payload index types and states (<c>keyword</c>, <c>integer</c>, <c>float</c>,
-/// <c>bool</c>; <c>building</c>, <c>ready</c>): the one table the API, the database and the documentation read.
+/// <c>bool</c>, <c>text</c>; <c>building</c>, <c>ready</c>): the one table the API, the database and the documentation read.
 /// </summary>
 public static class PayloadIndexNames
 {
@@ -21,6 +21,7 @@ public static class PayloadIndexNames
         PayloadIndexType.Integer => "integer",
         PayloadIndexType.Float => "float",
         PayloadIndexType.Bool => "bool",
+        PayloadIndexType.Text => "text",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown payload index type."),
     };
 

@@ -6,7 +6,7 @@ namespace EmbeddingStore.Core.Filters;
 
 // Turns the indexed conditions of a filter into the set of items that can match, before any payload is read. Each node
 // is answered exactly, as a superset, or not at all (unknown):
-//  - a field condition is answered by a ready index of its field when the index can answer it (PayloadFieldIndex);
+//  - a field condition (text included) is answered by a ready index of its field when the index can answer it (PayloadFieldIndex);
 //  - must intersects what its known children answer (one known child narrows; the unknown ones are left to the payload);
 //  - should unions its children, and is unknown when one child is (an empty should is exactly nothing);
 //  - mustNot never narrows (its complement would be most of the collection), but makes the clause a superset.
@@ -36,6 +36,7 @@ internal static class PayloadIndexPlanner
         InSetNode match when collection.FindReadyPayloadIndex(match.Key) is { } index && index.TryMatch(match.Values, cap, out ItemSet found) => found,
         RangeNode range when collection.FindReadyPayloadIndex(range.Key) is { } index
             && index.TryRange(range.Gt, range.Gte, range.Lt, range.Lte, cap, out ItemSet found) => found,
+        TextNode text when collection.FindReadyPayloadIndex(text.Key) is { } index && index.TryText(text.Tokens, cap, out ItemSet found) => found,
         _ => null,
     };
 

@@ -24,4 +24,12 @@ public enum PayloadIndexType
 
     /// <summary>Booleans (and boolean elements of arrays): answers <c>match</c> and <c>any</c> with booleans.</summary>
     Bool,
+
+    /// <summary>
+    /// Full text of strings (and string elements of arrays), split by <see cref="TextTokenizer"/>: an inverted index of
+    /// terms with their frequencies and each item's length, so it answers <c>text</c> conditions exactly and gives the
+    /// keyword search its BM25 statistics without reading payloads. It answers no <c>match</c> (an exact string is a
+    /// <see cref="Keyword"/> index's job; a field holds one index).
+    /// </summary>
+    Text,
 }

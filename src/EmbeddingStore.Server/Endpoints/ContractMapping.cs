@@ -88,6 +88,7 @@ internal static class ContractMapping
         Range = c.Range is { } r ? new FilterRange { Gt = r.Gt, Gte = r.Gte, Lt = r.Lt, Lte = r.Lte } : null,
         IsNull = c.IsNull,
         IsEmpty = c.IsEmpty,
+        Text = c.Text,
         Must = ToConditions(c.Must),
         Should = ToConditions(c.Should),
         MustNot = ToConditions(c.MustNot),

@@ -24,6 +24,7 @@ internal sealed class FilterValidation(IOptions<LimitsOptions> limits) : IEndpoi
             FilterRequest? filter = argument switch
             {
                 SearchRequest search => search.Filter,
+                HybridSearchRequest hybrid => hybrid.Filter,
                 BatchSearchRequest batch => batch.Filter,
                 CountRequest count => count.Filter,
                 ScrollRequest scroll => scroll.Filter,
@@ -81,13 +82,15 @@ internal sealed class FilterValidation(IOptions<LimitsOptions> limits) : IEndpoi
             {
                 return new StoreError(
                     StoreErrorCode.InvalidArgument,
-                    $"{at} is null; each condition is an object with a key and one operator (match, any, except, range, isNull, isEmpty), or a nested must, should or mustNot.");
+                    $"{at} is null; each condition is an object with a key and one operator (match, any, except, range, isNull, isEmpty, text), or a nested must, should or mustNot.");
             }
 
             // Values sit one level below their condition: the match scalar, the any/except array, the range object.
             int values = depth + 1;
             int deepest = Math.Max(
-                condition.Match is { } match ? values - 1 + Depth(match, limits.MaxFilterDepth) : 0,
+                Math.Max(
+                    condition.Match is { } match ? values - 1 + Depth(match, limits.MaxFilterDepth) : 0,
+                    condition.Text is { } text ? values - 1 + Depth(text, limits.MaxFilterDepth) : 0),
                 Math.Max(
                     condition.Any is not null || condition.Except is not null || condition.Range is not null ? values + 1 : 0,
                     Math.Max(Deepest(condition.Any, values, limits), Deepest(condition.Except, values, limits))));

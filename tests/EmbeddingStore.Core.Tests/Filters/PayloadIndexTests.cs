@@ -197,7 +197,7 @@ public sealed class PayloadIndexTests
     }
 
     [Theory]
-    [InlineData("a", "text", StoreErrorCode.InvalidArgument, "not supported yet")]
+    [InlineData("a", "fulltext", StoreErrorCode.InvalidArgument, "keyword, integer, float, bool, text")]
     [InlineData("a", "Keyword", StoreErrorCode.InvalidArgument, "keyword, integer, float, bool")]
     [InlineData("a", "", StoreErrorCode.InvalidArgument, "type must be one of")]
     [InlineData("a..b", "keyword", StoreErrorCode.InvalidArgument, "empty segment")]

@@ -30,6 +30,7 @@ public sealed class AuthTests
         ["POST /v1/collections/{name}/items/count"] = "read",
         ["POST /v1/collections/{name}/search"] = "read",
         ["POST /v1/collections/{name}/search/batch"] = "read",
+        ["POST /v1/collections/{name}/search/hybrid"] = "read",
         ["POST /v1/links"] = "admin",
         ["GET /v1/links"] = "read",
         ["GET /v1/links/{id}"] = "read",

@@ -97,7 +97,7 @@ public sealed class PayloadIndexEndpointsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("/v1/collections/docs/indexes/cat", """{"type": "text"}""", ProblemTypes.InvalidArgument, "not supported yet")]
+    [InlineData("/v1/collections/docs/indexes/cat", """{"type": "fulltext"}""", ProblemTypes.InvalidArgument, "keyword, integer, float, bool, text")]
     [InlineData("/v1/collections/docs/indexes/cat", """{"type": "geo"}""", ProblemTypes.InvalidArgument, "keyword, integer, float, bool")]
     [InlineData("/v1/collections/docs/indexes/a..b", """{"type": "keyword"}""", ProblemTypes.InvalidArgument, "empty segment")]
     [InlineData("/v1/collections/docs/indexes/cat", """{"type": 1}""", ProblemTypes.MalformedRequest, "")]
