@@ -3,7 +3,7 @@
 namespace EmbeddingStore.Tests.Shared;
 
 // Where the real embeddings live: shared/data/fortunes beside the repository (as here and in CI), found by walking up
-// from the test binaries, the way Core.Tests' BridgeTestData.FindFortunes does. Null when absent: the caller skips with
+// from the test binaries; every test project that reads them links this file. Null when absent: the caller skips with
 // the reason rather than passing.
 internal static class FortunesData
 {

@@ -37,11 +37,9 @@ internal static class SearchEndpoints
             return ProblemMapping.ToProblem(encodingError!);
         }
 
-        BridgingMode bridging = BridgingMode.Auto;
-        if (request.Bridging is not null && !BridgingModeNames.TryParse(request.Bridging, out bridging))
+        if (ParseBridging(request.Bridging, out BridgingMode bridging) is { } bridgingError)
         {
-            return ProblemMapping.ToProblem(new StoreError(
-                StoreErrorCode.InvalidArgument, $"bridging must be one of {string.Join(", ", BridgingModeNames.All)}; it was '{request.Bridging}'."));
+            return ProblemMapping.ToProblem(bridgingError);
         }
 
         if (!service.Indexes.TryParseIndex(request.Index, out IndexKind? index, out StoreError? indexError))
@@ -78,11 +76,9 @@ internal static class SearchEndpoints
                 StoreErrorCode.InvalidArgument, "keywords is required: {\"field\": <a text field>, \"query\": <the words>}; use /search for a vector search alone."));
         }
 
-        BridgingMode bridging = BridgingMode.Auto;
-        if (request.Bridging is not null && !BridgingModeNames.TryParse(request.Bridging, out bridging))
+        if (ParseBridging(request.Bridging, out BridgingMode bridging) is { } bridgingError)
         {
-            return ProblemMapping.ToProblem(new StoreError(
-                StoreErrorCode.InvalidArgument, $"bridging must be one of {string.Join(", ", BridgingModeNames.All)}; it was '{request.Bridging}'."));
+            return ProblemMapping.ToProblem(bridgingError);
         }
 
         if (!service.Indexes.TryParseIndex(request.Index, out IndexKind? index, out StoreError? indexError))
@@ -108,5 +104,14 @@ internal static class SearchEndpoints
             [.. result.Value!.Hits.Select(h => new HybridSearchHitResponse(h.Id, h.Score, h.VectorRank, h.VectorScore, h.Version, h.KeywordRank, h.KeywordScore, h.Payload))],
             Math.Round(tookMs, 3),
             result.Value.Coverage.ToResponse()));
+    }
+
+    // The bridging mode of a search or hybrid search: auto when absent, else one of the wire names.
+    private static StoreError? ParseBridging(string? text, out BridgingMode bridging)
+    {
+        bridging = BridgingMode.Auto;
+        return text is null || BridgingModeNames.TryParse(text, out bridging)
+            ? null
+            : new StoreError(StoreErrorCode.InvalidArgument, $"bridging must be one of {string.Join(", ", BridgingModeNames.All)}; it was '{text}'.");
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Search;
 using EmbeddingStore.Core.Tests.TestSupport;
+using EmbeddingStore.Core.Tests.Versioning;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
 
@@ -79,8 +80,9 @@ public sealed class MixedVersionCalibrationTests
         const int Count = 400;
         var random = new Random(11);
         float[][] old = [.. Enumerable.Range(0, Count).Select(_ => Unit(random, Dimension))];
-        float[,] rotation = RandomRotation(random, Dimension);
-        float[][] rotated = [.. old.Select(v => Rotate(rotation, v))];
+        double[] rotation = BridgeTestData.RandomOrthogonal(random, Dimension);
+        var noShift = new double[Dimension];
+        float[][] rotated = [.. old.Select(v => BridgeTestData.Transform(v, 1, Dimension, rotation, Dimension, 1.0, noShift))];
 
         using var engine = new EmbeddingEngine(new InMemoryRepository(), new EngineLimits { MaxBatchItems = 10_000 });
         await engine.LoadAsync(Ct);
@@ -151,66 +153,8 @@ public sealed class MixedVersionCalibrationTests
 
     private static float[] Unit(Random random, int dimension)
     {
-        var v = new float[dimension];
-        for (int i = 0; i < dimension; i++)
-        {
-            v[i] = (float)((random.NextDouble() * 2) - 1);
-        }
-
+        float[] v = TestData.RandomVector(random, dimension);
         Assert.True(VectorMath.TryNormalize(v));
         return v;
-    }
-
-    // A random orthogonal matrix: Gram-Schmidt on random rows.
-    private static float[,] RandomRotation(Random random, int dimension)
-    {
-        var rows = new double[dimension][];
-        for (int r = 0; r < dimension; r++)
-        {
-            rows[r] = [.. Enumerable.Range(0, dimension).Select(_ => (random.NextDouble() * 2) - 1)];
-            for (int p = 0; p < r; p++)
-            {
-                double dot = rows[r].Zip(rows[p], (a, b) => a * b).Sum();
-                for (int j = 0; j < dimension; j++)
-                {
-                    rows[r][j] -= dot * rows[p][j];
-                }
-            }
-
-            double norm = Math.Sqrt(rows[r].Sum(x => x * x));
-            for (int j = 0; j < dimension; j++)
-            {
-                rows[r][j] /= norm;
-            }
-        }
-
-        var m = new float[dimension, dimension];
-        for (int r = 0; r < dimension; r++)
-        {
-            for (int j = 0; j < dimension; j++)
-            {
-                m[r, j] = (float)rows[r][j];
-            }
-        }
-
-        return m;
-    }
-
-    private static float[] Rotate(float[,] m, float[] v)
-    {
-        int d = v.Length;
-        var result = new float[d];
-        for (int r = 0; r < d; r++)
-        {
-            double sum = 0;
-            for (int j = 0; j < d; j++)
-            {
-                sum += m[r, j] * v[j];
-            }
-
-            result[r] = (float)sum;
-        }
-
-        return result;
     }
 }

@@ -134,22 +134,4 @@ internal static class BridgeTestData
 
         return max;
     }
-
-    /// <summary>Walks up from the test binary looking for shared/data/fortunes; null when the real data is not present.</summary>
-    public static string? FindFortunes()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null)
-        {
-            string candidate = Path.Combine(directory.FullName, "shared", "data", "fortunes");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-
-            directory = directory.Parent;
-        }
-
-        return null;
-    }
 }

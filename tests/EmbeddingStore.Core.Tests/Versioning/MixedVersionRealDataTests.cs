@@ -10,6 +10,7 @@ using EmbeddingStore.Core.Vectors;
 using FloatRows = EmbeddingStore.Contracts.VecsMatrix<float>;
 using IntRows = EmbeddingStore.Contracts.VecsMatrix<int>;
 using VecsFile = EmbeddingStore.Contracts.VecsFile;
+using EmbeddingStore.Tests.Shared;
 
 namespace EmbeddingStore.Core.Tests.Versioning;
 
@@ -27,10 +28,10 @@ public sealed class MixedVersionRealDataTests
     [Fact]
     public async Task Search_ModelUpgradeOnRealEmbeddings_MeetsStatedFloors()
     {
-        string? root = BridgeTestData.FindFortunes();
+        string? root = FortunesData.Find();
         if (root is null)
         {
-            Assert.Skip("shared/data/fortunes not found above the test directory.");
+            Assert.Skip(FortunesData.MissingReason);
         }
 
         FloatRows oldCorpusFile = VecsFile.ReadFvecs(Path.Combine(root, "corpus.minilm.fvecs"));

@@ -3,6 +3,7 @@
 using System.Numerics.Tensors;
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Core.Versioning;
+using EmbeddingStore.Tests.Shared;
 
 namespace EmbeddingStore.Core.Tests.Versioning;
 
@@ -17,10 +18,10 @@ public sealed class RealDataBridgeTests
     [Fact]
     public void Fit_RidgeArcticToMiniLm_HeldOutQueryRecallFarAboveNoMap()
     {
-        string? root = BridgeTestData.FindFortunes();
+        string? root = FortunesData.Find();
         if (root is null)
         {
-            Assert.Skip("shared/data/fortunes not found above the test directory.");
+            Assert.Skip(FortunesData.MissingReason);
         }
 
         VecsMatrix<float> arcticCorpusFile = VecsFile.ReadFvecs(Path.Combine(root, "corpus.arctic.fvecs"));

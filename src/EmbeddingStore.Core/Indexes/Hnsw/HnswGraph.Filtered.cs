@@ -24,13 +24,7 @@ internal sealed partial class HnswGraph
         }
 
         DistanceMetric metric = segment.Version.Metric;
-        int current = EntryPoint;
-        float currentScore = Score(query, segment.Row(current), metric);
-        for (int layer = TopLevel; layer > 0; layer--)
-        {
-            Descend(segment, query, metric, layer, ref current, ref currentScore);
-        }
-
+        (int current, float currentScore) = EnterLayer0(segment, query, metric);
         SearchLayerFiltered(segment, query, metric, current, currentScore, ef, search, scratch);
     }
 

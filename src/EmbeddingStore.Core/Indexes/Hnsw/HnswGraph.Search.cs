@@ -23,6 +23,13 @@ internal sealed partial class HnswGraph
         }
 
         DistanceMetric metric = segment.Version.Metric;
+        (int current, float currentScore) = EnterLayer0(segment, query, metric);
+        SearchLayer(segment, query, metric, current, currentScore, ef, 0, search, exclude: -1, scratch);
+    }
+
+    // The layer-0 start of every search, filtered or not: from the entry point, greedily down through the upper layers.
+    private (int Row, float Score) EnterLayer0(VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric)
+    {
         int current = EntryPoint;
         float currentScore = Score(query, segment.Row(current), metric);
         for (int layer = TopLevel; layer > 0; layer--)
@@ -30,7 +37,7 @@ internal sealed partial class HnswGraph
             Descend(segment, query, metric, layer, ref current, ref currentScore);
         }
 
-        SearchLayer(segment, query, metric, current, currentScore, ef, 0, search, exclude: -1, scratch);
+        return (current, currentScore);
     }
 
     // Greedy search with ef = 1 on an upper layer: move to the best neighbour until none improves. The neighbours are

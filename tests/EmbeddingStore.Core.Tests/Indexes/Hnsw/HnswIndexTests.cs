@@ -10,6 +10,7 @@ using EmbeddingStore.Core.Indexes.Hnsw;
 using EmbeddingStore.Core.Tests.Versioning;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
+using EmbeddingStore.Tests.Shared;
 
 namespace EmbeddingStore.Core.Tests.Indexes.Hnsw;
 
@@ -25,7 +26,7 @@ public sealed class HnswIndexTests
     [Fact]
     public void Search_FortunesMiniLmAtEf64_RecallAtLeastFloor()
     {
-        string? fortunes = BridgeTestData.FindFortunes();
+        string? fortunes = FortunesData.Find();
         string corpusPath = fortunes is null ? string.Empty : Path.Combine(fortunes, "corpus.minilm.fvecs");
         if (!File.Exists(corpusPath))
         {
