@@ -358,7 +358,7 @@ public sealed partial class EmbeddingEngine
     // Under the migration gate: fits a new link on the collection's native pairs and adopts it with a history point. A
     // transform maps stored old vectors forward, so its link is fitted old -> new. A bridge or a re-embedding serves new
     // queries over old vectors, and its mixed search scores the old candidates corpus-side (their vectors mapped into the
-    // new version) when it can, which measured far better: on a 2,000-item fortunes subset at 15 % re-embedded, 0.2727
+    // new version) when it can, which a scratch simulation found far better: on a 2,000-item fortunes subset at 15 % re-embedded, 0.2727
     // against 0.2253 for a query-side ridge (docs/migrations.md). Both directions come from one link only when it has an
     // exact inverse, so for those strategies `auto` means scaled Procrustes fitted old -> new, and any other reversible
     // kind is fitted that way too; a kind without an inverse is fitted new -> old, the direction the queries need.
