@@ -123,6 +123,8 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                     collection.Load(stored, _registry);
                 }
 
+                collection.TrimExcess();
+
                 LoadIndexFiles(collection);
                 BuildLoadedKinds(collection, cancellationToken);
                 _collections[record.Name] = collection;

@@ -268,6 +268,16 @@ internal sealed class Collection : IDisposable
         ApplyUpsertCore(stored, payload, registry, touched: null);
     }
 
+    // Start-up, after the last Load: segments give back their growth slack (VectorSegment.TrimExcess).
+    public void TrimExcess()
+    {
+        using WriteScope scope = EnterWrite();
+        foreach (VectorSegment segment in _segments.Values)
+        {
+            segment.TrimExcess();
+        }
+    }
+
     public void ApplyDeletes(IReadOnlyList<string> ids, IndexRegistry indexes)
     {
         using WriteScope scope = EnterWrite();

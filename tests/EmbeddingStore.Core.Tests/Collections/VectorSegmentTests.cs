@@ -65,6 +65,33 @@ public sealed class VectorSegmentTests
     }
 
     [Fact]
+    public unsafe void Set_ManyRowsThenTrimExcess_SlackAtMostAQuarterThenNoneAndRowsIntact()
+    {
+        var segment = new VectorSegment(new ModelVersion(ModelVersionId.Create("m", "v1"), 16, DistanceMetric.DotProduct, false, DateTimeOffset.UnixEpoch));
+        var random = new Random(29);
+        var vectors = new List<float[]>();
+        for (int i = 0; i < 5_000; i++)
+        {
+            float[] vector = TestData.RandomVector(random, 16);
+            segment.Set(new ItemEntry($"i{i}", null), vector);
+            vectors.Add(vector);
+            Assert.InRange(segment.Capacity, segment.RowCount, Math.Max(64, (segment.RowCount * 5 / 4) + 1));
+        }
+
+        segment.TrimExcess();
+
+        Assert.Equal(segment.RowCount, segment.Capacity);
+        Assert.Equal(0, (long)Unsafe.AsPointer(ref MemoryMarshal.GetReference(segment.Data)) % 64);
+        for (int row = 0; row < vectors.Count; row++)
+        {
+            Assert.Equal(vectors[row], segment.Row(row).ToArray());
+        }
+
+        segment.Set(new ItemEntry("next", null), vectors[0]);
+        Assert.Equal((5_001, 6_250), (segment.RowCount, segment.Capacity));
+    }
+
+    [Fact]
     public void Set_ExistingItem_OverwritesItsOwnRow()
     {
         VectorSegment segment = NewSegment(out RecordingIndex index);
