@@ -212,6 +212,23 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<ModelVersionId, long>> CountVectorsAsync(string collection, CancellationToken cancellationToken)
+    {
+        long collectionId = CollectionId(collection);
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = SqliteCommandBuilder.CountVectorsByVersion;
+        command.Parameters.AddWithValue("$collection", collectionId);
+        var counts = new Dictionary<ModelVersionId, long>();
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts[_versionsById[reader.GetInt64(0)]] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
+    /// <inheritdoc />
     public Task SaveModelVersionAsync(ModelVersion version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(version);

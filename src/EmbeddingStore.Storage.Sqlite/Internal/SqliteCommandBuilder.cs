@@ -26,6 +26,15 @@ internal static class SqliteCommandBuilder
         ORDER BY i.id, v.version_id;
         """;
 
+    // Reads only the vectors' primary-key index (item_rowid, version_id), never a vector's pages.
+    public const string CountVectorsByVersion =
+        """
+        SELECT v.version_id, COUNT(*)
+        FROM items AS i JOIN vectors AS v ON v.item_rowid = i.id
+        WHERE i.collection_id = $collection
+        GROUP BY v.version_id;
+        """;
+
     public const string UpsertModelVersion =
         """
         INSERT INTO model_versions (model, version, dimension, metric, normalized, created_at)

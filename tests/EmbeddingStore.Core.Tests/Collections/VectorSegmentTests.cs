@@ -65,7 +65,7 @@ public sealed class VectorSegmentTests
     }
 
     [Fact]
-    public unsafe void Set_ManyRowsThenTrimExcess_SlackAtMostAQuarterThenNoneAndRowsIntact()
+    public unsafe void ReserveSetAndTrimExcess_ManyRows_CapacityAsPlannedAndRowsIntact()
     {
         var segment = new VectorSegment(new ModelVersion(ModelVersionId.Create("m", "v1"), 16, DistanceMetric.DotProduct, false, DateTimeOffset.UnixEpoch));
         var random = new Random(29);
@@ -75,7 +75,7 @@ public sealed class VectorSegmentTests
             float[] vector = TestData.RandomVector(random, 16);
             segment.Set(new ItemEntry($"i{i}", null), vector);
             vectors.Add(vector);
-            Assert.InRange(segment.Capacity, segment.RowCount, Math.Max(64, (segment.RowCount * 5 / 4) + 1));
+            Assert.InRange(segment.Capacity, segment.RowCount, Math.Max(64, segment.RowCount * 2));
         }
 
         segment.TrimExcess();
@@ -88,7 +88,18 @@ public sealed class VectorSegmentTests
         }
 
         segment.Set(new ItemEntry("next", null), vectors[0]);
-        Assert.Equal((5_001, 6_250), (segment.RowCount, segment.Capacity));
+        Assert.Equal((5_001, 10_000), (segment.RowCount, segment.Capacity));
+
+        var reserved = new VectorSegment(new ModelVersion(ModelVersionId.Create("m", "v1"), 16, DistanceMetric.DotProduct, false, DateTimeOffset.UnixEpoch));
+        reserved.Reserve(3_000);
+        for (int i = 0; i < 3_000; i++)
+        {
+            reserved.Set(new ItemEntry($"r{i}", null), vectors[i]);
+        }
+
+        Assert.Equal((3_000, 3_000), (reserved.RowCount, reserved.Capacity));
+        Assert.Equal(0, (long)Unsafe.AsPointer(ref MemoryMarshal.GetReference(reserved.Data)) % 64);
+        Assert.Equal(vectors[2_999], reserved.Row(2_999).ToArray());
     }
 
     [Fact]
