@@ -212,6 +212,23 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<ModelVersionId, long>> CountVectorsAsync(string collection, CancellationToken cancellationToken)
+    {
+        long collectionId = CollectionId(collection);
+        using SqliteCommand command = _connection.CreateCommand();
+        command.CommandText = SqliteCommandBuilder.CountVectorsByVersion;
+        command.Parameters.AddWithValue("$collection", collectionId);
+        var counts = new Dictionary<ModelVersionId, long>();
+        using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts[_versionsById[reader.GetInt64(0)]] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
+    /// <inheritdoc />
     public Task SaveModelVersionAsync(ModelVersion version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(version);
@@ -276,27 +293,46 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
             transaction =>
             {
                 long collectionId = _collectionIds[collection];
+                using SqliteCommand insertItem = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.InsertNewItem, "$collection", "$itemId", "$payload");
                 using SqliteCommand upsertItem = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.UpsertItem, "$collection", "$itemId", "$payload");
                 using SqliteCommand deleteVectors = SqliteCommandBuilder.Prepare(_connection, transaction, SqliteCommandBuilder.DeleteItemVectors, "$row");
                 using SqliteCommand insertVector = SqliteCommandBuilder.Prepare(
                     _connection, transaction, SqliteCommandBuilder.InsertVector, "$row", "$version", "$origin", "$linkId", "$data");
+                SqliteParameter insertId = insertItem.Parameters["$itemId"], insertPayload = insertItem.Parameters["$payload"];
+                SqliteParameter upsertId = upsertItem.Parameters["$itemId"], upsertPayload = upsertItem.Parameters["$payload"];
+                SqliteParameter deleteRow = deleteVectors.Parameters["$row"];
+                SqliteParameter vectorRow = insertVector.Parameters["$row"], vectorVersion = insertVector.Parameters["$version"];
+                SqliteParameter vectorOrigin = insertVector.Parameters["$origin"], vectorLink = insertVector.Parameters["$linkId"];
+                SqliteParameter vectorData = insertVector.Parameters["$data"];
+                insertItem.Parameters["$collection"].Value = collectionId;
                 upsertItem.Parameters["$collection"].Value = collectionId;
                 foreach (StoredItem item in items)
                 {
-                    upsertItem.Parameters["$itemId"].Value = item.Id;
-                    upsertItem.Parameters["$payload"].Value = (object?)item.PayloadJson ?? DBNull.Value;
-                    long row = Convert.ToInt64(upsertItem.ExecuteScalar(), CultureInfo.InvariantCulture);
+                    object payload = (object?)item.PayloadJson ?? DBNull.Value;
+                    insertId.Value = item.Id;
+                    insertPayload.Value = payload;
+                    long row;
+                    if (insertItem.ExecuteScalar() is long inserted)
+                    {
+                        // A new item has no vectors to replace.
+                        row = inserted;
+                    }
+                    else
+                    {
+                        upsertId.Value = item.Id;
+                        upsertPayload.Value = payload;
+                        row = Convert.ToInt64(upsertItem.ExecuteScalar(), CultureInfo.InvariantCulture);
+                        deleteRow.Value = row;
+                        deleteVectors.ExecuteNonQuery();
+                    }
 
-                    deleteVectors.Parameters["$row"].Value = row;
-                    deleteVectors.ExecuteNonQuery();
-
-                    insertVector.Parameters["$row"].Value = row;
+                    vectorRow.Value = row;
                     foreach (StoredVector vector in item.Vectors)
                     {
-                        insertVector.Parameters["$version"].Value = _versionIds[vector.Version];
-                        insertVector.Parameters["$origin"].Value = vector.Origin == VectorOrigin.Derived ? "derived" : "native";
-                        insertVector.Parameters["$linkId"].Value = (object?)vector.LinkId ?? DBNull.Value;
-                        insertVector.Parameters["$data"].Value = MemoryMarshal.AsBytes(vector.Values.AsSpan()).ToArray();
+                        vectorVersion.Value = _versionIds[vector.Version];
+                        vectorOrigin.Value = vector.Origin == VectorOrigin.Derived ? "derived" : "native";
+                        vectorLink.Value = (object?)vector.LinkId ?? DBNull.Value;
+                        vectorData.Value = MemoryMarshal.AsBytes(vector.Values.AsSpan()).ToArray();
                         insertVector.ExecuteNonQuery();
                     }
                 }
@@ -844,6 +880,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
         long versionId = reader.GetInt64(3);
         ModelVersionId version = _versionsById[versionId];
         int dimension = _dimensionsById[versionId];
+        // GetValue, not GetBytes: GetBytes measured 7x slower per vector here (Microsoft.Data.Sqlite 10, issue 13).
         byte[] data = (byte[])reader.GetValue(6);
         if (data.Length != dimension * sizeof(float))
         {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Jobs;
+using EmbeddingStore.Core.Persistence;
 using EmbeddingStore.Core.Indexes;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
@@ -202,6 +203,55 @@ public sealed class SqliteEmbeddingRepositoryTests
         using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
         connection.Open();
         Assert.Equal("2498", Scalar(connection, "SELECT count(*) FROM vectors WHERE origin = 'derived';"));
+    }
+
+    [Fact]
+    public async Task UpsertItems_ExistingItemsAcrossInterleavedCollections_ReplaceVectorsAndReloadInOrder()
+    {
+        using var db = new TempDatabase();
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            await engine.RegisterModelVersionAsync("text", "v1", 2, DistanceMetric.DotProduct, false, Ct);
+            await engine.RegisterModelVersionAsync("text", "v2", 2, DistanceMetric.DotProduct, false, Ct);
+            await engine.PutCollectionAsync("a", "text@v1", Ct);
+            await engine.PutCollectionAsync("b", "text@v1", Ct);
+            for (int i = 0; i < 20; i++)
+            {
+                // Items of both collections interleave in the items table, so each collection's rows are not contiguous.
+                string collection = i % 2 == 0 ? "a" : "b";
+                Assert.True((await engine.UpsertItemsAsync(collection, [Item($"i{i:D2}", null, ("text@v1", [i, 1]), ("text@v2", [i, 2]))], Ct)).IsSuccess);
+            }
+
+            // Replace: a new payload, only v1 (so the v2 vector goes) with new values, and one new item in the same batch.
+            Assert.True((await engine.UpsertItemsAsync("a", [Item("i04", """{"k": 4}""", ("text@v1", [40, 4])), Item("new", null, ("text@v2", [7, 7]))], Ct)).IsSuccess);
+        }
+
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        {
+            var a = new List<StoredItem>();
+            await foreach (StoredItem item in repository.ReadItemsAsync("a", Ct))
+            {
+                a.Add(item);
+            }
+
+            Assert.Equal(["i00", "i02", "i04", "i06", "i08", "i10", "i12", "i14", "i16", "i18", "new"], a.Select(i => i.Id));
+            StoredItem replaced = a.Single(i => i.Id == "i04");
+            Assert.Equal("""{"k": 4}""", replaced.PayloadJson);
+            Assert.Equal([40f, 4f], Assert.Single(replaced.Vectors).Values);
+            StoredItem kept = a.Single(i => i.Id == "i06");
+            Assert.Equal([[6f, 1f], [6f, 2f]], kept.Vectors.Select(v => v.Values));
+            Assert.Equal([7f, 7f], Assert.Single(a.Single(i => i.Id == "new").Vectors).Values);
+        }
+
+        using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
+        connection.Open();
+        Assert.Equal("21", Scalar(connection, "SELECT count(*) FROM items;"));
+        Assert.Equal("40", Scalar(connection, "SELECT count(*) FROM vectors;"));
+
+        static ItemUpsert Item(string id, string? payload, params (string Version, float[] Values)[] vectors) =>
+            new(id, payload is null ? null : JsonDocument.Parse(payload).RootElement.Clone(), vectors.ToDictionary(v => v.Version, v => v.Values));
     }
 
     [Fact]

@@ -268,6 +268,30 @@ internal sealed class Collection : IDisposable
         ApplyUpsertCore(stored, payload, registry, touched: null);
     }
 
+    // Start-up, before the first Load: each segment allocated once at its stored size (versions the registry does not
+    // know are left to Load, which reports them).
+    public void Reserve(IReadOnlyDictionary<ModelVersionId, long> vectorCounts, VersionRegistry registry)
+    {
+        using WriteScope scope = EnterWrite();
+        foreach ((ModelVersionId version, long count) in vectorCounts)
+        {
+            if (count > 0 && count <= int.MaxValue && registry.TryGet(version, out ModelVersion? known))
+            {
+                GetOrAddSegment(known).Reserve((int)count);
+            }
+        }
+    }
+
+    // Start-up, after the last Load: segments give back any growth slack (VectorSegment.TrimExcess).
+    public void TrimExcess()
+    {
+        using WriteScope scope = EnterWrite();
+        foreach (VectorSegment segment in _segments.Values)
+        {
+            segment.TrimExcess();
+        }
+    }
+
     public void ApplyDeletes(IReadOnlyList<string> ids, IndexRegistry indexes)
     {
         using WriteScope scope = EnterWrite();

@@ -26,6 +26,15 @@ public interface IEmbeddingRepository
     /// <summary>Every item of a collection with its vectors, streamed so start-up memory stays near the final size.</summary>
     IAsyncEnumerable<StoredItem> ReadItemsAsync(string collection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many vectors a collection holds per version, read before its items at start-up so each segment is allocated
+    /// once at its final size: growing it row by row would copy every vector several times and leave the outgrown
+    /// arrays as garbage the resident set carries for a while (issue 13). A store that cannot count cheaply returns an
+    /// empty map, and segments then grow as writes do.
+    /// </summary>
+    Task<IReadOnlyDictionary<ModelVersionId, long>> CountVectorsAsync(string collection, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<ModelVersionId, long>>(new Dictionary<ModelVersionId, long>());
+
     /// <summary>Inserts or updates a model version.</summary>
     Task SaveModelVersionAsync(ModelVersion version, CancellationToken cancellationToken);
 

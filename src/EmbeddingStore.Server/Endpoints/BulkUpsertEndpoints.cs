@@ -83,45 +83,56 @@ internal static partial class BulkUpsertEndpoints
         var itemType = (JsonTypeInfo<ItemRequest>)json.Value.SerializerOptions.GetTypeInfo(typeof(ItemRequest));
         var state = new StreamState(size);
         PipeReader reader = context.Request.BodyReader;
-        while (true)
+        try
         {
-            ReadResult read = await reader.ReadAsync(cancellationToken);
-            ReadOnlySequence<byte> buffer = read.Buffer;
-            StoreError? failure = null;
-            while (failure is null && TryTakeLine(ref buffer, read.IsCompleted, out ReadOnlySequence<byte> line))
+            while (true)
             {
-                failure = state.Add(line, itemType, limit.MaxRequestBodyBytes);
-                if (failure is null && state.Pending.Count == size)
+                ReadResult read = await reader.ReadAsync(cancellationToken);
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                StoreError? failure = null;
+                while (failure is null && TryTakeLine(ref buffer, read.IsCompleted, out ReadOnlySequence<byte> line))
                 {
-                    failure = await state.CommitAsync(service, name, cancellationToken);
+                    failure = state.Add(line, itemType, limit.MaxRequestBodyBytes);
+                    if (failure is null && state.Pending.Count == size)
+                    {
+                        failure = await state.StartCommitAsync(service, name, cancellationToken);
+                    }
                 }
-            }
 
-            if (failure is null && buffer.Length > limit.MaxRequestBodyBytes)
-            {
-                failure = new StoreError(
-                    StoreErrorCode.LimitExceeded, $"line {state.Lines + 1} is longer than {limit.MaxRequestBodyBytes} bytes (Limits:MaxRequestBodyBytes) without a newline.");
-            }
-
-            if (failure is null && read.IsCompleted)
-            {
-                failure = state.Pending.Count > 0 ? await state.CommitAsync(service, name, cancellationToken) : null;
-                reader.AdvanceTo(buffer.End);
-                if (failure is null)
+                if (failure is null && buffer.Length > limit.MaxRequestBodyBytes)
                 {
-                    return TypedResults.Ok(new BulkUpsertItemsResponse(state.Committed, state.Chunks, state.Lines));
+                    failure = new StoreError(
+                        StoreErrorCode.LimitExceeded, $"line {state.Lines + 1} is longer than {limit.MaxRequestBodyBytes} bytes (Limits:MaxRequestBodyBytes) without a newline.");
                 }
-            }
 
-            if (failure is not null)
-            {
-                await reader.CompleteAsync();
-                // The rest of the body is not read, so the connection cannot carry another request.
-                context.Response.Headers.Connection = "close";
-                return state.Problem(failure);
-            }
+                if (failure is null && read.IsCompleted)
+                {
+                    failure = await state.FinishAsync(service, name, cancellationToken);
+                    reader.AdvanceTo(buffer.End);
+                    if (failure is null)
+                    {
+                        return TypedResults.Ok(new BulkUpsertItemsResponse(state.Committed, state.Chunks, state.Lines));
+                    }
+                }
 
-            reader.AdvanceTo(buffer.Start, buffer.End);
+                if (failure is not null)
+                {
+                    // A chunk still committing comes first: it is earlier in the stream, and what it committed is reported.
+                    failure = await state.SettleAsync() ?? failure;
+                    await reader.CompleteAsync();
+                    // The rest of the body is not read, so the connection cannot carry another request.
+                    context.Response.Headers.Connection = "close";
+                    return state.Problem(failure);
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        finally
+        {
+            // A body read that threw (the client went away) still waits for the chunk in flight, so no commit outlives the
+            // request; that chunk is atomic either way.
+            await state.SettleAsync();
         }
     }
 
@@ -156,9 +167,15 @@ internal static partial class BulkUpsertEndpoints
 
     private sealed class StreamState(int size)
     {
-        private readonly List<long> _pendingLines = new(size);
+        private List<long> _pendingLines = new(size);
 
-        public List<ItemUpsert> Pending { get; } = new(size);
+        // The chunk committing on a worker thread while the request thread parses the next one (issue 13): a commit's
+        // fsync leaves the CPU idle, and parsing is most of the rest of a chunk's cost. At most one chunk is in flight, and
+        // the next starts only after it succeeded, so chunks still commit in stream order and a failure stops the stream
+        // at the first failed chunk.
+        private Task<StoreError?>? _inFlight;
+
+        public List<ItemUpsert> Pending { get; private set; } = new(size);
 
         public long Lines { get; private set; }
 
@@ -167,6 +184,9 @@ internal static partial class BulkUpsertEndpoints
         public int Chunks { get; private set; }
 
         private long _failedLine;
+
+        // The line a failed chunk names, written by the commit (possibly on a worker) and read after awaiting it.
+        private long _commitFailedLine;
 
         public StoreError? Add(ReadOnlySequence<byte> line, JsonTypeInfo<ItemRequest> itemType, long maxLine)
         {
@@ -210,15 +230,63 @@ internal static partial class BulkUpsertEndpoints
             return null;
         }
 
-        public async Task<StoreError?> CommitAsync(IEmbeddingService service, string name, CancellationToken cancellationToken)
+        // Waits for the chunk in flight; if it succeeded, hands the pending chunk to a worker and returns at once.
+        public async Task<StoreError?> StartCommitAsync(IEmbeddingService service, string name, CancellationToken cancellationToken)
         {
-            StoreResult<int> result = await service.UpsertItemsAsync(name, Pending, cancellationToken);
+            if (await SettleAsync() is { } failure)
+            {
+                return failure;
+            }
+
+            List<ItemUpsert> chunk = Pending;
+            List<long> lines = _pendingLines;
+            Pending = new List<ItemUpsert>(size);
+            _pendingLines = new List<long>(size);
+            _inFlight = Task.Run(() => CommitAsync(service, name, chunk, lines, cancellationToken), CancellationToken.None);
+            return null;
+        }
+
+        // The end of the body: the chunk in flight, then the rest, in order.
+        public async Task<StoreError?> FinishAsync(IEmbeddingService service, string name, CancellationToken cancellationToken)
+        {
+            if (await SettleAsync() is { } failure)
+            {
+                return failure;
+            }
+
+            if (Pending.Count == 0)
+            {
+                return null;
+            }
+
+            _inFlight = CommitAsync(service, name, Pending, _pendingLines, cancellationToken);
+            return await SettleAsync();
+        }
+
+        // The outcome of the chunk in flight (null when none, or when it committed).
+        public async Task<StoreError?> SettleAsync()
+        {
+            Task<StoreError?>? inFlight = _inFlight;
+            _inFlight = null;
+            StoreError? failure = inFlight is null ? null : await inFlight;
+            if (failure is not null)
+            {
+                // Set here, not on the worker: the parser may meanwhile have set the line of a later bad line.
+                _failedLine = _commitFailedLine;
+            }
+
+            return failure;
+        }
+
+        private async Task<StoreError?> CommitAsync(
+            IEmbeddingService service, string name, List<ItemUpsert> chunk, List<long> lines, CancellationToken cancellationToken)
+        {
+            StoreResult<int> result = await service.UpsertItemsAsync(name, chunk, cancellationToken);
             if (!result.IsSuccess)
             {
                 // The engine names items[i] of the chunk; the caller knows lines of the stream.
-                List<long> lines = _pendingLines;
                 Match match = ItemIndex().Match(result.Error!.Message);
-                _failedLine = match.Success && int.TryParse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture, out int index) && index < lines.Count
+                _commitFailedLine = match.Success && int.TryParse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture, out int index) && index < lines.Count
                     ? lines[index]
                     : lines[0];
                 string message = ItemIndex().Replace(
@@ -228,10 +296,10 @@ internal static partial class BulkUpsertEndpoints
                 return result.Error with { Message = $"chunk {Chunks + 1} (lines {lines[0]}-{lines[^1]}): {message}" };
             }
 
-            Committed += Pending.Count;
+            Committed += chunk.Count;
             Chunks++;
-            Pending.Clear();
-            _pendingLines.Clear();
+            chunk.Clear();
+            lines.Clear();
             return null;
         }
 

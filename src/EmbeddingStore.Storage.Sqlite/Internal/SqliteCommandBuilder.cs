@@ -14,12 +14,25 @@ internal static class SqliteCommandBuilder
     public const string SelectCollections =
         "SELECT id, name, serving_version_id, created_at, COALESCE(default_index_kind, default_index), index_settings FROM collections ORDER BY id;";
 
+    // The unary + keeps SQLite off the (collection_id, item_id) index: through it the rows come in id order and the ORDER
+    // BY needs a temporary B-tree holding every vector (measured 0.78 s against 0.29 s per 100,000 x 384 rows, issue 13).
+    // A scan of items in rowid order is already in ORDER BY order, and each item's vectors come from the primary key of
+    // vectors in version order, so the rows stream straight from the pages.
     public const string SelectItemsWithVectors =
         """
         SELECT i.id, i.item_id, i.payload, v.version_id, v.origin, v.link_id, v.data
         FROM items AS i LEFT JOIN vectors AS v ON v.item_rowid = i.id
-        WHERE i.collection_id = $collection
+        WHERE +i.collection_id = $collection
         ORDER BY i.id, v.version_id;
+        """;
+
+    // Reads only the vectors' primary-key index (item_rowid, version_id), never a vector's pages.
+    public const string CountVectorsByVersion =
+        """
+        SELECT v.version_id, COUNT(*)
+        FROM items AS i JOIN vectors AS v ON v.item_rowid = i.id
+        WHERE i.collection_id = $collection
+        GROUP BY v.version_id;
         """;
 
     public const string UpsertModelVersion =
@@ -46,6 +59,15 @@ internal static class SqliteCommandBuilder
         """
         INSERT INTO items (collection_id, item_id, payload) VALUES ($collection, $itemId, $payload)
         ON CONFLICT (collection_id, item_id) DO UPDATE SET payload = excluded.payload
+        RETURNING id;
+        """;
+
+    // The upsert's first try: returns the new row only when the item did not exist (DO NOTHING returns no row), so a new
+    // item, the common case of a bulk load, needs no delete of old vectors (issue 13: one statement fewer per item).
+    public const string InsertNewItem =
+        """
+        INSERT INTO items (collection_id, item_id, payload) VALUES ($collection, $itemId, $payload)
+        ON CONFLICT (collection_id, item_id) DO NOTHING
         RETURNING id;
         """;
 

@@ -65,6 +65,44 @@ public sealed class VectorSegmentTests
     }
 
     [Fact]
+    public unsafe void ReserveSetAndTrimExcess_ManyRows_CapacityAsPlannedAndRowsIntact()
+    {
+        var segment = new VectorSegment(new ModelVersion(ModelVersionId.Create("m", "v1"), 16, DistanceMetric.DotProduct, false, DateTimeOffset.UnixEpoch));
+        var random = new Random(29);
+        var vectors = new List<float[]>();
+        for (int i = 0; i < 5_000; i++)
+        {
+            float[] vector = TestData.RandomVector(random, 16);
+            segment.Set(new ItemEntry($"i{i}", null), vector);
+            vectors.Add(vector);
+            Assert.InRange(segment.Capacity, segment.RowCount, Math.Max(64, segment.RowCount * 2));
+        }
+
+        segment.TrimExcess();
+
+        Assert.Equal(segment.RowCount, segment.Capacity);
+        Assert.Equal(0, (long)Unsafe.AsPointer(ref MemoryMarshal.GetReference(segment.Data)) % 64);
+        for (int row = 0; row < vectors.Count; row++)
+        {
+            Assert.Equal(vectors[row], segment.Row(row).ToArray());
+        }
+
+        segment.Set(new ItemEntry("next", null), vectors[0]);
+        Assert.Equal((5_001, 10_000), (segment.RowCount, segment.Capacity));
+
+        var reserved = new VectorSegment(new ModelVersion(ModelVersionId.Create("m", "v1"), 16, DistanceMetric.DotProduct, false, DateTimeOffset.UnixEpoch));
+        reserved.Reserve(3_000);
+        for (int i = 0; i < 3_000; i++)
+        {
+            reserved.Set(new ItemEntry($"r{i}", null), vectors[i]);
+        }
+
+        Assert.Equal((3_000, 3_000), (reserved.RowCount, reserved.Capacity));
+        Assert.Equal(0, (long)Unsafe.AsPointer(ref MemoryMarshal.GetReference(reserved.Data)) % 64);
+        Assert.Equal(vectors[2_999], reserved.Row(2_999).ToArray());
+    }
+
+    [Fact]
     public void Set_ExistingItem_OverwritesItsOwnRow()
     {
         VectorSegment segment = NewSegment(out RecordingIndex index);

@@ -160,6 +160,23 @@ public sealed class BulkUpsertEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BulkUpsertItems_ChunkFailsWhileNextChunkHasBadLine_ReportsTheEarlierChunk()
+    {
+        // Chunk 4 fails in the engine (its commit runs while chunk 5 is parsed), and chunk 5 has a line that is not JSON:
+        // the answer names the first failure in stream order, and chunk 5 is never committed.
+        List<string> lines = [.. Enumerable.Range(0, 500).Select(Line)];
+        lines[347] = """{"id": "x", "vectors": {"raw@v1": [1, 2, 3]}}""";
+        lines[420] = """{"id": "y", "vec""";
+
+        var response = await PostBulkAsync(string.Join("\n", lines), "?chunkSize=100");
+
+        Assert.Equal(ProblemTypes.DimensionMismatch, response.Body!["type"]!.GetValue<string>());
+        Assert.Equal(300, response.Body[BulkUpsertProblemMembers.CommittedItems]!.GetValue<long>());
+        Assert.Equal(348, response.Body[BulkUpsertProblemMembers.Line]!.GetValue<long>());
+        Assert.Equal(Enumerable.Range(0, 300).Select(Id), await StoredIdsAsync());
+    }
+
+    [Fact]
     public async Task BulkUpsertItems_BlankLinesCrlfAndNoFinalNewline_AllItemsCommitted()
     {
         string body = Line(0) + "\r\n\r\n" + Line(1) + "\n   \n" + Line(2);
