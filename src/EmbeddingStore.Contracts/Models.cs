@@ -14,7 +14,7 @@ public sealed record ModelVersionRequest
     /// <summary>Length of every vector of this version (1 to the server's configured maximum).</summary>
     public required int Dimension { get; init; }
 
-    /// <summary><c>cosine</c>, <c>dot</c> or <c>l2</c>. Scores are always "higher is closer" (l2 returns the negated distance).</summary>
+    /// <summary><c>cosine</c>, <c>dot</c>, <c>l2</c> or <c>l1</c>. Scores are always "higher is closer" (l2 and l1 return the negated distance).</summary>
     public required string Metric { get; init; }
 
     /// <summary>Declares that the model emits unit-length vectors; the server then rejects vectors whose norm is not 1 (±1e-3).</summary>
@@ -26,7 +26,7 @@ public sealed record ModelVersionRequest
 /// <param name="Model">The model part.</param>
 /// <param name="Version">The version part.</param>
 /// <param name="Dimension">Vector length.</param>
-/// <param name="Metric"><c>cosine</c>, <c>dot</c> or <c>l2</c>.</param>
+/// <param name="Metric"><c>cosine</c>, <c>dot</c>, <c>l2</c> or <c>l1</c>.</param>
 /// <param name="Normalized">Whether vectors must be unit length.</param>
 /// <param name="CreatedAt">When it was first registered.</param>
 public sealed record ModelVersionResponse(

@@ -35,44 +35,100 @@ public static partial class SqliteSchema
     }
 
     /// <summary>Applies every migration newer than the file's version; returns how many were applied.</summary>
-    public static int Apply(SqliteConnection connection, TimeProvider timeProvider)
+    public static int Apply(SqliteConnection connection, TimeProvider timeProvider) => Apply(connection, timeProvider, Migrations);
+
+    // The runner over any ordered list of scripts, so tests can stop at an old version or add a faulty script.
+    internal static int Apply(SqliteConnection connection, TimeProvider timeProvider, IEnumerable<(int Number, string Name, string Sql)> migrations)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(timeProvider);
         int current = ReadVersion(connection);
         int applied = 0;
-        foreach ((int number, string name, string sql) in Migrations)
+        foreach ((int number, string name, string sql) in migrations)
         {
             if (number <= current)
             {
                 continue;
             }
 
-            using SqliteTransaction transaction = connection.BeginTransaction();
-            using (SqliteCommand command = connection.CreateCommand())
+            // A script that rebuilds a table other tables reference (SQLite's only way to change a column's constraint)
+            // runs with foreign-key enforcement off, as SQLite's ALTER TABLE documentation prescribes: dropping the old
+            // table must not cascade or fail. The pragma is a no-op inside a transaction, so it is set around it, and
+            // the transaction commits only if every reference still resolves afterwards.
+            bool rebuild = RebuildsTables(sql);
+            if (rebuild)
             {
-                command.Transaction = transaction;
-                command.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);";
-                command.ExecuteNonQuery();
-                command.CommandText = sql;
-                command.ExecuteNonQuery();
-                command.CommandText = "INSERT INTO schema_migrations (number, name, applied_at) VALUES ($number, $name, $at);";
-                command.Parameters.AddWithValue("$number", number);
-                command.Parameters.AddWithValue("$name", name);
-                command.Parameters.AddWithValue("$at", timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-                command.ExecuteNonQuery();
-                command.Parameters.Clear();
-
-                // user_version takes no parameters; the number comes from a resource name matched by a strict pattern.
-                command.CommandText = $"PRAGMA user_version = {number.ToString(CultureInfo.InvariantCulture)};";
-                command.ExecuteNonQuery();
+                Execute(connection, "PRAGMA foreign_keys = OFF;");
             }
 
-            transaction.Commit();
+            try
+            {
+                ApplyOne(connection, timeProvider, number, name, sql, rebuild);
+            }
+            finally
+            {
+                if (rebuild)
+                {
+                    Execute(connection, "PRAGMA foreign_keys = ON;");
+                }
+            }
+
             applied++;
         }
 
         return applied;
+    }
+
+    /// <summary>
+    /// Whether a script declares (with a <c>-- rebuilds tables</c> line) that it replaces a referenced table and so
+    /// must run with foreign-key enforcement off and a foreign-key check before it commits.
+    /// </summary>
+    internal static bool RebuildsTables(string sql) =>
+        sql.Split('\n').Any(line => string.Equals(line.Trim(), RebuildMarker, StringComparison.Ordinal));
+
+    private const string RebuildMarker = "-- rebuilds tables";
+
+    private static void ApplyOne(SqliteConnection connection, TimeProvider timeProvider, int number, string name, string sql, bool rebuild)
+    {
+        using SqliteTransaction transaction = connection.BeginTransaction();
+        using (SqliteCommand command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);";
+            command.ExecuteNonQuery();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+            if (rebuild)
+            {
+                command.CommandText = "PRAGMA foreign_key_check;";
+                using SqliteDataReader violations = command.ExecuteReader();
+                if (violations.Read())
+                {
+                    throw new InvalidOperationException(
+                        $"Schema script {name} left a dangling reference in table '{violations.GetString(0)}' (row {violations.GetValue(1)}); it was rolled back.");
+                }
+            }
+
+            command.CommandText = "INSERT INTO schema_migrations (number, name, applied_at) VALUES ($number, $name, $at);";
+            command.Parameters.AddWithValue("$number", number);
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$at", timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            command.ExecuteNonQuery();
+            command.Parameters.Clear();
+
+            // user_version takes no parameters; the number comes from a resource name matched by a strict pattern.
+            command.CommandText = $"PRAGMA user_version = {number.ToString(CultureInfo.InvariantCulture)};";
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private static List<(int Number, string Name, string Sql)> LoadMigrations()

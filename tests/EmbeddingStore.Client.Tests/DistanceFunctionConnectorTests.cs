@@ -34,6 +34,7 @@ public sealed class DistanceFunctionConnectorTests(ServerFixture server) : IClas
     [InlineData(DistanceFunction.NegativeDotProductSimilarity, "dot", new[] { "same", "orthogonal", "opposite" }, new[] { -1.0, 0.0, 1.0 })]
     [InlineData(DistanceFunction.EuclideanDistance, "l2", new[] { "same", "orthogonal", "opposite" }, new[] { 0.0, 1.732, 2.0 })]
     [InlineData(DistanceFunction.EuclideanSquaredDistance, "l2", new[] { "same", "orthogonal", "opposite" }, new[] { 0.0, 3.0, 4.0 })]
+    [InlineData(DistanceFunction.ManhattanDistance, "l1", new[] { "same", "opposite", "orthogonal" }, new[] { 0.0, 2.0, 3.0 })]
     public async Task Search_DistanceFunction_ScoresInItsConventionAndThresholdKeepsTheCloser(string function, string metric, string[] order, double[] scores)
     {
         using EmbeddingStoreClient client = server.CreateClient();
@@ -63,8 +64,8 @@ public sealed class DistanceFunctionConnectorTests(ServerFixture server) : IClas
     }
 
     [Theory]
-    [InlineData(DistanceFunction.ManhattanDistance)]
     [InlineData(DistanceFunction.HammingDistance)]
+    [InlineData("ChebyshevDistance")]
     public void GetCollection_DistanceFunctionWithoutServerMetric_NotSupportedNamingTheSupportedOnes(string function)
     {
         using EmbeddingStoreClient client = server.CreateClient();

@@ -5,13 +5,13 @@ using Microsoft.Extensions.VectorData;
 namespace EmbeddingStore.Client.Internal;
 
 // Every distance function the connector accepts, the server metric behind it, and how the server's score (always
-// higher = closer; l2 is the negated distance) becomes the caller's convention. All conversions live here.
+// higher = closer; l2 and l1 are the negated distance) becomes the caller's convention. All conversions live here.
 internal static class DistanceMapping
 {
     public static string Supported =>
-        "CosineSimilarity, CosineDistance, DotProductSimilarity, NegativeDotProductSimilarity, EuclideanDistance and EuclideanSquaredDistance";
+        "CosineSimilarity, CosineDistance, DotProductSimilarity, NegativeDotProductSimilarity, EuclideanDistance, EuclideanSquaredDistance and ManhattanDistance";
 
-    // Null when the function has no server metric (Manhattan, Hamming, anything unknown).
+    // Null when the function has no server metric (Hamming, anything unknown).
     public static (string Metric, ScoreKind Kind)? Resolve(string? distanceFunction) => distanceFunction switch
     {
         null or DistanceFunction.CosineSimilarity => ("cosine", ScoreKind.Similarity),
@@ -20,6 +20,7 @@ internal static class DistanceMapping
         DistanceFunction.NegativeDotProductSimilarity => ("dot", ScoreKind.Negated),
         DistanceFunction.EuclideanDistance => ("l2", ScoreKind.Negated),
         DistanceFunction.EuclideanSquaredDistance => ("l2", ScoreKind.SquaredNegated),
+        DistanceFunction.ManhattanDistance => ("l1", ScoreKind.Negated),
         _ => null,
     };
 

@@ -34,8 +34,8 @@ namespace EmbeddingStore.Client.VectorData;
 /// (dimension and distance function from the attribute) and makes the <em>first</em> vector property's version the
 /// serving version. An existing collection is left as it is, its serving version included.</item>
 /// <item>Distance functions: CosineSimilarity (default), CosineDistance, DotProductSimilarity,
-/// NegativeDotProductSimilarity, EuclideanDistance, EuclideanSquaredDistance, each reported in its own convention
-/// (the last four as distances, lower is closer). Manhattan and Hamming are refused. Index kinds and <c>IsIndexed</c>
+/// NegativeDotProductSimilarity, EuclideanDistance, EuclideanSquaredDistance, ManhattanDistance, each reported in its own
+/// convention (the last five as distances, lower is closer). Hamming is refused. Index kinds and <c>IsIndexed</c>
 /// flags have no counterpart: every top-level payload field is filterable.</item>
 /// <item>Filters on data properties: <c>==</c>, <c>!=</c>, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>,
 /// <c>&amp;&amp;</c>, <c>||</c>, <c>!</c>, null checks, <c>list.Contains(r.Field)</c>, <c>r.Tags.Contains(x)</c> and

@@ -119,7 +119,10 @@ internal static class ReferenceScoring
         return dimension == targetDimension ? block : null;
     }
 
-    private static float PublicScore(DistanceMetric metric, ReadOnlySpan<float> query, ReadOnlySpan<float> vector) => metric == DistanceMetric.Euclidean
-        ? ScoreMapping.ToPublicScore(metric, -VectorMath.SquaredEuclidean(query, vector))
-        : ScoreMapping.ToPublicScore(metric, VectorMath.Dot(query, vector));
+    private static float PublicScore(DistanceMetric metric, ReadOnlySpan<float> query, ReadOnlySpan<float> vector)
+    {
+        Span<float> raw = stackalloc float[1];
+        VectorMath.ScoreRows(query, vector, metric, raw);
+        return ScoreMapping.ToPublicScore(metric, raw[0]);
+    }
 }

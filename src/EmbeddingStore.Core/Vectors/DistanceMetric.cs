@@ -20,4 +20,10 @@ public enum DistanceMetric
 
     /// <summary>Euclidean distance; the score is its negation so that higher stays closer.</summary>
     Euclidean,
+
+    /// <summary>
+    /// Manhattan (L1) distance, the sum of absolute differences; the score is its negation so that higher stays closer.
+    /// For models or features (counts, histograms) whose differences add per dimension rather than in quadrature.
+    /// </summary>
+    Manhattan,
 }

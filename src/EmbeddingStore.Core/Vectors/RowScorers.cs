@@ -112,3 +112,28 @@ internal readonly struct NegatedSquaredEuclideanScorer : IRowScorer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Finish(Vector512<float> sums) => -sums;
 }
+
+// -Σ |q - r|: the scan score of the Manhattan metric (higher is closer). The public score is the same value.
+internal readonly struct NegatedManhattanScorer : IRowScorer
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Accumulate(Vector512<float> query, Vector512<float> row, Vector512<float> acc) =>
+        acc + Vector512.Abs(query - row);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Accumulate(Vector256<float> query, Vector256<float> row, Vector256<float> acc) =>
+        acc + Vector256.Abs(query - row);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Accumulate(Vector128<float> query, Vector128<float> row, Vector128<float> acc) =>
+        acc + Vector128.Abs(query - row);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Accumulate(float query, float row, float acc) => acc + MathF.Abs(query - row);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Finish(float sum) => -sum;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Finish(Vector512<float> sums) => -sums;
+}

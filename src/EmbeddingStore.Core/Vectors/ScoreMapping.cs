@@ -16,6 +16,7 @@ public static class ScoreMapping
         DistanceMetric.CosineSimilarity => "cosine",
         DistanceMetric.DotProduct => "dot",
         DistanceMetric.Euclidean => "l2",
+        DistanceMetric.Manhattan => "l1",
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric."),
     };
 
@@ -36,6 +37,9 @@ public static class ScoreMapping
             case "l2":
                 metric = DistanceMetric.Euclidean;
                 return true;
+            case "l1":
+                metric = DistanceMetric.Manhattan;
+                return true;
             default:
                 metric = default;
                 return false;
@@ -48,7 +52,7 @@ public static class ScoreMapping
     /// <remarks>
     /// For cosine and dot the kernel already returns a similarity. For Euclidean the scan works on the squared
     /// distance (no square root per candidate) and only the final hits are converted to <c>-sqrt(d²)</c>, the
-    /// negated Euclidean distance.
+    /// negated Euclidean distance. For Manhattan the kernel already returns the negated L1 distance.
     /// </remarks>
     public static float ToPublicScore(DistanceMetric metric, float rawScore) => metric switch
     {
@@ -57,14 +61,14 @@ public static class ScoreMapping
     };
 
     /// <summary>
-    /// Keeps a public score inside its metric's range: cosine in [-1, 1], the negated Euclidean distance at most 0, dot
+    /// Keeps a public score inside its metric's range: cosine in [-1, 1], the negated Euclidean or Manhattan distance at most 0, dot
     /// unbounded. Float rounding (a unit vector normalised twice, a dot product of unit vectors) can land a hair outside,
     /// and callers compare scores with thresholds such as "≥ 1 means identical", so the range is a promise, not a hope.
     /// </summary>
     public static float ClampToRange(DistanceMetric metric, float score) => metric switch
     {
         DistanceMetric.CosineSimilarity => Math.Clamp(score, -1f, 1f),
-        DistanceMetric.Euclidean => MathF.Min(score, 0f),
+        DistanceMetric.Euclidean or DistanceMetric.Manhattan => MathF.Min(score, 0f),
         _ => score,
     };
 

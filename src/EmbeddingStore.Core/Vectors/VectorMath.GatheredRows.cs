@@ -37,6 +37,9 @@ public static partial class VectorMath
             case DistanceMetric.DotProduct:
                 ScoreGatheredCore<DotScorer>(query, data, rows, scores);
                 break;
+            case DistanceMetric.Manhattan:
+                ScoreGatheredCore<NegatedManhattanScorer>(query, data, rows, scores);
+                break;
             case DistanceMetric.Euclidean:
                 ScoreGatheredCore<NegatedSquaredEuclideanScorer>(query, data, rows, scores);
                 break;

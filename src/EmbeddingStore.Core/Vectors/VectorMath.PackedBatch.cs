@@ -236,6 +236,8 @@ public static partial class VectorMath
                 return ScorePackedTile<DotScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds);
             case DistanceMetric.Euclidean:
                 return ScorePackedTile<NegatedSquaredEuclideanScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds);
+            case DistanceMetric.Manhattan:
+                return ScorePackedTile<NegatedManhattanScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds);
             default:
                 ScoreMapping.ThrowUnknownMetric(metric);
                 return 0;

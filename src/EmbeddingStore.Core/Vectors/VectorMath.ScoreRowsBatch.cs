@@ -57,6 +57,9 @@ public static partial class VectorMath
             case DistanceMetric.DotProduct:
                 ScoreRowsBatchCore<DotScorer>(queries, dimension, queryCount, rows, rowCount, scores);
                 break;
+            case DistanceMetric.Manhattan:
+                ScoreRowsBatchCore<NegatedManhattanScorer>(queries, dimension, queryCount, rows, rowCount, scores);
+                break;
             case DistanceMetric.Euclidean:
                 ScoreRowsBatchCore<NegatedSquaredEuclideanScorer>(queries, dimension, queryCount, rows, rowCount, scores);
                 break;

@@ -119,6 +119,9 @@ public static partial class VectorMath
             case DistanceMetric.Euclidean:
                 ScoreRowsCore<NegatedSquaredEuclideanScorer>(query, rows, scores);
                 break;
+            case DistanceMetric.Manhattan:
+                ScoreRowsCore<NegatedManhattanScorer>(query, rows, scores);
+                break;
             default:
                 ScoreMapping.ThrowUnknownMetric(metric);
                 break;

@@ -48,7 +48,7 @@ public static class BridgeEvaluator
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 2);
-        if (metric is not (DistanceMetric.CosineSimilarity or DistanceMetric.DotProduct or DistanceMetric.Euclidean))
+        if (metric is not (DistanceMetric.CosineSimilarity or DistanceMetric.DotProduct or DistanceMetric.Euclidean or DistanceMetric.Manhattan))
         {
             ScoreMapping.ThrowUnknownMetric(metric);
         }
@@ -219,6 +219,17 @@ public static class BridgeEvaluator
         private void Score(float[] queries, int q0, int rows, float[] scores)
         {
             ReadOnlySpan<float> block = queries.AsSpan(q0 * _dimension, rows * _dimension);
+            if (_metric == DistanceMetric.Manhattan)
+            {
+                // No product form for L1: each query against the row-major candidates, with the scan's own kernel.
+                for (int r = 0; r < rows; r++)
+                {
+                    VectorMath.ScoreRows(block.Slice(r * _dimension, _dimension), _targets, _metric, scores.AsSpan(r * _count, _count));
+                }
+
+                return;
+            }
+
             FloatKernels.MultiplyAdd(block, rows, _dimension, _candidatesTransposed, _count, default, scores);
             if (_metric != DistanceMetric.Euclidean)
             {

@@ -30,7 +30,7 @@ internal static class ModelEndpoints
     {
         if (!ScoreMapping.TryParseWireName(request.Metric, out DistanceMetric metric))
         {
-            return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"metric must be 'cosine', 'dot' or 'l2'; it was '{request.Metric}'."));
+            return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"metric must be 'cosine', 'dot', 'l2' or 'l1'; it was '{request.Metric}'."));
         }
 
         StoreResult<Outcome<ModelVersion>> result =

@@ -17,7 +17,7 @@ internal sealed class DocumentInfoTransformer : IOpenApiDocumentTransformer
         document.Info.Title = "EmbeddingStore API";
         document.Info.Description =
             "A vector database with versioned embeddings. Every vector names the model version that produced it (model@version); "
-            + "scores are higher-is-closer for every metric (cosine similarity, dot product, negated Euclidean distance). "
+            + "scores are higher-is-closer for every metric (cosine similarity, dot product, negated Euclidean or Manhattan distance). "
             + "Every error is application/problem+json with a stable type (see schema/problems.md). "
             + "API keys are optional: a server configured without keys is open and listens on loopback only; "
             + "with keys, every /v1 route needs one, sent as X-Api-Key or Authorization: Bearer.";

@@ -21,7 +21,7 @@ public sealed class VectorMathGatheredRowsTests
         const int Stored = 40;
         float[] query = TestData.RandomVector(random, length);
         float[] data = TestData.RandomVector(random, length * Stored);
-        foreach (DistanceMetric metric in new[] { DistanceMetric.DotProduct, DistanceMetric.CosineSimilarity, DistanceMetric.Euclidean })
+        foreach (DistanceMetric metric in new[] { DistanceMetric.DotProduct, DistanceMetric.CosineSimilarity, DistanceMetric.Euclidean, DistanceMetric.Manhattan })
         {
             // Every count from empty to past two four-row groups, rows in any order and repeated.
             for (int count = 0; count <= 9; count++)

@@ -92,7 +92,7 @@ public sealed class VectorMathRowsTests
         }
 
         var random = new Random(length + 4_000);
-        foreach (DistanceMetric metric in new[] { DistanceMetric.DotProduct, DistanceMetric.Euclidean })
+        foreach (DistanceMetric metric in new[] { DistanceMetric.DotProduct, DistanceMetric.Euclidean, DistanceMetric.Manhattan })
         {
             // 9 queries: two full blocks of four and one left over; 5 rows: pairs and an odd last row. 17 × 70: two full
             // packed tiles of 8 queries and one of 1, two full 32-row tiles and a partial panel.

@@ -7,21 +7,12 @@ namespace EmbeddingStore.Core.Tests.Vectors;
 
 public sealed class VectorMathTests
 {
-    public static TheoryData<int> Lengths()
-    {
-        var data = new TheoryData<int>();
-        for (int n = 0; n <= 300; n++)
-        {
-            data.Add(n);
-        }
+    private static readonly int[] LengthValues = [.. Enumerable.Range(0, 301), 383, 385, 767, 1023, 1537, 4099];
 
-        foreach (int n in new[] { 383, 385, 767, 1023, 1537, 4099 })
-        {
-            data.Add(n);
-        }
+    public static TheoryData<int> Lengths() => new(LengthValues);
 
-        return data;
-    }
+    // Row scoring needs at least one dimension (a zero-length row has no row count), so those theories start at 1.
+    public static TheoryData<int> PositiveLengths() => new(LengthValues.Where(n => n > 0));
 
     [Theory]
     [MemberData(nameof(Lengths))]
@@ -42,14 +33,9 @@ public sealed class VectorMathTests
     }
 
     [Theory]
-    [MemberData(nameof(Lengths))]
+    [MemberData(nameof(PositiveLengths))]
     public void ScoreRows_DotAndEuclidean_MatchScalarReference(int length)
     {
-        if (length == 0)
-        {
-            return;
-        }
-
         var random = new Random(length + 99);
         const int Rows = 5;
         float[] query = TestData.RandomVector(random, length);
@@ -71,6 +57,29 @@ public sealed class VectorMathTests
 
             Assert.Equal(expectedDot, dot[r], (1e-5 * magnitude) + 1e-6);
             Assert.Equal(-expectedL2, l2[r], (1e-5 * expectedL2) + 1e-6);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PositiveLengths))]
+    public void ScoreRows_Manhattan_MatchesNegatedScalarL1(int length)
+    {
+        var random = new Random(length + 199);
+        const int Rows = 5;
+        float[] query = TestData.RandomVector(random, length);
+        float[] rows = TestData.RandomVector(random, length * Rows);
+        var l1 = new float[Rows];
+        VectorMath.ScoreRows(query, rows, DistanceMetric.Manhattan, l1);
+        for (int r = 0; r < Rows; r++)
+        {
+            double expected = 0;
+            for (int i = 0; i < length; i++)
+            {
+                expected += Math.Abs((double)query[i] - rows[(r * length) + i]);
+            }
+
+            Assert.Equal(-expected, l1[r], (1e-5 * expected) + 1e-6);
+            Assert.Equal(l1[r], ScoreMapping.ToPublicScore(DistanceMetric.Manhattan, l1[r]));
         }
     }
 

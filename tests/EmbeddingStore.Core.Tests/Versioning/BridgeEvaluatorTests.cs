@@ -11,6 +11,7 @@ public sealed class BridgeEvaluatorTests
     [InlineData(DistanceMetric.CosineSimilarity)]
     [InlineData(DistanceMetric.DotProduct)]
     [InlineData(DistanceMetric.Euclidean)]
+    [InlineData(DistanceMetric.Manhattan)]
     public void Evaluate_IdentityOnIdenticalData_GivesRecallOne(DistanceMetric metric)
     {
         var random = new Random(501);

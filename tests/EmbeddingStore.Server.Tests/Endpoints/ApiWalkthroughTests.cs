@@ -127,6 +127,31 @@ public sealed class ApiWalkthroughTests
         }
     }
 
+    [Theory]
+    [InlineData("exact", "exact")]
+    [InlineData("int8", "exact")]
+    public async Task Search_L1Metric_RanksBySumOfAbsoluteDifferences(string index, string expectedPlan)
+    {
+        // [0, 5] is nearer [0, 0] than [3, 3] in L1 (5 against 6) and farther in L2 (5 against 4.24), so the order
+        // shows which distance ranked them. Int8 codes have no L1 form: that index answers with an exact scan and says so.
+        // (The graph's L1 recall is HnswIndexTests' business: three rows are below the size where the planner walks it.)
+        using var factory = new ServerFactory();
+        HttpClient client = factory.CreateClient();
+        var model = await Api.PutAsync(client, "/v1/models/m/versions/v1", """{"dimension": 2, "metric": "l1"}""", Ct);
+        Assert.True(model.Status == HttpStatusCode.Created, model.Body?.ToJsonString());
+        Assert.Equal("l1", model.Body!["metric"]!.GetValue<string>());
+        await Api.PutAsync(client, "/v1/collections/c", $$"""{"servingVersion": "m@v1", "defaultIndex": "{{index}}"}""", Ct);
+        await Api.PostAsync(client, "/v1/collections/c/items", """{"items": [{"id": "diagonal", "vectors": {"m@v1": [3, 3]}}, {"id": "axis", "vectors": {"m@v1": [0, 5]}}, {"id": "far", "vectors": {"m@v1": [-10, 10]}}]}""", Ct);
+
+        var search = await Api.PostAsync(client, "/v1/collections/c/search", """{"vector": [0, 0], "k": 3}""", Ct);
+        Assert.Equal(HttpStatusCode.OK, search.Status);
+        Assert.Equal(index, search.Body!["index"]!.GetValue<string>());
+        Assert.Equal(expectedPlan, search.Body!["plan"]!.GetValue<string>());
+        JsonArray hits = search.Body!["hits"]!.AsArray();
+        Assert.Equal(["axis", "diagonal", "far"], hits.Select(h => h!["id"]!.GetValue<string>()));
+        Assert.Equal([-5.0, -6.0, -20.0], hits.Select(h => h!["score"]!.GetValue<double>()));
+    }
+
     [Fact]
     public async Task ApiReference_Served_MakesNoOutsideRequests()
     {

@@ -7,18 +7,29 @@ namespace EmbeddingStore.Core.Indexes.Quantized;
 // Int8 codes behind the index seam. The codes are trained by Build (on the write side, never inside a search) and then
 // follow every upsert; a retrain is due by Int8Segment's policy and is again a Build. A retrain publishes a new code
 // table, so a search still scanning the old one (it cannot: builds hold the write lock) would be unaffected anyway.
+// Int8 codes approximate dot products and Euclidean distances (a code dot product plus stored norms); an L1 distance has
+// no such decomposition, so a Manhattan segment is never coded and its int8 searches are exact scans, and say so.
 internal sealed class Int8Index(VectorSegment segment) : IVectorIndex
 {
     private Int8Segment? _codes;
 
     public IndexKind Kind => IndexKind.Int8;
 
-    public bool NeedsBuild => _codes is null ? segment.LiveCount > 0 : _codes.NeedsRetraining(segment.LiveCount);
+    public bool NeedsBuild => !Uncoded && (_codes is null ? segment.LiveCount > 0 : _codes.NeedsRetraining(segment.LiveCount));
+
+    private bool Uncoded => segment.Version.Metric == Vectors.DistanceMetric.Manhattan;
 
     public long MemoryBytes => _codes?.MemoryBytes ?? 0;
 
     public void Search(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top)
     {
+        if (Uncoded)
+        {
+            Exact.ExactScan.Scan(search, query, top);
+            search.Record(search.ExactPlan);
+            return;
+        }
+
         if (_codes is null)
         {
             // Nothing built means nothing stored when the collection ensured the index; an empty segment has no hits.
@@ -31,6 +42,13 @@ internal sealed class Int8Index(VectorSegment segment) : IVectorIndex
 
     public void SearchBatch(IndexSearch search, float[] queries, TopKCollector[] tops)
     {
+        if (Uncoded)
+        {
+            Exact.ExactBatchScan.Scan(search, queries, tops);
+            search.Record(search.ExactPlan);
+            return;
+        }
+
         if (_codes is null)
         {
             return;
@@ -57,7 +75,7 @@ internal sealed class Int8Index(VectorSegment segment) : IVectorIndex
     public void Build(VectorSegment owner, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _codes = owner.RowCount == 0 ? null : Int8Segment.Build(owner);
+        _codes = owner.RowCount == 0 || Uncoded ? null : Int8Segment.Build(owner);
     }
 
     // Training is one pass over the floats, cheaper than reading and validating a file of codes.

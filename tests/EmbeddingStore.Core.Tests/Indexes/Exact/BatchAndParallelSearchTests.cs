@@ -51,6 +51,7 @@ public sealed class BatchAndParallelSearchTests
     [InlineData(DistanceMetric.DotProduct, 16)]
     [InlineData(DistanceMetric.Euclidean, 33)]
     [InlineData(DistanceMetric.CosineSimilarity, 384)]
+    [InlineData(DistanceMetric.Manhattan, 20)]
     public async Task Search_ParallelPartitions_EqualsSingleThreaded(DistanceMetric metric, int dimension)
     {
         CancellationToken ct = TestContext.Current.CancellationToken;

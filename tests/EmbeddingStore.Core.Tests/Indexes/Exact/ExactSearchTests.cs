@@ -182,7 +182,7 @@ public sealed class ExactSearchTests
 
     private static (double Score, double Tolerance) ReferenceScore(DistanceMetric metric, float[] q, float[] x)
     {
-        double dot = 0, qq = 0, xx = 0, l2 = 0, magnitude = 0;
+        double dot = 0, qq = 0, xx = 0, l2 = 0, l1 = 0, magnitude = 0;
         for (int i = 0; i < q.Length; i++)
         {
             dot += (double)q[i] * x[i];
@@ -190,6 +190,7 @@ public sealed class ExactSearchTests
             qq += (double)q[i] * q[i];
             xx += (double)x[i] * x[i];
             l2 += ((double)q[i] - x[i]) * ((double)q[i] - x[i]);
+            l1 += Math.Abs((double)q[i] - x[i]);
         }
 
         return metric switch
@@ -197,6 +198,7 @@ public sealed class ExactSearchTests
             DistanceMetric.CosineSimilarity => (dot / Math.Sqrt(qq * xx), (1e-5 * magnitude / Math.Sqrt(qq * xx)) + 1e-6),
             DistanceMetric.DotProduct => (dot, (1e-5 * magnitude) + 1e-6),
             DistanceMetric.Euclidean => (-Math.Sqrt(l2), (1e-5 * Math.Sqrt(l2)) + 1e-6),
+            DistanceMetric.Manhattan => (-l1, (1e-5 * l1) + 1e-6),
             _ => throw new ArgumentOutOfRangeException(nameof(metric)),
         };
     }

@@ -294,6 +294,38 @@ public sealed class HnswIndexTests
     }
 
     [Fact]
+    public void Search_ManhattanClusteredRows_FindsTheL1Neighbours()
+    {
+        // The graph is built and searched with the segment's own scorer, so an L1 segment gets L1 neighbours; the truth
+        // here is a brute-force L1 ranking in double precision.
+        var random = new Random(31);
+        const int Rows = 3_000;
+        const int Dimension = 16;
+        const int K = 10;
+        float[] data = Clustered(random, Rows, Dimension, clusters: 20);
+        VectorSegment segment = Segment(data, Rows, Dimension, DistanceMetric.Manhattan, payload: null);
+        HnswIndex index = Build(segment);
+        var search = new IndexSearch(segment, null, new IndexOptions(Ef: 64), s_limits, 1, TestContext.Current.CancellationToken);
+
+        int found = 0;
+        const int Queries = 50;
+        for (int q = 0; q < Queries; q++)
+        {
+            float[] query = Query(random, Dimension);
+            HashSet<int> truth = [.. Enumerable.Range(0, Rows)
+                .OrderBy(r => Enumerable.Range(0, Dimension).Sum(i => Math.Abs((double)query[i] - data[(r * Dimension) + i])))
+                .Take(K)];
+            List<(string Id, float Score)> hits = Answer(index, search, query, K);
+            found += hits.Count(h => truth.Contains(RowOf(h.Id)));
+            Assert.All(hits, h => Assert.True(h.Score <= 0, $"an L1 score is a negated distance; got {h.Score}"));
+        }
+
+        double recall = found / (double)(Queries * K);
+        TestContext.Current.TestOutputHelper?.WriteLine($"L1 recall@10 at ef 64: {recall:F4}");
+        Assert.True(recall >= 0.95, $"L1 recall@10 {recall:F4} at ef 64 is below 0.95.");
+    }
+
+    [Fact]
     public void OnUpsert_OverwrittenRow_FoundAtItsNewPlace()
     {
         var random = new Random(12);
