@@ -91,7 +91,7 @@ public sealed record FilterRequest
 /// <c>range</c>, <c>isNull</c>, <c>isEmpty</c>, <c>text</c>) or a nested clause (<c>must</c>, <c>should</c>, <c>mustNot</c>).
 /// </summary>
 /// <remarks>
-/// A missing field satisfies no <c>match</c>, <c>any</c>, <c>except</c> or <c>range</c>. On an array field
+/// A missing field satisfies no <c>match</c>, <c>any</c>, <c>except</c> or <c>range</c>. On an array field a scalar
 /// <c>match</c>, <c>any</c> and <c>range</c> hold when some element does and <c>except</c> when no element is in the
 /// list. Values compare by JSON kind (<c>"1"</c> is not <c>1</c>); numbers compare as doubles.
 /// </remarks>
@@ -101,7 +101,10 @@ public sealed record FieldConditionRequest
     /// <summary>The payload field; dots address nested objects (<c>meta.src</c>).</summary>
     public string? Key { get; init; }
 
-    /// <summary>Equality with a string, number or boolean.</summary>
+    /// <summary>
+    /// Equality with a string, number or boolean; or, given an array of them, array equality: the field is an array of the
+    /// same length with equal elements in the same order (<c>any</c> tests elements one by one instead).
+    /// </summary>
     public JsonElement? Match { get; init; }
 
     /// <summary>The value, or some element of an array value, is one of these strings, numbers or booleans.</summary>

@@ -99,6 +99,32 @@ public sealed class FilterTranslatorTests(ServerFixture server) : IClassFixture<
         }
     }
 
+    [Theory]
+    [InlineData(new string[0], true)]
+    [InlineData(new[] { "a" }, true)]
+    [InlineData(new[] { "a", "b" }, true)]
+    [InlineData(new[] { "b", "a" }, false)]
+    public async Task Search_ArrayEqualityFilter_SelectsRowsWithThatSequence(string[] tags, bool seeded)
+    {
+        // In C# `==` on arrays compares references; a vector-store filter means the contents, as the other connectors'
+        // providers translate it, so the truth here is SequenceEqual.
+        (EmbeddingStoreClient client, VectorStoreCollection<string, Row> collection, Row[] rows) = await SeededAsync();
+        using (client)
+        {
+            var expected = rows.Where(r => r.Tags.SequenceEqual(tags)).Select(r => r.Id).Order(StringComparer.Ordinal).ToList();
+            // The seeded rows hold tags in a-b-c-d order, so the reversed pair is held by none (while ["a", "b"] is held).
+            Assert.Equal(seeded, expected.Count > 0);
+            var options = new VectorSearchOptions<Row> { Filter = r => r.Tags == tags };
+            var hits = await collection.SearchAsync(new float[] { 1, 0.5f, 0.25f, 0 }, RowCount, options, Ct).Select(h => h.Record.Id).ToListAsync(Ct);
+            Assert.Equal(expected, hits.Order(StringComparer.Ordinal));
+
+            var negated = new VectorSearchOptions<Row> { Filter = r => r.Tags != tags };
+            var others = await collection.SearchAsync(new float[] { 1, 0.5f, 0.25f, 0 }, RowCount, negated, Ct).Select(h => h.Record.Id).ToListAsync(Ct);
+            Assert.Equal(RowCount - expected.Count, others.Count);
+            Assert.Empty(others.Intersect(expected));
+        }
+    }
+
     [Fact]
     public async Task Search_UntranslatablePredicate_ThrowsNotSupportedNamingThePart()
     {

@@ -136,10 +136,10 @@ internal static class FilterTranslator
         switch (op)
         {
             case ExpressionType.Equal:
-                return Condition(field, constant, comparison);
+                return Equality(field, constant, comparison);
             case ExpressionType.NotEqual:
                 // Like C#, r.X != v holds for a missing or null field: "not (match v)", not "except [v]".
-                return new FieldConditionRequest { MustNot = [Condition(field, constant, comparison)] };
+                return new FieldConditionRequest { MustNot = [Equality(field, constant, comparison)] };
         }
 
         JsonElement bound = Scalar(constant, comparison);
@@ -244,6 +244,26 @@ internal static class FilterTranslator
         }
 
         return result;
+    }
+
+    // r.X == v: a scalar match, or for a list constant the server's whole-array match (same elements, same order), which
+    // is what the other connectors' providers make of comparing an array property with an array.
+    private static FieldConditionRequest Equality(RecordModel.DataField field, object value, Expression node)
+    {
+        if (value is string || value is not System.Collections.IEnumerable list)
+        {
+            return Condition(field, value, node);
+        }
+
+        var elements = new List<JsonElement>();
+        foreach (object? element in list)
+        {
+            elements.Add(element is null
+                ? throw new NotSupportedException($"The filter part '{node}' compares with an array holding null; EmbeddingStore arrays match strings, numbers and booleans only.")
+                : Scalar(element, node));
+        }
+
+        return new FieldConditionRequest { Key = field.StorageName, Match = JsonSerializer.SerializeToElement(elements) };
     }
 
     private static FieldConditionRequest Condition(RecordModel.DataField field, object? value, Expression node)

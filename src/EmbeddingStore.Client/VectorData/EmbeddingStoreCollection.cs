@@ -38,7 +38,8 @@ namespace EmbeddingStore.Client.VectorData;
 /// convention (the last five as distances, lower is closer). Hamming is refused. Index kinds and <c>IsIndexed</c>
 /// flags have no counterpart: every top-level payload field is filterable.</item>
 /// <item>Filters on data properties: <c>==</c>, <c>!=</c>, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>,
-/// <c>&amp;&amp;</c>, <c>||</c>, <c>!</c>, null checks, <c>list.Contains(r.Field)</c>, <c>r.Tags.Contains(x)</c> and
+/// <c>&amp;&amp;</c>, <c>||</c>, <c>!</c>, null checks, array equality (<c>r.Tags == new[] { … }</c>: same elements, same
+/// order), <c>list.Contains(r.Field)</c>, <c>r.Tags.Contains(x)</c> and
 /// <c>r.Tags.Any(...)</c>; anything else throws <see cref="NotSupportedException"/> instead of being evaluated after
 /// the top-k was cut.</item>
 /// <item>Search results cannot say in which version a hit matched or through which link (<c>version</c>, <c>via</c>);

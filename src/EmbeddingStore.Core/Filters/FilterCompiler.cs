@@ -120,6 +120,14 @@ internal static class FilterCompiler
             return keyError;
         }
 
+        if (condition.Match is { ValueKind: JsonValueKind.Array } sequence)
+        {
+            JsonElement[] elements = [.. sequence.EnumerateArray()];
+            string? error = Scalars(path + ".match", elements);
+            node = error is null ? new ArrayEqualsNode(keyPath!, elements) : null;
+            return error;
+        }
+
         if (condition.Match is { } match)
         {
             string? error = Scalar(path + ".match", match);

@@ -11,7 +11,7 @@ namespace EmbeddingStore.Core.Filters;
 /// of a mistake; the evaluator is compiled from it once, after validation.
 /// </summary>
 /// <remarks>
-/// A missing field satisfies no <c>match</c>, <c>any</c>, <c>except</c> or <c>range</c>. On an array field
+/// A missing field satisfies no <c>match</c>, <c>any</c>, <c>except</c> or <c>range</c>. On an array field a scalar
 /// <c>match</c>, <c>any</c> and <c>range</c> hold when some element does, <c>except</c> when no element is in the
 /// list. Values are compared by JSON kind: the string <c>"1"</c> never equals the number <c>1</c>; numbers compare as
 /// doubles, so <c>1</c> equals <c>1.0</c>.
@@ -21,7 +21,11 @@ public sealed record FilterCondition
     /// <summary>The payload field; dots address nested objects (<c>meta.src</c> is <c>{"meta": {"src": …}}</c>).</summary>
     public string? Key { get; init; }
 
-    /// <summary>Equality with a string, number or boolean.</summary>
+    /// <summary>
+    /// Equality with a string, number or boolean; or, given an array of them, array equality: the field is an array of
+    /// the same length with equal elements in the same order (a whole-array comparison, where <see cref="Any"/> tests
+    /// elements one by one).
+    /// </summary>
     public JsonElement? Match { get; init; }
 
     /// <summary>The value (or some element) is one of these strings, numbers or booleans.</summary>

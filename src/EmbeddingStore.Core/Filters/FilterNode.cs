@@ -105,6 +105,37 @@ internal sealed class InSetNode(byte[][] path, FilterValueSet values) : FieldNod
     }
 }
 
+// match with an array: the field is an array of the same length whose elements equal the given ones in order (each
+// compared as a scalar match is). Element-wise rather than "some element", because a caller who writes a whole array
+// means that array; "contains one of" is what any is for. A payload index narrows it by its first element (an equal
+// array contains it) and the candidates are then checked whole.
+internal sealed class ArrayEqualsNode(byte[][] path, JsonElement[] elements) : FieldNode(path)
+{
+    private readonly FilterValueSet[] _positions = [.. elements.Select(e => new FilterValueSet([e]))];
+
+    // The first element as a match set, or null for the empty array (which no index lookup can find).
+    public FilterValueSet? First => _positions.Length == 0 ? null : _positions[0];
+
+    protected override bool Present(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() != _positions.Length)
+        {
+            return false;
+        }
+
+        int i = 0;
+        foreach (JsonElement element in value.EnumerateArray())
+        {
+            if (!_positions[i++].Contains(element))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
 // except: the field is present and neither its value nor any element is in the set.
 internal sealed class NotInSetNode(byte[][] path, FilterValueSet values) : FieldNode(path)
 {

@@ -36,6 +36,8 @@ internal static class PayloadIndexPlanner
         InSetNode match when collection.FindReadyPayloadIndex(match.Key) is { } index && index.TryMatch(match.Values, cap, out ItemSet found) => found,
         RangeNode range when collection.FindReadyPayloadIndex(range.Key) is { } index
             && index.TryRange(range.Gt, range.Gte, range.Lt, range.Lte, cap, out ItemSet found) => found,
+        ArrayEqualsNode equal when equal.First is { } first && collection.FindReadyPayloadIndex(equal.Key) is { } index
+            && index.TryMatch(first, cap, out ItemSet found) => found with { Exact = false },
         TextNode text when collection.FindReadyPayloadIndex(text.Key) is { } index && index.TryText(text.Tokens, cap, out ItemSet found) => found,
         _ => null,
     };

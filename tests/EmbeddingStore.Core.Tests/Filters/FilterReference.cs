@@ -47,6 +47,13 @@ internal static class FilterReference
             return false;
         }
 
+        if (c.Match is { ValueKind: JsonValueKind.Array } sequence)
+        {
+            // A whole array: the field is an array of the same length, element by element equal.
+            var targets = sequence.EnumerateArray().Select(Plain).ToList();
+            return value is List<object?> held && held.Count == targets.Count && held.Zip(targets).All(p => ScalarEquals(p.First, p.Second));
+        }
+
         IEnumerable<object?> values = value is List<object?> list ? list : [value];
         if (c.Match is { } match)
         {
@@ -258,9 +265,10 @@ internal static class FilterReference
     public static FilterCondition RandomFieldCondition(Random random)
     {
         string key = s_keys[random.Next(s_keys.Length)];
-        return random.Next(6) switch
+        return random.Next(7) switch
         {
             0 => new FilterCondition { Key = key, Match = RandomFilterScalar(random) },
+            6 => new FilterCondition { Key = key, Match = RandomFilterArray(random) },
             1 => new FilterCondition { Key = key, Any = RandomFilterList(random) },
             2 => new FilterCondition { Key = key, Except = RandomFilterList(random) },
             3 => new FilterCondition { Key = key, Range = RandomRange(random) },
@@ -280,6 +288,14 @@ internal static class FilterReference
         }
 
         return list;
+    }
+
+    // Short (0 to 2 elements), so that the generated payload arrays equal them now and then.
+    private static JsonElement RandomFilterArray(Random random)
+    {
+        int count = random.Next(3);
+        string elements = string.Join(", ", Enumerable.Range(0, count).Select(_ => RandomFilterScalar(random).GetRawText()));
+        return Json("[" + elements + "]");
     }
 
     private static FilterRange RandomRange(Random random)

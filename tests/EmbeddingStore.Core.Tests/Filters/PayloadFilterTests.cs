@@ -62,6 +62,36 @@ public sealed class PayloadFilterTests
     }
 
     [Theory]
+    [InlineData("""{"v": ["a", "b"]}""", true)]
+    [InlineData("""{"v": ["b", "a"]}""", false)]
+    [InlineData("""{"v": ["a", "b", "b"]}""", false)]
+    [InlineData("""{"v": ["a"]}""", false)]
+    [InlineData("""{"v": "a"}""", false)]
+    [InlineData("""{"v": [["a", "b"]]}""", false)]
+    [InlineData("""{}""", false)]
+    public void Matches_ArrayMatch_IsWholeArrayEqualityInOrder(string payload, bool expected)
+    {
+        JsonElement item = Json(payload);
+        Assert.Equal(expected, Check(new FilterCondition { Key = "v", Match = Json("""["a", "b"]""") }, item));
+
+        // The element-wise test is any's: it holds for each payload above with a top-level "a".
+        bool hasA = item.TryGetProperty("v", out JsonElement v)
+            && (v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Any(e => e.ValueKind == JsonValueKind.String && e.GetString() == "a") : v.GetString() == "a");
+        Assert.Equal(hasA, Check(new FilterCondition { Key = "v", Any = [Json("\"a\"")] }, item));
+    }
+
+    [Fact]
+    public void Matches_EmptyArrayMatch_HoldsOnlyForAPresentEmptyArray()
+    {
+        var condition = new FilterCondition { Key = "v", Match = Json("[]") };
+        Assert.True(Check(condition, Json("""{"v": []}""")));
+        Assert.False(Check(condition, Json("""{"v": null}""")));
+        Assert.False(Check(condition, Json("{}")));
+        Assert.False(Check(condition, Json("""{"v": [1]}""")));
+        Assert.True(Check(new FilterCondition { Key = "v", Match = Json("[2, true]") }, Json("""{"v": [2.0, true]}""")));
+    }
+
+    [Theory]
     [InlineData("""{"v": null}""", true, true)]
     [InlineData("""{}""", false, true)]
     [InlineData("""{"v": []}""", false, true)]
@@ -159,6 +189,7 @@ public sealed class PayloadFilterTests
     [InlineData("object-match", "filter.mustNot[0].match must be a string, number or boolean, not an object.")]
     [InlineData("null-in-any", "filter.must[0].any[1] must be a string, number or boolean, not null.")]
     [InlineData("nested", "filter.must[0].should[1].except[0] must be a string, number or boolean, not an array.")]
+    [InlineData("array-of-objects-match", "filter.must[0].match[1] must be a string, number or boolean, not an object.")]
     [InlineData("mixed", "filter.must[0] mixes a field condition with a nested must, should or mustNot")]
     [InlineData("empty", "filter.must[0] is empty")]
     [InlineData("null", "filter.must[1] is null")]
@@ -176,6 +207,7 @@ public sealed class PayloadFilterTests
             "object-match" => new(mustNot: [new FilterCondition { Key = "n", Match = Json("{}") }]),
             "null-in-any" => new([new FilterCondition { Key = "n", Any = [Json("1"), Json("null")] }]),
             "nested" => new([new FilterCondition { Should = [ok, new FilterCondition { Key = "n", Except = [Json("[1]")] }] }]),
+            "array-of-objects-match" => new([new FilterCondition { Key = "n", Match = Json("[1, {}]") }]),
             "mixed" => new([new FilterCondition { Key = "n", Match = Json("1"), Must = [ok] }]),
             "empty" => new([new FilterCondition()]),
             _ => new([ok, null!]),
