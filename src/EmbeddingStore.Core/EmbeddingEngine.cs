@@ -118,13 +118,13 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             foreach (CollectionRecord record in records)
             {
                 Collection collection = NewCollection(record.Name, record.ServingVersion, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
-                collection.Reserve(await _repository.CountVectorsAsync(record.Name, cancellationToken).ConfigureAwait(false), _registry);
+                collection.BeginLoad(await _repository.CountVectorsAsync(record.Name, cancellationToken).ConfigureAwait(false), _registry);
                 await foreach (StoredItem stored in _repository.ReadItemsAsync(record.Name, cancellationToken).ConfigureAwait(false))
                 {
                     collection.Load(stored, _registry);
                 }
 
-                collection.TrimExcess();
+                collection.CompleteLoad();
 
                 LoadIndexFiles(collection);
                 BuildLoadedKinds(collection, cancellationToken);

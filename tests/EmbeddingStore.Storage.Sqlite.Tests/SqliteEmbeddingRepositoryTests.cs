@@ -284,6 +284,78 @@ public sealed class SqliteEmbeddingRepositoryTests
     }
 
     [Fact]
+    public async Task Load_IdsStoredOutOfOrder_ScrollsInOrdinalOrderAndKeepsOrderForNewIds()
+    {
+        // Start-up collects the ids in storage order and sorts them once; a scroll must not be able to tell.
+        using var db = new TempDatabase();
+        var random = new Random(41);
+        string[] ids = [.. Enumerable.Range(0, 300).Select(i => "k" + i.ToString("D3", CultureInfo.InvariantCulture)).OrderBy(_ => random.Next())];
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            await engine.RegisterModelVersionAsync("m", "v1", 3, DistanceMetric.DotProduct, normalized: false, Ct);
+            await engine.PutCollectionAsync("c", "m@v1", Ct);
+            foreach (string[] chunk in ids.Chunk(64))
+            {
+                var items = chunk.Select(id => new ItemUpsert(id, null, new Dictionary<string, float[]> { ["m@v1"] = RandomVector(random, 3) })).ToList();
+                Assert.True((await engine.UpsertItemsAsync("c", items, Ct)).IsSuccess);
+            }
+        }
+
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            Assert.True((await engine.UpsertItemsAsync("c", [new ItemUpsert("k150x", null, new Dictionary<string, float[]> { ["m@v1"] = [1, 2, 3] })], Ct)).IsSuccess);
+
+            var seen = new List<string>();
+            string? cursor = null;
+            do
+            {
+                ScrollPage page = engine.Scroll("c", cursor, 70, withVectors: false).Value!;
+                seen.AddRange(page.Items.Select(i => i.Id));
+                cursor = page.NextCursor;
+            }
+            while (cursor is not null);
+
+            Assert.Equal([.. ids.Append("k150x").Order(StringComparer.Ordinal)], seen);
+        }
+    }
+
+    [Fact]
+    public async Task ReadItems_VectorBlobOfWrongLength_ThrowsNamingItemAndSizes()
+    {
+        using var db = new TempDatabase();
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            await engine.RegisterModelVersionAsync("m", "v1", 3, DistanceMetric.DotProduct, normalized: false, Ct);
+            await engine.PutCollectionAsync("c", "m@v1", Ct);
+            Assert.True((await engine.UpsertItemsAsync("c", [new ItemUpsert("bad", null, new Dictionary<string, float[]> { ["m@v1"] = [1, 2, 3] })], Ct)).IsSuccess);
+        }
+
+        using (var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False"))
+        {
+            connection.Open();
+            Scalar(connection, "UPDATE vectors SET data = X'0000803F';");
+        }
+
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        {
+            var error = await Assert.ThrowsAsync<InvalidDataException>(async () =>
+            {
+                await foreach (StoredItem item in repository.ReadItemsAsync("c", Ct))
+                {
+                    Assert.Fail($"item {item.Id} was read with a 4-byte vector");
+                }
+            });
+            Assert.Equal("Item 'bad': the stored m@v1 vector has 4 bytes; 3 dimensions need 12.", error.Message);
+        }
+    }
+
+    [Fact]
     public async Task Open_FileAtSchemaVersion1_UpgradesAndKeepsData()
     {
         using var db = new TempDatabase();

@@ -25,8 +25,13 @@ internal sealed class Collection : IDisposable
     private readonly SemaphoreSlim _writerGate = new(1, 1);
     private readonly Dictionary<string, ItemEntry> _items = new(StringComparer.Ordinal);
 
-    // Ordinal id order for scrolling with a stable cursor and for chunked jobs.
-    private readonly SortedSet<string> _orderedIds = new(StringComparer.Ordinal);
+    // Ordinal id order for scrolling with a stable cursor and for chunked jobs. Replaced once, at the end of start-up,
+    // by a set built from the loaded ids in one sort (BeginLoad/CompleteLoad).
+    private SortedSet<string> _orderedIds = new(StringComparer.Ordinal);
+
+    // Start-up only: the ids loaded so far, in storage order, sorted into _orderedIds by CompleteLoad. Building the tree
+    // from a sorted array is linear; inserting 100,000 ids one by one into it was a measurable share of the load.
+    private List<string>? _loadingIds;
     private readonly Dictionary<ModelVersionId, VectorSegment> _segments = [];
 
     // Index kinds this collection has been searched with: kept built on every segment, so a search finds them ready.
@@ -269,10 +274,15 @@ internal sealed class Collection : IDisposable
     }
 
     // Start-up, before the first Load: each segment allocated once at its stored size (versions the registry does not
-    // know are left to Load, which reports them).
-    public void Reserve(IReadOnlyDictionary<ModelVersionId, long> vectorCounts, VersionRegistry registry)
+    // know are left to Load, which reports them), and new ids collected for one sort at CompleteLoad.
+    public void BeginLoad(IReadOnlyDictionary<ModelVersionId, long> vectorCounts, VersionRegistry registry)
     {
         using WriteScope scope = EnterWrite();
+        // Every vector's item is an item, so the largest version count is a lower bound on the items: sizing the id table
+        // and the id list to it once spares their doublings (large-object arrays that each count towards a full GC).
+        int most = (int)Math.Min(vectorCounts.Count == 0 ? 0 : vectorCounts.Values.Max(), 1 << 24);
+        _items.EnsureCapacity(most);
+        _loadingIds = new List<string>(most);
         foreach ((ModelVersionId version, long count) in vectorCounts)
         {
             if (count > 0 && count <= int.MaxValue && registry.TryGet(version, out ModelVersion? known))
@@ -282,10 +292,17 @@ internal sealed class Collection : IDisposable
         }
     }
 
-    // Start-up, after the last Load: segments give back any growth slack (VectorSegment.TrimExcess).
-    public void TrimExcess()
+    // Start-up, after the last Load: the loaded ids join the ordered set, and segments give back any growth slack
+    // (VectorSegment.TrimExcess).
+    public void CompleteLoad()
     {
         using WriteScope scope = EnterWrite();
+        if (_loadingIds is { } loaded)
+        {
+            _orderedIds = _orderedIds.Count == 0 ? new SortedSet<string>(loaded, StringComparer.Ordinal) : new SortedSet<string>(_orderedIds.Concat(loaded), StringComparer.Ordinal);
+            _loadingIds = null;
+        }
+
         foreach (VectorSegment segment in _segments.Values)
         {
             segment.TrimExcess();
@@ -461,7 +478,14 @@ internal sealed class Collection : IDisposable
         {
             item = new ItemEntry(stored.Id, payload);
             _items.Add(stored.Id, item);
-            _orderedIds.Add(stored.Id);
+            if (_loadingIds is { } loading)
+            {
+                loading.Add(stored.Id);
+            }
+            else
+            {
+                _orderedIds.Add(stored.Id);
+            }
         }
         else
         {
