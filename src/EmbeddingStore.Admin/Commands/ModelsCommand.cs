@@ -32,7 +32,12 @@ internal sealed class ModelsCommand : IAdminCommand
 
         var registered = new Argument<string>("name") { Description = "The version to register, model@version (text@v2)" };
         var dimension = new Option<int>("--dimension") { Description = "Floats per vector", Required = true, HelpName = "D" };
-        var metric = new Option<string>("--metric") { Description = "cosine, dot or l2", Required = true, HelpName = "METRIC" };
+        var metric = new Option<string>("--metric")
+        {
+            Description = "One of " + string.Join(", ", Enum.GetValues<Core.Vectors.DistanceMetric>().Select(Core.Vectors.ScoreMapping.ToWireName)) + " (the server checks it)",
+            Required = true,
+            HelpName = "METRIC",
+        };
         var normalized = new Option<bool>("--normalized") { Description = "The model's vectors are unit length (dot then scores as cosine)" };
         command.Subcommands.Add(ServerCall.SingleCommand(
             context,
