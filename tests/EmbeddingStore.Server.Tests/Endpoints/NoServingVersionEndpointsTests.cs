@@ -60,6 +60,7 @@ public sealed class NoServingVersionEndpointsTests : IDisposable
             {
                 ("/v1/collections/docs/search", """{"vector": [0, 1], "k": 10}"""),
                 ("/v1/collections/docs/search/batch", """{"vectors": [[0, 1]], "k": 10}"""),
+                ("/v1/collections/docs/search/hybrid", """{"vector": [0, 1], "k": 10, "keywords": {"field": "lang", "query": "en"}}"""),
             })
             {
                 string before = await Api.SnapshotAsync(client, Ct);
