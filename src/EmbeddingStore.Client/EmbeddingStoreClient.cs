@@ -145,7 +145,10 @@ public sealed partial class EmbeddingStoreClient : IDisposable
 
     /// <summary>Creates a collection or changes its serving version (PUT: repeating it is harmless).</summary>
     /// <param name="name">The collection's name.</param>
-    /// <param name="request">The serving version, which must be registered.</param>
+    /// <param name="request">
+    /// The serving version, which must be registered; left out, it keeps the current one, or creates a collection with
+    /// none whose items wait to be embedded (searches must then name their version until one is set).
+    /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public Task<CollectionResponse> PutCollectionAsync(string name, CollectionRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(ApiOperations.PutCollection, ApiOperations.PutCollection.Path(Required(name)), request, _json.CollectionRequest, _json.CollectionResponse, null, cancellationToken);

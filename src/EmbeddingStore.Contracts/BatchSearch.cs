@@ -15,7 +15,7 @@ public sealed record BatchSearchRequest
     /// <summary>The query vectors, all produced by <c>version</c>; at most the configured maximum (1,000 by default).</summary>
     public required List<float[]> Vectors { get; init; }
 
-    /// <summary>The queries' version, <c>model@version</c>; defaults to the collection's serving version.</summary>
+    /// <summary>The queries' version, <c>model@version</c>; defaults to the collection's serving version (required when the collection has none).</summary>
     public string? Version { get; init; }
 
     /// <summary>Hits per query.</summary>

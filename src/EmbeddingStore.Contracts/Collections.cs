@@ -11,8 +11,12 @@ namespace EmbeddingStore.Contracts;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CollectionRequest
 {
-    /// <summary>The version plain queries search by default, <c>model@version</c>; it must be registered.</summary>
-    public required string ServingVersion { get; init; }
+    /// <summary>
+    /// The version plain queries search by default, <c>model@version</c>; it must be registered. Omitted keeps the
+    /// current one, and creates a collection with none: its items wait there to be embedded (found by id, scroll, count
+    /// and filters), and a vector search must name its version until a serving version is set.
+    /// </summary>
+    public string? ServingVersion { get; init; }
 
     /// <summary>
     /// What searches that name no index use: <c>exact</c> or <c>int8</c> (8-bit code scan, best candidates re-scored
@@ -52,7 +56,7 @@ public sealed record SegmentIndexResponse(string Version, string Index, string S
 
 /// <summary>A collection and its size per model version.</summary>
 /// <param name="Name">The collection's name.</param>
-/// <param name="ServingVersion">Default query version, <c>model@version</c>.</param>
+/// <param name="ServingVersion">Default query version, <c>model@version</c>; null when none is set yet, so searches that name no version are refused.</param>
 /// <param name="ItemCount">Items in the collection.</param>
 /// <param name="VectorCounts">Stored vectors per version; during a re-embedding this shows how far it has come.</param>
 /// <param name="CreatedAt">When the collection was created.</param>
@@ -61,7 +65,7 @@ public sealed record SegmentIndexResponse(string Version, string Index, string S
 /// <param name="DefaultIndex"><c>exact</c>, <c>int8</c> or <c>hnsw</c>: what searches that name no index use.</param>
 public sealed record CollectionResponse(
     string Name,
-    string ServingVersion,
+    string? ServingVersion,
     long ItemCount,
     IReadOnlyDictionary<string, long> VectorCounts,
     DateTimeOffset CreatedAt,

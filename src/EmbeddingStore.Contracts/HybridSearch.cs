@@ -16,7 +16,7 @@ public sealed record HybridSearchRequest
     /// <summary>The query vector, produced by <c>version</c>. Give this or <c>vectors</c>.</summary>
     public float[]? Vector { get; init; }
 
-    /// <summary>The query's version, <c>model@version</c>; defaults to the collection's serving version.</summary>
+    /// <summary>The query's version, <c>model@version</c>; defaults to the collection's serving version (required when the collection has none).</summary>
     public string? Version { get; init; }
 
     /// <summary>The query in several versions at once, keyed <c>model@version</c>, as in <see cref="SearchRequest.Vectors"/>.</summary>

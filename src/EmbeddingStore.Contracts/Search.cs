@@ -16,8 +16,9 @@ public sealed record SearchRequest
     public float[]? Vector { get; init; }
 
     /// <summary>
-    /// The query's version, <c>model@version</c>; defaults to the collection's serving version. With <c>vectors</c>
-    /// it names the primary version: the score scale of the merged hits, and the version preferred for items held in both.
+    /// The query's version, <c>model@version</c>; defaults to the collection's serving version (required when the
+    /// collection has none). With <c>vectors</c> it names the primary version: the score scale of the merged hits, and the
+    /// version preferred for items held in both.
     /// </summary>
     public string? Version { get; init; }
 

@@ -240,7 +240,7 @@ public sealed partial class EmbeddingEngine
     private Task _buildRequests = Task.CompletedTask;
 
     // A collection as the engine keeps it: with background builds, its graph builds are handed to jobs.
-    private Collection NewCollection(string name, ModelVersionId servingVersion, DateTimeOffset createdAt, IndexKind defaultIndex, IndexSettings? settings)
+    private Collection NewCollection(string name, ModelVersionId? servingVersion, DateTimeOffset createdAt, IndexKind defaultIndex, IndexSettings? settings)
     {
         var collection = new Collection(name, servingVersion, createdAt, defaultIndex, settings);
         if (BackgroundIndexBuilds)

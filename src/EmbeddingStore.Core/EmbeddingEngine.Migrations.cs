@@ -74,7 +74,12 @@ public sealed partial class EmbeddingEngine
                 return error!;
             }
 
-            ModelVersionId from = state.ServingVersion;
+            if (state.ServingVersion is not { } from)
+            {
+                return Invalid(
+                    $"Collection '{state.Name}' has no serving version, so there is nothing to migrate from; set one first by putting the collection again with a serving version.");
+            }
+
             if (target.Id == from)
             {
                 return Invalid($"Collection '{state.Name}' already serves {from}; a migration moves it to another version.");

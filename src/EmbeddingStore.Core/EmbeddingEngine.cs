@@ -259,7 +259,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
     // ---------------------------------------------------------------- collections
 
     /// <summary>Creates a collection or changes its serving version, keeping its default index.</summary>
-    public Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(string name, string servingVersion, CancellationToken cancellationToken) =>
+    public Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(string name, string? servingVersion, CancellationToken cancellationToken) =>
         PutCollectionAsync(name, servingVersion, null, cancellationToken);
 
     /// <summary>
@@ -267,11 +267,14 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
     /// index. Repeating an identical request changes nothing, so clients may retry it.
     /// </summary>
     /// <param name="name">The collection.</param>
-    /// <param name="servingVersion">The version plain queries search, <c>model@version</c>.</param>
+    /// <param name="servingVersion">
+    /// The version plain queries search, <c>model@version</c>; null keeps the current one, and creates a collection with
+    /// none (items wait there to be embedded, found by id, scroll, count and filters but refused by plain vector searches).
+    /// </param>
     /// <param name="defaultIndex">What searches that name no index use; null keeps the current setting (exact for a new collection).</param>
     /// <param name="cancellationToken">Cancels before the write commits.</param>
     public Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(
-        string name, string servingVersion, IndexKind? defaultIndex, CancellationToken cancellationToken) =>
+        string name, string? servingVersion, IndexKind? defaultIndex, CancellationToken cancellationToken) =>
         PutCollectionAsync(name, servingVersion, defaultIndex, null, cancellationToken);
 
     /// <summary>
@@ -280,12 +283,15 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
     /// each kind rebuilds with them on its next search. Repeating an identical request changes nothing.
     /// </summary>
     /// <param name="name">The collection.</param>
-    /// <param name="servingVersion">The version plain queries search, <c>model@version</c>.</param>
+    /// <param name="servingVersion">
+    /// The version plain queries search, <c>model@version</c>; null keeps the current one, and creates a collection with
+    /// none (items wait there to be embedded, found by id, scroll, count and filters but refused by plain vector searches).
+    /// </param>
     /// <param name="defaultIndex">What searches that name no index use; null keeps the current setting (exact for a new collection).</param>
     /// <param name="indexSettings">The index build settings; null keeps the current ones (every default for a new collection).</param>
     /// <param name="cancellationToken">Cancels before the write commits.</param>
     public async Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(
-        string name, string servingVersion, IndexKind? defaultIndex, IndexSettings? indexSettings, CancellationToken cancellationToken)
+        string name, string? servingVersion, IndexKind? defaultIndex, IndexSettings? indexSettings, CancellationToken cancellationToken)
     {
         if (defaultIndex is { } kind && !Indexes.TryParse(kind.Name, out _))
         {
@@ -304,9 +310,15 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
 
         using (await EnterCatalogAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!_registry.TryResolve(servingVersion, out ModelVersion version, out StoreError? error))
+            ModelVersionId? serving = null;
+            if (servingVersion is not null)
             {
-                return error!;
+                if (!_registry.TryResolve(servingVersion, out ModelVersion version, out StoreError? error))
+                {
+                    return error!;
+                }
+
+                serving = version.Id;
             }
 
             if (AliasShadows(name) is { } shadowed)
@@ -320,28 +332,29 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                 {
                     IndexKind index = defaultIndex ?? existing.DefaultIndex;
                     IndexSettings settings = indexSettings ?? existing.IndexSettings;
-                    if (existing.ServingVersion != version.Id || existing.DefaultIndex != index || existing.IndexSettings != settings)
+                    ModelVersionId? servingNext = serving ?? existing.ServingVersion;
+                    if (existing.ServingVersion != servingNext || existing.DefaultIndex != index || existing.IndexSettings != settings)
                     {
-                        var updated = new CollectionRecord(name, version.Id, existing.CreatedAt, index, settings);
+                        var updated = new CollectionRecord(name, servingNext, existing.CreatedAt, index, settings);
                         if (await TryStorageAsync(() => _repository.SaveCollectionAsync(updated, cancellationToken)).ConfigureAwait(false) is { } failure)
                         {
                             return failure;
                         }
 
-                        existing.SetSettings(version.Id, index, settings);
+                        existing.SetSettings(servingNext, index, settings);
                     }
 
                     return new Outcome<CollectionInfo>(ReadInfo(existing), Created: false);
                 }
             }
 
-            var record = new CollectionRecord(name, version.Id, _time.GetUtcNow(), defaultIndex ?? IndexKind.Exact, indexSettings ?? IndexSettings.Default);
+            var record = new CollectionRecord(name, serving, _time.GetUtcNow(), defaultIndex ?? IndexKind.Exact, indexSettings ?? IndexSettings.Default);
             if (await TryStorageAsync(() => _repository.SaveCollectionAsync(record, cancellationToken)).ConfigureAwait(false) is { } saveFailure)
             {
                 return saveFailure;
             }
 
-            Collection collection = NewCollection(name, version.Id, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
+            Collection collection = NewCollection(name, serving, record.CreatedAt, record.DefaultIndex, record.IndexSettings);
             _collections[name] = collection;
             return new Outcome<CollectionInfo>(ReadInfo(collection), Created: true);
         }
@@ -1197,7 +1210,12 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             return refused;
         }
 
-        if (!_registry.TryResolve(query.Version ?? state.ServingVersion.ToString(), out ModelVersion version, out StoreError? error))
+        if (query.Version is null && state.ServingVersion is null)
+        {
+            return NoServingVersion(state);
+        }
+
+        if (!_registry.TryResolve(query.Version ?? state.ServingVersion!.Value.ToString(), out ModelVersion version, out StoreError? error))
         {
             return error!;
         }
@@ -1311,6 +1329,11 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         return hits;
     }
 
+    // A plain vector search names no version and means the serving one; a collection without one has nothing to mean.
+    private static StoreError NoServingVersion(Collection state) =>
+        Invalid(
+            $"Collection '{state.Name}' has no serving version, so a vector search must name its version (model@version); or set a serving version by putting the collection again with one.");
+
     private bool TryPrepareQueries(
         Collection state, SearchQuery query, out List<(ModelVersion Version, float[] Vector)> queries, out ModelVersion primary, out StoreError? error)
     {
@@ -1338,9 +1361,14 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             error = Invalid("vector is required (or vectors keyed by model@version).");
             return false;
         }
+        else if (query.Version is null && state.ServingVersion is null)
+        {
+            error = NoServingVersion(state);
+            return false;
+        }
         else
         {
-            raw.Add((query.Version ?? state.ServingVersion.ToString(), query.Vector));
+            raw.Add((query.Version ?? state.ServingVersion!.Value.ToString(), query.Vector));
         }
 
         foreach ((string text, float[]? vector) in raw)

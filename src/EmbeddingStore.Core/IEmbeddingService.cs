@@ -38,12 +38,12 @@ public interface IEmbeddingService
     /// <summary>One registered version.</summary>
     Task<StoreResult<ModelVersion>> GetModelVersionAsync(string model, string version, CancellationToken cancellationToken);
 
-    /// <summary>Creates a collection, or changes its serving version or default index.</summary>
-    Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(string name, string servingVersion, IndexKind? defaultIndex, CancellationToken cancellationToken);
+    /// <summary>Creates a collection, or changes its serving version or default index (null keeps each; a collection created with no serving version holds items waiting to be embedded).</summary>
+    Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(string name, string? servingVersion, IndexKind? defaultIndex, CancellationToken cancellationToken);
 
-    /// <summary>Creates a collection, or changes its serving version, default index or index build settings (null keeps each).</summary>
+    /// <summary>Creates a collection, or changes its serving version, default index or index build settings (null keeps each; a collection created with no serving version holds items waiting to be embedded).</summary>
     Task<StoreResult<Outcome<CollectionInfo>>> PutCollectionAsync(
-        string name, string servingVersion, IndexKind? defaultIndex, IndexSettings? indexSettings, CancellationToken cancellationToken);
+        string name, string? servingVersion, IndexKind? defaultIndex, IndexSettings? indexSettings, CancellationToken cancellationToken);
 
     /// <summary>All collections, ordered by name.</summary>
     Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken);

@@ -164,7 +164,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
         {
             yield return new CollectionRecord(
                 reader.GetString(1),
-                _versionsById[reader.GetInt64(2)],
+                reader.IsDBNull(2) ? null : _versionsById[reader.GetInt64(2)],
                 DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
                 new IndexKind(reader.GetString(4)),
                 IndexSettingsJson.Read(reader.IsDBNull(5) ? null : reader.GetString(5)));
@@ -878,7 +878,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
         command.Transaction = transaction;
         command.CommandText = SqliteCommandBuilder.UpsertCollection;
         command.Parameters.AddWithValue("$name", collection.Name);
-        command.Parameters.AddWithValue("$serving", _versionIds[collection.ServingVersion]);
+        command.Parameters.AddWithValue("$serving", collection.ServingVersion is { } serving ? _versionIds[serving] : DBNull.Value);
         command.Parameters.AddWithValue("$createdAt", collection.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$defaultIndex", collection.DefaultIndex.ToString());
         command.Parameters.AddWithValue("$indexSettings", (object?)IndexSettingsJson.Write(collection.IndexSettings) ?? DBNull.Value);

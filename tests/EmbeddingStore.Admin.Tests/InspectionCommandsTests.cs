@@ -147,6 +147,27 @@ public sealed class InspectionCommandsTests : IClassFixture<InspectionCommandsTe
         Assert.Equal(list, bare);
     }
 
+    [Fact]
+    public async Task Collections_NoServingVersion_ListShowAndStatusPrintNone()
+    {
+        using (HttpClient http = _server.Factory.CreateClient())
+        using (var body = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))
+        using (HttpResponseMessage created = await http.PutAsync(new Uri("/v1/collections/waiting", UriKind.Relative), body, Ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        }
+
+        (int code, string output, string errors) = await RunAsync("collections", "list");
+        Assert.True(code == 0, errors);
+        Assert.Contains("waiting\tnone\t0\t\texact", output.Split('\n', StringSplitOptions.TrimEntries));
+        (code, output, errors) = await RunAsync("collections", "show", "waiting");
+        Assert.True(code == 0, errors);
+        Assert.Contains("serving: none", output.Split('\n', StringSplitOptions.TrimEntries));
+        (code, output, errors) = await RunAsync("status");
+        Assert.True(code == 0, errors);
+        Assert.Contains("waiting\tnone\t0\t\texact", output.Split('\n', StringSplitOptions.TrimEntries));
+    }
+
     [Theory]
     [InlineData("collections", "show", "nope")]
     [InlineData("collections", "show", "nope", "--json")]
@@ -269,7 +290,8 @@ public sealed class InspectionCommandsTests : IClassFixture<InspectionCommandsTe
 
     private Task<(int Code, string Output, string Errors)> RunAsync(params string[] args) => AdminRun.RunAsync([.. args, "--server", Server], _server.Factory, cancellationToken: Ct);
 
-    // One seeded server for the class: the tests only read, or write names no other test reads (m@c, their own link).
+    // One seeded server for the class: the tests only read, or write names no other test reads (m@c, their own link, the
+    // collection 'waiting').
     public sealed class SeededServer : IAsyncLifetime
     {
         public ServerFactory Factory { get; } = new();

@@ -9,8 +9,9 @@ using Microsoft.Data.Sqlite;
 
 namespace EmbeddingStore.Storage.Sqlite.Tests;
 
-// Migrations that rebuild a referenced table (0011 widens model_versions' metric CHECK) run with foreign keys off and
-// commit only when every reference still resolves; a file written before them keeps every row and every link.
+// Migrations that rebuild a referenced table (0011 widens model_versions' metric CHECK, 0012 lets collections'
+// serving_version_id be NULL) run with foreign keys off and commit only when every reference still resolves; a file
+// written before them keeps every row and every link.
 public sealed class SqliteTableRebuildTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -49,6 +50,53 @@ public sealed class SqliteTableRebuildTests
         // The CHECK still refuses a name no build knows, and the references still bind to the rebuilt table.
         Assert.Throws<SqliteException>(() => Scalar(check, "INSERT INTO model_versions (model, version, dimension, metric, normalized, created_at) VALUES ('x', 'v', 2, 'hamming', 0, 'now');"));
         Assert.Throws<SqliteException>(() => Scalar(check, "INSERT INTO vectors (item_rowid, version_id, data) VALUES (1, 99, X'00');"));
+    }
+
+    [Fact]
+    public async Task Open_FileBeforeNullableServingRebuild_KeepsRowsAndRoundTripsCollectionWithoutServing()
+    {
+        (int Number, string Name, string Sql)[] beforeNullable = [.. SqliteSchema.Migrations.TakeWhile(m => !m.Name.Contains("without_serving_version", StringComparison.Ordinal))];
+        Assert.True(beforeNullable.Length < SqliteSchema.Migrations.Count, "no migration makes the serving version nullable");
+        using var db = new TempDatabase();
+        using (SqliteConnection connection = OpenRaw(db.FilePath))
+        {
+            SqliteSchema.Apply(connection, TimeProvider.System, beforeNullable);
+            Seed(connection);
+            Scalar(connection, "UPDATE collections SET default_index = 'int8', default_index_kind = 'hnsw', index_settings = '{\"m\":8}' WHERE name = 'docs';");
+        }
+
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            CollectionInfo docs = engine.GetCollection("docs").Value!;
+            Assert.Equal(("text@v1", "hnsw", 8), (docs.ServingVersion, docs.DefaultIndex.ToString(), docs.IndexSettings!.M));
+            Assert.Equal([1f, 2f], engine.GetItem("docs", "a", withVectors: true).Value!.Vectors!["text@v1"]);
+            Assert.True((await engine.PutCollectionAsync("pending", null, Ct)).IsSuccess);
+            Assert.True((await engine.UpsertItemsAsync("pending", [new ItemUpsert("p", null, new Dictionary<string, float[]>())], Ct)).IsSuccess);
+        }
+
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            CollectionInfo pending = engine.GetCollection("pending").Value!;
+            Assert.Equal((null, 1L), (pending.ServingVersion, pending.ItemCount));
+            Assert.Equal("text@v1", engine.GetCollection("docs").Value!.ServingVersion);
+        }
+
+        using SqliteConnection check = OpenRaw(db.FilePath);
+        Assert.Equal(SqliteSchema.LatestVersion.ToString(CultureInfo.InvariantCulture), Scalar(check, "PRAGMA user_version;"));
+        Assert.Equal("", Scalar(check, "SELECT group_concat(\"table\") FROM pragma_foreign_key_check;"));
+        Assert.Equal("1|docs|1|int8|hnsw", Scalar(check, "SELECT id || '|' || name || '|' || serving_version_id || '|' || default_index || '|' || default_index_kind FROM collections WHERE name = 'docs';"));
+        Assert.Equal("1|1", Scalar(check, "SELECT (SELECT count(*) FROM items WHERE collection_id = 1) || '|' || (SELECT count(*) FROM vectors);"));
+
+        // The references still bind: a serving version must exist, the default index keeps its CHECK, and deleting a
+        // collection still cascades to its items.
+        Assert.Throws<SqliteException>(() => Scalar(check, "UPDATE collections SET serving_version_id = 99 WHERE name = 'docs';"));
+        Assert.Throws<SqliteException>(() => Scalar(check, "UPDATE collections SET default_index = 'bogus' WHERE name = 'docs';"));
+        Scalar(check, "DELETE FROM collections WHERE name = 'docs';");
+        Assert.Equal("0", Scalar(check, "SELECT count(*) FROM items WHERE item_id = 'a';"));
     }
 
     [Fact]

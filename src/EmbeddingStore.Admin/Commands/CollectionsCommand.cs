@@ -37,10 +37,13 @@ internal sealed class CollectionsCommand : IAdminCommand
     }
 
     // "text@v1=3, text@v2=1": vectors held per version, on one cell.
+    // A collection created before any model was chosen serves nothing yet; "none" says so in every table.
+    public static string Serving(CollectionResponse c) => c.ServingVersion ?? "none";
+
     public static string VectorCounts(CollectionResponse c) => string.Join(", ", c.VectorCounts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={Format.Count(kv.Value)}"));
 
     private static TextTable ListTable(CollectionListResponse list) => TextTable.Of(
-        null, s_listColumns, list.Collections.Select(c => (IReadOnlyList<string>)[c.Name, c.ServingVersion, Format.Count(c.ItemCount), VectorCounts(c), c.DefaultIndex]));
+        null, s_listColumns, list.Collections.Select(c => (IReadOnlyList<string>)[c.Name, Serving(c), Format.Count(c.ItemCount), VectorCounts(c), c.DefaultIndex]));
 
     private static async Task<CollectionView> ShowAsync(EmbeddingStoreClient client, string name, CancellationToken cancellationToken)
     {
@@ -52,9 +55,9 @@ internal sealed class CollectionsCommand : IAdminCommand
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new VersionCoverage(kv.Key, kv.Value, collection.ItemCount == 0 ? 0 : kv.Value / (double)collection.ItemCount, kv.Key == collection.ServingVersion))
             .ToList();
-        if (!collection.VectorCounts.ContainsKey(collection.ServingVersion))
+        if (collection.ServingVersion is { } serving && !collection.VectorCounts.ContainsKey(serving))
         {
-            versions.Insert(0, new VersionCoverage(collection.ServingVersion, 0, 0, Serving: true));
+            versions.Insert(0, new VersionCoverage(serving, 0, 0, Serving: true));
         }
 
         return new CollectionView(
@@ -71,7 +74,7 @@ internal sealed class CollectionsCommand : IAdminCommand
         await Format.FieldsAsync(
             context,
             ("name", c.Name),
-            ("serving", c.ServingVersion),
+            ("serving", Serving(c)),
             ("items", Format.Count(c.ItemCount)),
             ("default index", c.DefaultIndex),
             ("created", Format.Time(c.CreatedAt)),

@@ -43,7 +43,7 @@ internal sealed class StatusCommand : IAdminCommand
                 "collections",
                 ["NAME", "SERVING", "ITEMS", "VECTORS", "INDEX"],
                 status.Collections.Select(c => (IReadOnlyList<string>)
-                    [c.Name, c.ServingVersion, Format.Count(c.ItemCount), CollectionsCommand.VectorCounts(c), c.DefaultIndex])).WriteAsync(context);
+                    [c.Name, CollectionsCommand.Serving(c), Format.Count(c.ItemCount), CollectionsCommand.VectorCounts(c), c.DefaultIndex])).WriteAsync(context);
             await TextTable.Of("jobs in flight", JobsCommand.Columns, status.Jobs.Select(JobsCommand.Row)).WriteAsync(context);
             await TextTable.Of("migrations not yet cut over", MigrateCommand.Columns, status.Migrations.Select(MigrateCommand.Row)).WriteAsync(context);
         });

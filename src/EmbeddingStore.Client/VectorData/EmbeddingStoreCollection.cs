@@ -32,7 +32,9 @@ namespace EmbeddingStore.Client.VectorData;
 /// <list type="bullet">
 /// <item>Create (<see cref="EnsureCollectionExistsAsync"/>) registers each vector property's version when it is missing
 /// (dimension and distance function from the attribute) and makes the <em>first</em> vector property's version the
-/// serving version. An existing collection is left as it is, its serving version included.</item>
+/// serving version; a record type with no vector property gets a collection with no serving version (items waiting to
+/// be embedded: upsert, get, delete and filtered get work, vector search does not). An existing collection is left as
+/// it is, its serving version included.</item>
 /// <item>Distance functions: CosineSimilarity (default), CosineDistance, DotProductSimilarity,
 /// NegativeDotProductSimilarity, EuclideanDistance, EuclideanSquaredDistance, ManhattanDistance, each reported in its own
 /// convention (the last five as distances, lower is closer). Hamming is refused. Index kinds and <c>IsIndexed</c>
@@ -130,7 +132,7 @@ public partial class EmbeddingStoreCollection<TKey, TRecord> : VectorStoreCollec
     /// <summary>
     /// Creates the collection if it does not exist: registers every vector property's model version that is missing,
     /// checks those that exist against the declared dimension, creates the collection serving the first vector
-    /// property's version, and declares a <c>text</c> payload index on every full-text-indexed data property. An existing
+    /// property's version (or with no serving version when the record has no vector property), and declares a <c>text</c> payload index on every full-text-indexed data property. An existing
     /// collection is not changed.
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -170,17 +172,10 @@ public partial class EmbeddingStoreCollection<TKey, TRecord> : VectorStoreCollec
                 }
             }
 
-            if (_model.Vectors.Count == 0)
-            {
-                throw new VectorStoreException($"{_model.RecordName} has no vector property; an EmbeddingStore collection serves a model version, so it needs at least one.")
-                {
-                    VectorStoreSystemName = EmbeddingStoreVectorStore.SystemName,
-                    CollectionName = Name,
-                    OperationName = "EnsureCollectionExists",
-                };
-            }
-
-            await _client.PutCollectionAsync(Name, new CollectionRequest { ServingVersion = _model.Vectors[0].Version }, cancellationToken).ConfigureAwait(false);
+            // A record type with no vector property makes a collection with no serving version: its items wait to be
+            // embedded, found by key and filters; a serving version can be set later with PutCollectionAsync.
+            string? serving = _model.Vectors.Count == 0 ? null : _model.Vectors[0].Version;
+            await _client.PutCollectionAsync(Name, new CollectionRequest { ServingVersion = serving }, cancellationToken).ConfigureAwait(false);
 
             // Full-text-indexed properties get a text index, which serves HybridSearchAsync (and text filters) without
             // tokenising payloads per query; it is built by a server job, and answers are the same before it is ready.

@@ -43,7 +43,7 @@ internal sealed class Collection : IDisposable
     // Payload indexes by field: every write keeps them current, building or ready (Filters/PayloadFieldIndex).
     private readonly Dictionary<string, PayloadFieldIndex> _payloadIndexes = new(StringComparer.Ordinal);
 
-    public Collection(string name, ModelVersionId servingVersion, DateTimeOffset createdAt, IndexKind defaultIndex, IndexSettings? indexSettings = null)
+    public Collection(string name, ModelVersionId? servingVersion, DateTimeOffset createdAt, IndexKind defaultIndex, IndexSettings? indexSettings = null)
     {
         Name = name;
         ServingVersion = servingVersion;
@@ -54,7 +54,8 @@ internal sealed class Collection : IDisposable
 
     public string Name { get; }
 
-    public ModelVersionId ServingVersion { get; private set; }
+    // What plain queries search; null until one is set (items wait there to be embedded, never found by vector search).
+    public ModelVersionId? ServingVersion { get; private set; }
 
     // What searches that name no index use.
     public IndexKind DefaultIndex { get; private set; }
@@ -175,13 +176,13 @@ internal sealed class Collection : IDisposable
             }
         }
 
-        return new CollectionInfo(Name, ServingVersion.ToString(), _items.Count, counts, CreatedAt, DefaultIndex, IndexSettings, indexes);
+        return new CollectionInfo(Name, ServingVersion?.ToString(), _items.Count, counts, CreatedAt, DefaultIndex, IndexSettings, indexes);
     }
 
     // ----- writes: the caller holds the writer gate and has committed; each takes the memory lock itself -----
 
     // New build settings drop the built indexes, so each kind is rebuilt with them on its next search or write.
-    public void SetSettings(ModelVersionId servingVersion, IndexKind defaultIndex, IndexSettings indexSettings)
+    public void SetSettings(ModelVersionId? servingVersion, IndexKind defaultIndex, IndexSettings indexSettings)
     {
         using WriteScope scope = EnterWrite();
         ServingVersion = servingVersion;

@@ -9,7 +9,7 @@ namespace EmbeddingStore.Core.Collections;
 /// several, and how far a re-embedding has come is exactly the ratio of those counts.
 /// </summary>
 /// <param name="Name">The collection's name.</param>
-/// <param name="ServingVersion">The version plain queries search by default, <c>model@version</c>.</param>
+/// <param name="ServingVersion">The version plain queries search by default, <c>model@version</c>; null when none is set yet, so plain vector searches are refused rather than guessed.</param>
 /// <param name="ItemCount">Items in the collection.</param>
 /// <param name="VectorCounts">Stored vectors per version, keyed <c>model@version</c>.</param>
 /// <param name="CreatedAt">When the collection was created.</param>
@@ -21,7 +21,7 @@ namespace EmbeddingStore.Core.Collections;
 /// </param>
 public sealed record CollectionInfo(
     string Name,
-    string ServingVersion,
+    string? ServingVersion,
     long ItemCount,
     IReadOnlyDictionary<string, long> VectorCounts,
     DateTimeOffset CreatedAt,

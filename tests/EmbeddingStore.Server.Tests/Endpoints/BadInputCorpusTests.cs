@@ -87,7 +87,8 @@ public sealed class BadInputCorpusTests : IAsyncLifetime
         yield return ("POST", "/v1/collections/docs/items", "{\"items\": [{}]}");
         yield return ("POST", "/v1/collections/docs/items", "{\"items\": [{\"vectors\": {\"text@v1\": [0.1, 0.2, 0.3]}}]}");
         yield return ("PUT", "/v1/models/text/versions/v9", "{}");
-        yield return ("PUT", "/v1/collections/c9", "{}");
+        // (An empty collection body is valid since a collection may have no serving version; an unknown one is not.)
+        yield return ("PUT", "/v1/collections/c9", "{\"servingVersion\": \"text@v9\"}");
         yield return ("POST", "/v1/links", "{}");
 
         // Unicode edge cases in ids (as JSON escapes): lone surrogates, controls, noncharacters embedded with a control, huge ids.
