@@ -336,16 +336,16 @@ internal sealed class BenchCommand : IAdminCommand
 
     private static IBenchTarget CreateTarget(BenchOptions options, int dimension, Func<Uri, HttpClient>? httpClientFactory)
     {
+        BenchFilter? filter = options.Selectivity is { } percent ? new BenchFilter(percent, options.Seed, options.PayloadIndex) : null;
         if (options.Server is null)
         {
-            BenchFilter? filter = options.Selectivity is { } percent ? new BenchFilter(percent, options.Seed, options.PayloadIndex) : null;
             return new InProcessTarget(dimension, options.K, options.BatchSize, options.Threads, filter, options.GraphCost);
         }
 
         Uri baseAddress = HttpUrl.Parse(options.Server, out string? error) ?? throw new BenchInputException($"--server {error}");
 
         HttpClient http = httpClientFactory?.Invoke(baseAddress) ?? new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };
-        return new HttpTarget(http, options.Collection, options.UploadBatch);
+        return new HttpTarget(http, options.Collection, options.UploadBatch, filter);
     }
 
     private static VecsMatrix<int> ReadGroundTruth(string path, BenchOptions options, int baseCount, int queryCount)

@@ -9,30 +9,49 @@ using EmbeddingStore.Core.Vectors;
 namespace EmbeddingStore.Admin.Bench;
 
 // A running server through the .NET client: the same queries, with HTTP, JSON and the server's own limits in the figures.
-// It registers the version bench@v1 and (re)fills the collection given by --collection, row numbers as ids.
-internal sealed class HttpTarget(HttpClient http, string collection, int uploadBatch) : IBenchTarget
+// It registers the version bench@v1 and (re)fills the collection given by --collection, row numbers as ids; with
+// --selectivity every item carries BenchFilter's payload, the keyword index is declared and awaited when asked for, and
+// every search sends the filter, so the figures compare with another database's filtered search over its own protocol.
+internal sealed class HttpTarget(HttpClient http, string collection, int uploadBatch, BenchFilter? filter = null) : IBenchTarget
 {
     private const string Version = "bench@v1";
     private readonly EmbeddingStoreClient _client = new(http);
     private readonly Dictionary<string, int> _plans = new(StringComparer.Ordinal);
 
-    public string Description => $"server {http.BaseAddress} over HTTP, collection '{collection}'";
+    private readonly FilterRequest? _filter = filter is null ? null : new FilterRequest { Must = [new FieldConditionRequest { Key = BenchFilter.Field, Match = BenchFilter.Value }] };
+
+    public string Description => $"server {http.BaseAddress} over HTTP, collection '{collection}'" + (filter is null ? string.Empty : ", " + filter.Describe);
 
     public async Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, IndexSettingsBody? settings, CancellationToken cancellationToken)
     {
         await _client.RegisterModelVersionAsync(
             "bench", "v1", new ModelVersionRequest { Dimension = vectors.Dimension, Metric = ScoreMapping.ToWireName(metric) }, cancellationToken);
         await _client.PutCollectionAsync(collection, new CollectionRequest { ServingVersion = Version, IndexSettings = settings }, cancellationToken);
+        bool[]? matching = filter?.Matching(vectors.Count);
         for (int first = 0; first < vectors.Count; first += uploadBatch)
         {
             int n = Math.Min(uploadBatch, vectors.Count - first);
             var items = new List<ItemRequest>(n);
             for (int i = first; i < first + n; i++)
             {
-                items.Add(new ItemRequest { Id = i.ToString(CultureInfo.InvariantCulture), Vectors = new() { [Version] = vectors.Row(i).ToArray() } });
+                items.Add(new ItemRequest
+                {
+                    Id = i.ToString(CultureInfo.InvariantCulture),
+                    Payload = matching is null ? null : (matching[i] ? BenchFilter.InPayload : BenchFilter.OutPayload),
+                    Vectors = new() { [Version] = vectors.Row(i).ToArray() },
+                });
             }
 
             await _client.UpsertItemsAsync(collection, new UpsertItemsRequest { Items = items }, cancellationToken);
+        }
+
+        if (filter is { Indexed: true })
+        {
+            await _client.PutPayloadIndexAsync(collection, BenchFilter.Field, "keyword", cancellationToken);
+            while ((await _client.GetPayloadIndexAsync(collection, BenchFilter.Field, cancellationToken)).State != "ready")
+            {
+                await Task.Delay(50, cancellationToken);
+            }
         }
     }
 
@@ -52,7 +71,17 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
     {
         SearchResponse response = await _client.SearchAsync(
             collection,
-            new SearchRequest { Vector = query, Version = Version, K = k, WithPayload = false, Index = WireName(index), Oversampling = knobs.Oversampling, Ef = knobs.Ef },
+            new SearchRequest
+            {
+                Vector = query,
+                Version = Version,
+                K = k,
+                Filter = _filter,
+                WithPayload = false,
+                Index = WireName(index),
+                Oversampling = knobs.Oversampling,
+                Ef = knobs.Ef,
+            },
             cancellationToken);
         Count(response.Plan);
         return Ids(response.Hits);
@@ -68,6 +97,7 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
                 Vectors = [.. queries],
                 Version = Version,
                 K = k,
+                Filter = _filter,
                 WithPayload = false,
                 Index = WireName(index),
                 Oversampling = knobs.Oversampling,

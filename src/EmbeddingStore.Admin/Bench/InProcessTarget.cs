@@ -17,7 +17,6 @@ internal sealed class InProcessTarget : IBenchTarget
     private const string Version = "bench@v1";
     private const string Collection = "bench";
     private const int LoadBatch = 10_000;
-    private const string FilterField = "cat";
     private readonly EmbeddingEngine _engine;
     private readonly BenchFilter? _filter;
     private readonly Dictionary<string, int> _plans = new(StringComparer.Ordinal);
@@ -37,9 +36,7 @@ internal sealed class InProcessTarget : IBenchTarget
         _filter = filter;
     }
 
-    public string Description => _filter is { } filter
-        ? string.Create(CultureInfo.InvariantCulture, $"in-process engine, filter {FilterField} = \"in\" ({filter.Percent} % of items, seed {filter.Seed}{(filter.Indexed ? ", keyword index" : ", no payload index")})")
-        : "in-process engine";
+    public string Description => _filter is { } filter ? "in-process engine, " + filter.Describe : "in-process engine";
 
     public async Task LoadAsync(VecsMatrix<float> vectors, DistanceMetric metric, IndexSettingsBody? settings, CancellationToken cancellationToken)
     {
@@ -54,7 +51,7 @@ internal sealed class InProcessTarget : IBenchTarget
             var items = new List<ItemUpsert>(n);
             for (int i = first; i < first + n; i++)
             {
-                JsonElement? payload = matching is null ? null : (matching[i] ? s_in : s_out);
+                JsonElement? payload = matching is null ? null : (matching[i] ? BenchFilter.InPayload : BenchFilter.OutPayload);
                 items.Add(new ItemUpsert(i.ToString(CultureInfo.InvariantCulture), payload, new Dictionary<string, float[]> { [Version] = vectors.Row(i).ToArray() }));
             }
 
@@ -67,13 +64,10 @@ internal sealed class InProcessTarget : IBenchTarget
 
         if (_filter is { Indexed: true })
         {
-            Check(await _engine.PutPayloadIndexAsync(Collection, FilterField, "keyword", cancellationToken));
+            Check(await _engine.PutPayloadIndexAsync(Collection, BenchFilter.Field, "keyword", cancellationToken));
             await _engine.Jobs.RunUntilIdleAsync(cancellationToken);
         }
     }
-
-    private static readonly JsonElement s_in = JsonDocument.Parse("{\"cat\":\"in\"}").RootElement.Clone();
-    private static readonly JsonElement s_out = JsonDocument.Parse("{\"cat\":\"out\"}").RootElement.Clone();
 
     public IReadOnlyDictionary<string, int> TakePlans()
     {
@@ -96,7 +90,7 @@ internal sealed class InProcessTarget : IBenchTarget
             return null;
         }
 
-        var filter = new PayloadFilter([FilterCondition.Equal(FilterField, JsonDocument.Parse("\"in\"").RootElement.Clone())]);
+        var filter = new PayloadFilter([FilterCondition.Equal(BenchFilter.Field, BenchFilter.Value)]);
         return filter.Validate() is { } error ? throw new BenchInputException(error.Message) : filter;
     }
 

@@ -117,6 +117,34 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("over HTTP", json.RootElement.GetProperty("target").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Bench_SelectivityThroughServer_ExactFilteredTruthAndTheIndexDeclared(bool indexed)
+    {
+        // Over HTTP the items carry the seeded payload, the index is declared and awaited, and every search sends the
+        // filter: the exact search is then its own filtered truth (recall 1), and the plans say the filter was applied.
+        using var factory = new ServerFactory();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        string[] index = indexed ? ["--payload-index"] : [];
+        string[] args =
+        [
+            "bench", "--base", _files["base.fvecs"], "--query", _files["query.fvecs"], "--server", "http://localhost/",
+            "--upload-batch", "50", "--batch-size", "5", "--selectivity", "10", "--json", "--bandwidth-mib", "8", .. index,
+        ];
+        int code = await AdminCommands.RunAsync(args, Context(stdout, stderr, factory), TestContext.Current.CancellationToken);
+
+        Assert.True(code == 0, stderr.ToString());
+        using JsonDocument json = JsonDocument.Parse(stdout.ToString());
+        Assert.Equal(1.0, json.RootElement.GetProperty("recall").GetDouble());
+        Assert.Equal("exact-filtered 12", json.RootElement.GetProperty("plans").GetString());
+        Assert.Contains("filter cat = \"in\" (10 % of items", json.RootElement.GetProperty("target").GetString(), StringComparison.Ordinal);
+        using HttpClient client = factory.CreateClient();
+        using JsonDocument indexes = JsonDocument.Parse(await client.GetStringAsync(new Uri("/v1/collections/bench/indexes", UriKind.Relative), TestContext.Current.CancellationToken));
+        Assert.Equal(indexed ? 1 : 0, indexes.RootElement.GetProperty("indexes").GetArrayLength());
+    }
+
     [Fact]
     public async Task Bench_ServerRefusesBatch_OneLineNonZeroExit()
     {
@@ -244,7 +272,7 @@ public sealed class BenchCommandTests : IDisposable
     [Theory]
     [InlineData("--payload-index indexes the field --selectivity filters on", "--payload-index")]
     [InlineData("--gt holds unfiltered neighbours", "--selectivity", "10", "--gt", "x.ivecs")]
-    [InlineData("in-process only", "--selectivity", "10", "--server", "http://127.0.0.1:9")]
+    [InlineData("--graph-cost sets the in-process engine's planner", "--graph-cost", "0", "--server", "http://127.0.0.1:9")]
     public async Task Bench_FilterOptionsThatCannotApply_RefusedInOneLine(string message, params string[] options)
     {
         (int code, string output, string errors) = await RunAsync(options);
