@@ -11,25 +11,16 @@ namespace EmbeddingStore.Server.Tests.Endpoints;
 // a collection (or be shadowed), deleted, and still there after a restart on the same file.
 public sealed class AliasEndpointsTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "es-alias-" + Guid.NewGuid().ToString("N"));
+    private readonly TempStoreDirectory _store = new("es-alias-");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _store.Dispose();
 
     [Fact]
     public async Task PutAlias_SearchSwitchListDelete_EndToEnd()
     {
-        using var factory = new ServerFactory(Settings());
+        using var factory = new ServerFactory(_store.Settings());
         HttpClient client = factory.CreateClient();
         await SeedAsync(client);
 
@@ -60,7 +51,7 @@ public sealed class AliasEndpointsTests : IDisposable
     [Fact]
     public async Task PutAlias_ShadowingEitherWay_Refused409NameConflict()
     {
-        using var factory = new ServerFactory(Settings());
+        using var factory = new ServerFactory(_store.Settings());
         HttpClient client = factory.CreateClient();
         await SeedAsync(client);
         await Api.PutAsync(client, "/v1/aliases/live", """{"collection": "blue"}""", Ct);
@@ -86,18 +77,16 @@ public sealed class AliasEndpointsTests : IDisposable
     [Fact]
     public async Task PutAlias_Restart_AliasStillServes()
     {
-        using (var factory = new ServerFactory(Settings()))
+        using (var factory = new ServerFactory(_store.Settings()))
         {
             HttpClient client = factory.CreateClient();
             await SeedAsync(client);
             await Api.PutAsync(client, "/v1/aliases/live", """{"collection": "green"}""", Ct);
         }
 
-        using var reopened = new ServerFactory(Settings());
+        using var reopened = new ServerFactory(_store.Settings());
         Assert.Equal(["g1"], await SearchIdsAsync(reopened.CreateClient(), "live"));
     }
-
-    private Dictionary<string, string?> Settings() => new() { ["Storage:Path"] = Path.Combine(_directory, "store.db") };
 
     private static async Task SeedAsync(HttpClient client)
     {

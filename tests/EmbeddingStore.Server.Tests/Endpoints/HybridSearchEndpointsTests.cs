@@ -14,27 +14,18 @@ namespace EmbeddingStore.Server.Tests.Endpoints;
 // route's fused order, ranks and filter; and bad requests refused with problems naming the JSON path.
 public sealed class HybridSearchEndpointsTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "es-hybrid-" + Guid.NewGuid().ToString("N"));
+    private readonly TempStoreDirectory _store = new("es-hybrid-");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _store.Dispose();
 
     [Fact]
     public async Task SearchHybrid_TextIndexAcrossWritesAndRestart_FusedOrderAndTextFilterAgree()
     {
         const string TextFilter = """{"filter": {"must": [{"key": "body", "text": "SOLAR wind"}]}}""";
         const string Hybrid = """{"vector": [1, 0], "k": 4, "keywords": {"field": "body", "query": "solar"}}""";
-        using (var factory = new ServerFactory(Settings()))
+        using (var factory = new ServerFactory(_store.Settings()))
         {
             HttpClient client = factory.CreateClient();
             await SeedAsync(client);
@@ -63,7 +54,7 @@ public sealed class HybridSearchEndpointsTests : IDisposable
             Assert.Equal(2, await CountAsync(client, TextFilter));
         }
 
-        using (var reopened = new ServerFactory(Settings()))
+        using (var reopened = new ServerFactory(_store.Settings()))
         {
             HttpClient client = reopened.CreateClient();
             var index = (await Api.GetAsync(client, "/v1/collections/docs/indexes/body", Ct)).Body!;
@@ -99,7 +90,7 @@ public sealed class HybridSearchEndpointsTests : IDisposable
     [InlineData("""{"vector": [1, 0], "keywords": {"field": "body", "query": "solar", "mode": "any"}}""", ProblemTypes.MalformedRequest, "")]
     public async Task SearchHybrid_BadRequest_ProblemNamingPath(string body, string type, string detail)
     {
-        using var factory = new ServerFactory(Settings());
+        using var factory = new ServerFactory(_store.Settings());
         HttpClient client = factory.CreateClient();
         await SeedAsync(client);
         var refused = await Api.PostAsync(client, "/v1/collections/docs/search/hybrid", body, Ct);
@@ -111,15 +102,13 @@ public sealed class HybridSearchEndpointsTests : IDisposable
     [Fact]
     public async Task CountItems_TextConditionWithoutWords_ProblemNamingPath()
     {
-        using var factory = new ServerFactory(Settings());
+        using var factory = new ServerFactory(_store.Settings());
         HttpClient client = factory.CreateClient();
         await SeedAsync(client);
         var refused = await Api.PostAsync(client, "/v1/collections/docs/items/count", """{"filter": {"should": [{"key": "body", "text": "--"}]}}""", Ct);
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Contains("filter.should[0].text has no words", (string?)refused.Body!["detail"], StringComparison.Ordinal);
     }
-
-    private Dictionary<string, string?> Settings() => new() { ["Storage:Path"] = Path.Combine(_directory, "store.db") };
 
     private static async Task SeedAsync(HttpClient client)
     {

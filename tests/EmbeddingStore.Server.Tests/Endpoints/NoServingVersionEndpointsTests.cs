@@ -14,25 +14,16 @@ public sealed class NoServingVersionEndpointsTests : IDisposable
 {
     private const string English = """{"filter": {"must": [{"key": "lang", "match": "en"}]}}""";
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "es-noserving-" + Guid.NewGuid().ToString("N"));
+    private readonly TempStoreDirectory _store = new("es-noserving-");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _store.Dispose();
 
     [Fact]
     public async Task PutCollection_NoServingVersion_ItemsFoundSearchRefusedUntilServingVersionSet()
     {
-        using (var factory = new ServerFactory(Settings()))
+        using (var factory = new ServerFactory(_store.Settings()))
         {
             HttpClient client = factory.CreateClient();
             await Api.PutAsync(client, "/v1/models/text/versions/v1", """{"dimension": 2, "metric": "cosine"}""", Ct);
@@ -81,7 +72,7 @@ public sealed class NoServingVersionEndpointsTests : IDisposable
             Assert.Equal("text@v1", (string?)served.Body!["servingVersion"]);
         }
 
-        using var reopened = new ServerFactory(Settings());
+        using var reopened = new ServerFactory(_store.Settings());
         HttpClient again = reopened.CreateClient();
         var search = await Api.PostAsync(again, "/v1/collections/docs/search", """{"vector": [0, 1], "k": 10}""", Ct);
         Assert.True(search.Status == HttpStatusCode.OK, search.Body?.ToJsonString());
@@ -89,5 +80,4 @@ public sealed class NoServingVersionEndpointsTests : IDisposable
         Assert.Equal(3, (long)(await Api.GetAsync(again, "/v1/collections/docs", Ct)).Body!["itemCount"]!);
     }
 
-    private Dictionary<string, string?> Settings() => new() { ["Storage:Path"] = Path.Combine(_directory, "store.db") };
 }

@@ -16,20 +16,11 @@ public sealed class PayloadIndexEndpointsTests : IDisposable
 {
     private const int ItemCount = 200;
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "es-pindex-" + Guid.NewGuid().ToString("N"));
+    private readonly TempStoreDirectory _store = new("es-pindex-");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _store.Dispose();
 
     [Fact]
     public async Task PutPayloadIndex_BuildUseRestartDelete_EndToEnd()
@@ -38,7 +29,7 @@ public sealed class PayloadIndexEndpointsTests : IDisposable
         string search = $$"""{"vector": [1, 0, 0], "k": 10, "filter": {{Filter}}}""";
         string before;
         long count;
-        using (var factory = new ServerFactory(Settings()))
+        using (var factory = new ServerFactory(_store.Settings()))
         {
             HttpClient client = factory.CreateClient();
             await SeedAsync(client);
@@ -71,7 +62,7 @@ public sealed class PayloadIndexEndpointsTests : IDisposable
             Assert.Equal(count, (long)(await Api.PostAsync(client, "/v1/collections/docs/items/count", $$"""{"filter": {{Filter}}}""", Ct)).Body!["count"]!);
         }
 
-        using (var reopened = new ServerFactory(Settings()))
+        using (var reopened = new ServerFactory(_store.Settings()))
         {
             HttpClient client = reopened.CreateClient();
             var list = await Api.GetAsync(client, "/v1/collections/docs/indexes", Ct);
@@ -106,7 +97,7 @@ public sealed class PayloadIndexEndpointsTests : IDisposable
     [InlineData("/v1/collections/nope/indexes/cat", """{"type": "keyword"}""", ProblemTypes.CollectionNotFound, "nope")]
     public async Task PutPayloadIndex_BadDeclaration_ProblemAndNothingDeclared(string path, string body, string type, string detail)
     {
-        using var factory = new ServerFactory(Settings());
+        using var factory = new ServerFactory(_store.Settings());
         HttpClient client = factory.CreateClient();
         await SeedAsync(client, items: 4);
         var refused = await Api.PutAsync(client, path, body, Ct);
@@ -116,8 +107,6 @@ public sealed class PayloadIndexEndpointsTests : IDisposable
         Assert.Empty((await Api.GetAsync(client, "/v1/collections/docs/indexes", Ct)).Body!["indexes"]!.AsArray());
         Assert.Empty((await Api.GetAsync(client, "/v1/jobs", Ct)).Body!["jobs"]!.AsArray());
     }
-
-    private Dictionary<string, string?> Settings() => new() { ["Storage:Path"] = Path.Combine(_directory, "store.db") };
 
     private static async Task SeedAsync(HttpClient client, int items = ItemCount)
     {

@@ -10,25 +10,16 @@ namespace EmbeddingStore.Server.Tests.Endpoints;
 // hit nor a reason for a partial-coverage refusal, and still there after a restart.
 public sealed class VectorlessItemEndpointsTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "es-novector-" + Guid.NewGuid().ToString("N"));
+    private readonly TempStoreDirectory _store = new("es-novector-");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _store.Dispose();
 
     [Fact]
     public async Task Upsert_EmptyVectors_StoredFoundByIdAndFilterNeverBySearchAndDurable()
     {
-        using (var factory = new ServerFactory(Settings()))
+        using (var factory = new ServerFactory(_store.Settings()))
         {
             HttpClient client = factory.CreateClient();
             await Api.PutAsync(client, "/v1/models/text/versions/v1", """{"dimension": 2, "metric": "cosine"}""", Ct);
@@ -42,7 +33,7 @@ public sealed class VectorlessItemEndpointsTests : IDisposable
             await AssertServedAsync(client);
         }
 
-        using var reopened = new ServerFactory(Settings());
+        using var reopened = new ServerFactory(_store.Settings());
         await AssertServedAsync(reopened.CreateClient());
     }
 
@@ -59,5 +50,4 @@ public sealed class VectorlessItemEndpointsTests : IDisposable
         Assert.Equal(1, (long)search.Body["coverage"]!["heldItems"]!);
     }
 
-    private Dictionary<string, string?> Settings() => new() { ["Storage:Path"] = Path.Combine(_directory, "store.db") };
 }
