@@ -53,11 +53,11 @@ internal sealed class BenchCommand : IAdminCommand
         var metric = new Option<DistanceMetric>("--metric")
         {
             Description = "The metric of the vectors",
-            HelpName = string.Join('|', MetricNames),
+            HelpName = string.Join('|', ScoreMapping.WireNames),
             DefaultValueFactory = _ => DistanceMetric.DotProduct,
             CustomParser = result => ScoreMapping.TryParseWireName(Token(result), out DistanceMetric parsed)
                 ? parsed
-                : Refuse<DistanceMetric>(result, $"--metric must be one of {string.Join(", ", MetricNames)}, not '{Token(result)}'"),
+                : Refuse<DistanceMetric>(result, $"--metric must be one of {string.Join(", ", ScoreMapping.WireNames)}, not '{Token(result)}'"),
         };
         var oversampling = new Option<int?>("--oversampling") { Description = "int8: candidates re-scored per neighbour (default: the engine's)" };
         var ef = new Option<IReadOnlyList<int>?>("--ef")
@@ -179,9 +179,6 @@ internal sealed class BenchCommand : IAdminCommand
     }
 
     // The option's value; empty when the parser asks without one (the option then reports it as missing).
-    // The metric names as the wire spells them, from the one table that defines them.
-    private static readonly string[] MetricNames = [.. Enum.GetValues<DistanceMetric>().Select(ScoreMapping.ToWireName)];
-
     private static string Token(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
 
     // "16,32,64" as numbers; null when any part is not an integer.

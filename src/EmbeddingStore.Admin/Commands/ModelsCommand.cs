@@ -34,7 +34,7 @@ internal sealed class ModelsCommand : IAdminCommand
         var dimension = new Option<int>("--dimension") { Description = "Floats per vector", Required = true, HelpName = "D" };
         var metric = new Option<string>("--metric")
         {
-            Description = "One of " + string.Join(", ", Enum.GetValues<Core.Vectors.DistanceMetric>().Select(Core.Vectors.ScoreMapping.ToWireName)) + " (the server checks it)",
+            Description = "One of " + string.Join(", ", Core.Vectors.ScoreMapping.WireNames) + " (the server checks it)",
             Required = true,
             HelpName = "METRIC",
         };

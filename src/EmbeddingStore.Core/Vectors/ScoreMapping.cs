@@ -10,6 +10,12 @@ namespace EmbeddingStore.Core.Vectors;
 /// </summary>
 public static class ScoreMapping
 {
+    /// <summary>
+    /// Every metric's wire name, in enum order: what help texts, error messages and the API document list, so that a new
+    /// metric reaches all of them from this one table.
+    /// </summary>
+    public static IReadOnlyList<string> WireNames { get; } = [.. Enum.GetValues<DistanceMetric>().Select(ToWireName)];
+
     /// <summary>The wire and storage name of a metric; kept short and stable because it is persisted.</summary>
     public static string ToWireName(DistanceMetric metric) => metric switch
     {

@@ -13,6 +13,10 @@ namespace EmbeddingStore.Server.Endpoints;
 
 internal static class ModelEndpoints
 {
+    // 'cosine', 'dot', 'l2' or 'l1': the refusal names every metric the table knows.
+    private static readonly string MetricList =
+        string.Join(", ", ScoreMapping.WireNames.SkipLast(1).Select(n => $"'{n}'")) + $" or '{ScoreMapping.WireNames[^1]}'";
+
     public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder group = app.MapGroup("/v1/models").WithTags("Model versions").RequireAuthorization(Scopes.Read);
@@ -30,7 +34,7 @@ internal static class ModelEndpoints
     {
         if (!ScoreMapping.TryParseWireName(request.Metric, out DistanceMetric metric))
         {
-            return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"metric must be 'cosine', 'dot', 'l2' or 'l1'; it was '{request.Metric}'."));
+            return ProblemMapping.ToProblem(new StoreError(StoreErrorCode.InvalidArgument, $"metric must be {MetricList}; it was '{request.Metric}'."));
         }
 
         StoreResult<Outcome<ModelVersion>> result =

@@ -142,7 +142,7 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
                 Range(schema, 1, limits.MaxDimension, null);
                 break;
             case (nameof(ModelVersionRequest), "metric") or (nameof(ModelVersionResponse), "metric"):
-                Names(schema, [.. Enum.GetValues<DistanceMetric>().Select(ScoreMapping.ToWireName)]);
+                Names(schema, [.. ScoreMapping.WireNames]);
                 break;
             case (nameof(LinkRequest), "kind"):
                 Names(schema, [BridgeKindNames.Auto, .. Enum.GetValues<BridgeKind>().Select(BridgeKindNames.ToWireName)]);
