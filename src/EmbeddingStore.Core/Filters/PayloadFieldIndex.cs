@@ -298,7 +298,8 @@ internal sealed class PayloadFieldIndex
             return true;
         }
 
-        var union = new HashSet<ItemEntry>(ReferenceEqualityComparer.Instance);
+        // Sized for the sum up front: growing by rehashing cost more than the inserts themselves.
+        var union = new HashSet<ItemEntry>((int)total, ReferenceEqualityComparer.Instance);
         foreach (HashSet<ItemEntry> set in sets)
         {
             union.UnionWith(set);
