@@ -7,6 +7,7 @@ PostgreSQL + pgvector through psycopg2, one client each, on ../shared/data/fortu
     python3 docs/bench/pgvector_filtered.py http://127.0.0.1:5262 setup   # fills both (pgvector: unix socket /tmp, port 5499)
     python3 docs/bench/pgvector_filtered.py http://127.0.0.1:5262         # ours (arrays, base64; two clients) against pgvector
     python3 docs/bench/pgvector_filtered.py http://127.0.0.1:5262 hnsw    # the same with "index": "hnsw"
+    python3 docs/bench/pgvector_filtered.py http://127.0.0.1:5262 ann     # unfiltered: our HNSW against pgvector's (issue 10)
 
 Each run warms both servers first and then alternates them pass by pass, so a change in the machine's load reaches both.
 
@@ -22,11 +23,11 @@ X = fvecs(D + "corpus.minilm.fvecs"); Q = fvecs(D + "queries.minilm.fvecs")
 n = len(X)
 order = np.random.RandomState(11).permutation(n)
 cat = np.array(["none"] * n, dtype=object); cat[order[: n // 10]] = "ten"; cat[order[: n // 100]] = "one"
-filters = {"10%": ["one", "ten"], "1%": ["one"]}
+filters = {"10%": ["one", "ten"], "1%": ["one"], "all": None}
 truth = {}
 S = Q @ X.T
 for name, vals in filters.items():
-    mask = np.isin(cat, vals)
+    mask = np.ones(n, dtype=bool) if vals is None else np.isin(cat, vals)
     s = np.where(mask[None, :], S, -np.inf)
     truth[name] = [set(np.argsort(-row)[:10]) for row in s]
 
@@ -128,6 +129,9 @@ def compare(con, name, rounds, warm_seconds, index=None):
         variants["ours, JSON arrays, http.client"] = (StdlibClient(), es_bodies(name, False))
     variants[f"ours, base64, http.client{', ' + index if index else ''}"] = (StdlibClient(), es_bodies(name, True, index))
     variants[f"ours, base64, libcurl{', ' + index if index else ''}"] = (CurlClient(), es_bodies(name, True, index))
+    cur = con.cursor()
+    cur.execute("DROP INDEX IF EXISTS fortunes_embedding_hnsw")  # the `ann` run's graph; with it the planner may walk it and lose rows
+    con.commit()
     plain, prepared, plan = pg_queries(con, name)
     end = time.time() + warm_seconds
     while time.time() < end:
@@ -147,10 +151,64 @@ def compare(con, name, rounds, warm_seconds, index=None):
     for k, v in med.items():
         print(f"  {k:34} {v:8,.0f} q/s (passes {min(rates[k]):,.0f}-{max(rates[k]):,.0f})  recall {recalls[k]:.3f}  vs pgvector's best {v / pg_best:.2f}x")
 
+def compare_ann(con, efs, rounds, warm_seconds):
+    """Unfiltered top 10 through each side's HNSW (M 16, efConstruction 200 on both), swept over ef: pgvector's graph is
+    built here once (one parallel maintenance worker, timed); ours is the collection's graph, built by its job. Same
+    warm-up and alternating rounds as compare()."""
+    import base64
+    cur = con.cursor()
+    cur.execute("SELECT 1 FROM pg_indexes WHERE tablename = 'fortunes' AND indexname = 'fortunes_embedding_hnsw'")
+    if not cur.fetchall():
+        cur.execute("SET max_parallel_maintenance_workers = 1")
+        t = time.perf_counter()
+        cur.execute("CREATE INDEX fortunes_embedding_hnsw ON fortunes USING hnsw (embedding vector_ip_ops) WITH (m = 16, ef_construction = 200)")
+        con.commit()
+        print(f"pgvector HNSW build: {time.perf_counter() - t:.2f} s")
+    qs = ["[" + ",".join(map(repr, q.tolist())) + "]" for q in Q]
+    sql = "SELECT id FROM fortunes ORDER BY embedding <#> %s::vector LIMIT 10"
+    cur.execute("EXPLAIN " + sql, (qs[0],))
+    plan = " / ".join(r[0].strip().split("  (cost")[0][:60] for r in cur.fetchall() if "Order By" not in r[0])
+    def pg(ef):
+        cur.execute(f"SET hnsw.ef_search = {int(ef)}")
+        res = []; t = time.perf_counter()
+        for q in qs:
+            cur.execute(sql, (q,)); res.append([r[0] for r in cur.fetchall()])
+        return len(qs) / (time.perf_counter() - t), res
+    vectors = [base64.b64encode(q.astype('<f4').tobytes()).decode() for q in Q]
+    bodies = {ef: [json.dumps({"vector": v, "k": 10, "withPayload": False, "index": "hnsw", "ef": ef}).encode() for v in vectors] for ef in efs}
+    clients = {"libcurl": CurlClient(), "http.client": StdlibClient()}
+    end = time.time() + warm_seconds
+    while time.time() < end:
+        for ef in efs:
+            for c in clients.values():
+                es_pass(c, bodies[ef])
+            pg(ef)
+    rates, recalls, plans = {}, {}, {}
+    for r in range(rounds):
+        for ef in efs:
+            for name, c in clients.items():
+                q, res = es_pass(c, bodies[ef], plans); rates.setdefault((name, ef), []).append(q); recalls[(name, ef)] = recall(res, "all")
+            q, res = pg(ef); rates.setdefault(("pgvector", ef), []).append(q); recalls[("pgvector", ef)] = recall(res, "all")
+    med = {k: statistics.median(v) for k, v in rates.items()}
+    print(f"unfiltered top 10 ({rounds} rounds after {warm_seconds} s warm-up; pgvector plan: {plan}; our plans {plans})")
+    print("   ef | pgvector recall  q/s | ours recall | libcurl q/s | http.client q/s")
+    for ef in efs:
+        print(f"  {ef:3} |  {recalls[('pgvector', ef)]:.3f} {med[('pgvector', ef)]:7,.0f} |    {recalls[('libcurl', ef)]:.3f}    | {med[('libcurl', ef)]:9,.0f}   | {med[('http.client', ef)]:9,.0f}")
+    # At equal recall: for each pgvector point, our fastest ef that reaches at least its recall.
+    for ef in efs:
+        want = recalls[("pgvector", ef)]
+        ours = [e for e in efs if recalls[("libcurl", e)] >= want]
+        if ours:
+            best = max(ours, key=lambda e: med[("libcurl", e)])
+            print(f"  pgvector ef {ef} (recall {want:.3f}, {med[('pgvector', ef)]:,.0f} q/s): ours ef {best} recall {recalls[('libcurl', best)]:.3f} "
+                  f"libcurl {med[('libcurl', best)] / med[('pgvector', ef)]:.2f}x, http.client {med[('http.client', best)] / med[('pgvector', ef)]:.2f}x")
+
 if __name__ == "__main__":
     con = psycopg2.connect(host="/tmp", port=5499, user="postgres")
     if "setup" in sys.argv:
         setup_es(); setup_pg(con); print("set up"); sys.exit()
+    if "ann" in sys.argv:
+        compare_ann(con, [16, 24, 32, 48, 64, 96, 128], rounds=5, warm_seconds=20); sys.exit()
     index = "hnsw" if "hnsw" in sys.argv else None
     for name in ["10%", "1%"]:
         compare(con, name, rounds=9, warm_seconds=20, index=index)
