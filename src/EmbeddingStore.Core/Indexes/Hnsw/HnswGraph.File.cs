@@ -232,7 +232,16 @@ internal sealed partial class HnswGraph
                 return null;
             }
 
-            return identity ? graph : graph.Remap(oldToNew, segment, scratch);
+            // The centre is not in the file: it is the segment's own, chosen again (the rows it was chosen from are these).
+            float[]? centre = ChooseCentre(segment);
+            if (identity)
+            {
+                graph.SetCentre(centre, segment);
+                return graph;
+            }
+
+            graph._centre = centre;
+            return graph.Remap(oldToNew, segment, scratch);
         }
         catch (EndOfStreamException)
         {

@@ -20,6 +20,7 @@ internal sealed partial class HnswGraph
     public void Insert(VectorSegment segment, int row, HnswScratch scratch)
     {
         EnsureCapacity(row + 1);
+        TakeOffset(segment, row);
         int level;
         int start = EntryPoint;
         if (_levels[row] >= 0)
@@ -62,6 +63,7 @@ internal sealed partial class HnswGraph
             if (segment.ItemAt(row) is not null && _levels[row] < 0)
             {
                 AddNode(row);
+                TakeOffset(segment, row);
                 rows.Add(row);
             }
         }
@@ -161,12 +163,14 @@ internal sealed partial class HnswGraph
             return;
         }
 
+        // The searches score rows against this one and take them to the build's similarities (raw unless centred).
         ReadOnlySpan<float> vector = segment.Row(row);
+        BuildScoring scoring = ScoringFor(row);
         int current = start;
-        float currentScore = Score(vector, segment.Row(current), metric);
+        float currentScore = Rescore(scoring, current, Score(vector, segment.Row(current), metric));
         for (int layer = top; layer > level; layer--)
         {
-            Descend(segment, vector, metric, layer, ref current, ref currentScore);
+            Descend(segment, vector, metric, layer, ref current, ref currentScore, scoring);
         }
 
         Span<int> chosen = stackalloc int[_parameters.MaxLinks0];
@@ -179,7 +183,7 @@ internal sealed partial class HnswGraph
             }
 
             scratch.Reset(Capacity);
-            SearchLayer(segment, vector, metric, current, currentScore, _parameters.EfConstruction, layer, search: null, exclude: row, scratch);
+            SearchLayer(segment, vector, metric, current, currentScore, _parameters.EfConstruction, layer, search: null, exclude: row, scratch, scoring);
 
             // The next layer down starts from the best row found on this one.
             List<(float Score, int Row)> selection = scratch.Selection;
@@ -251,7 +255,7 @@ internal sealed partial class HnswGraph
 
     // Algorithm 4: walk the candidates best first and keep one only when it is closer to the base than to every row kept
     // so far, so the links spread in different directions instead of bunching in the nearest cluster.
-    private static void SelectNeighbours(VectorSegment segment, DistanceMetric metric, List<(float Score, int Row)> sortedBestFirst, int m, List<int> chosen)
+    private void SelectNeighbours(VectorSegment segment, DistanceMetric metric, List<(float Score, int Row)> sortedBestFirst, int m, List<int> chosen)
     {
         chosen.Clear();
         foreach ((float score, int candidate) in sortedBestFirst)
@@ -261,11 +265,10 @@ internal sealed partial class HnswGraph
                 break;
             }
 
-            ReadOnlySpan<float> candidateVector = segment.Row(candidate);
             bool keep = true;
             foreach (int kept in chosen)
             {
-                if (Score(candidateVector, segment.Row(kept), metric) > score)
+                if (Similarity(segment, candidate, kept, metric) > score)
                 {
                     keep = false;
                     break;
@@ -306,12 +309,13 @@ internal sealed partial class HnswGraph
         selection.Clear();
         Span<float> scores = stackalloc float[count];
         VectorMath.ScoreGatheredRows(baseVector, segment.Data, block.Slice(1, count), metric, scores);
+        Rescore(ScoringFor(neighbour), block.Slice(1, count), scores);
         for (int i = 0; i < count; i++)
         {
             selection.Add((scores[i], block[1 + i]));
         }
 
-        selection.Add((Score(baseVector, segment.Row(row), metric), row));
+        selection.Add((Similarity(segment, neighbour, row, metric), row));
         SortBestFirst(selection);
         SelectNeighbours(segment, metric, selection, max, scratch.Chosen);
         block[0] = scratch.Chosen.Count;

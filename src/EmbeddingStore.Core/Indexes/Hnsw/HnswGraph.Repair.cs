@@ -19,6 +19,9 @@ internal sealed partial class HnswGraph
     {
         var graph = new HnswGraph(_parameters);
         graph.EnsureCapacity(segment.RowCount);
+
+        // The same centre, the offsets taken anew by the new rows.
+        graph.SetCentre(_centre, segment);
         int limit = Math.Min(Capacity, oldToNew.Length);
         for (int row = 0; row < limit; row++)
         {
@@ -140,16 +143,15 @@ internal sealed partial class HnswGraph
             }
         }
 
-        ReadOnlySpan<float> vector = segment.Row(now);
         selection.Clear();
         foreach (int candidate in candidates)
         {
-            selection.Add((VectorMath.ScoreRow(vector, segment.Row(candidate), metric), candidate));
+            selection.Add((target.Similarity(segment, now, candidate, metric), candidate));
         }
 
         SortBestFirst(selection);
         int max = layer == 0 ? _parameters.MaxLinks0 : _parameters.M;
-        SelectNeighbours(segment, metric, selection, max, chosen);
+        target.SelectNeighbours(segment, metric, selection, max, chosen);
         block[0] = chosen.Count;
         for (int i = 0; i < chosen.Count; i++)
         {

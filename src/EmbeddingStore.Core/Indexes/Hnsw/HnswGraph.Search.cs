@@ -43,7 +43,8 @@ internal sealed partial class HnswGraph
     // Greedy search with ef = 1 on an upper layer: move to the best neighbour until none improves. The neighbours are
     // scored together (one gathered kernel call per node) and then walked in list order, so the path is the one a
     // neighbour-at-a-time loop would take.
-    private void Descend(VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, int layer, ref int current, ref float currentScore)
+    private void Descend(
+        VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, int layer, ref int current, ref float currentScore, BuildScoring scoring = default)
     {
         Span<int> links = stackalloc int[_parameters.MaxLinks0];
         Span<float> scores = stackalloc float[_parameters.MaxLinks0];
@@ -54,6 +55,11 @@ internal sealed partial class HnswGraph
             changed = false;
             int count = CopyNeighbours(current, layer, links);
             VectorMath.ScoreGatheredRows(query, data, links[..count], metric, scores);
+            if (scoring.Centred)
+            {
+                Rescore(scoring, links[..count], scores);
+            }
+
             for (int i = 0; i < count; i++)
             {
                 if (scores[i] > currentScore)
@@ -72,7 +78,7 @@ internal sealed partial class HnswGraph
     // scored in one gathered kernel call, then offered in list order; nothing is allocated.
     private void SearchLayer(
         VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, int entry, float entryScore, int ef, int layer,
-        IndexSearch? search, int exclude, HnswScratch scratch)
+        IndexSearch? search, int exclude, HnswScratch scratch, BuildScoring scoring = default)
     {
         Span<int> links = stackalloc int[_parameters.MaxLinks0];
         Span<int> fresh = stackalloc int[_parameters.MaxLinks0];
@@ -119,6 +125,11 @@ internal sealed partial class HnswGraph
             }
 
             VectorMath.ScoreGatheredRows(query, data, fresh[..unvisited], metric, scores);
+            if (scoring.Centred)
+            {
+                Rescore(scoring, fresh[..unvisited], scores);
+            }
+
             for (int i = 0; i < unvisited; i++)
             {
                 float score = scores[i];

@@ -46,7 +46,8 @@ internal sealed partial class HnswGraph
     // Rows the arrays can address (the visited set of a search must cover them).
     public int Capacity => _levels.Length;
 
-    public long MemoryBytes => (_levels.Length * (long)sizeof(int)) + (_links0.Length * (long)sizeof(int)) + (_upper.Length * (long)IntPtr.Size) + _upperBytes;
+    public long MemoryBytes => (_levels.Length * (long)sizeof(int)) + (_links0.Length * (long)sizeof(int)) + (_upper.Length * (long)IntPtr.Size) + _upperBytes
+        + ((_offsets.Length + _inverseNorms.Length) * (long)sizeof(float));
 
     public bool Contains(int row) => row < _levels.Length && _levels[row] >= 0;
 
@@ -75,6 +76,7 @@ internal sealed partial class HnswGraph
         _levels.AsSpan(old).Fill(-1);
         Array.Resize(ref _links0, checked(capacity * _stride0));
         Array.Resize(ref _upper, capacity);
+        GrowCentre(capacity);
     }
 
     // The links of `row` at `layer`: slot 0 is the count, then the neighbours.

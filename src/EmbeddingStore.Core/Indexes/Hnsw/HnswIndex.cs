@@ -205,6 +205,7 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
     {
         var graph = new HnswGraph(parameters);
         graph.EnsureCapacity(owner.RowCount);
+        graph.SetCentre(HnswGraph.ChooseCentre(owner), owner);
         int threads = Math.Min(Math.Min(parameters.BuildThreads, Environment.ProcessorCount), Math.Max(1, owner.LiveCount / MinRowsPerBuildThread));
         if (threads > 1)
         {
@@ -280,6 +281,7 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         _graph = null;
         var graph = new HnswGraph(parameters);
         graph.EnsureCapacity(segment.RowCount);
+        graph.SetCentre(HnswGraph.ChooseCentre(segment), segment);
         _building = new PendingBuild(graph, 0);
     }
 
