@@ -26,36 +26,10 @@ public sealed class HnswIndexTests
     [Fact]
     public void Search_FortunesMiniLmAtEf64_RecallAtLeastFloor()
     {
-        string? fortunes = FortunesData.Find();
-        string corpusPath = fortunes is null ? string.Empty : Path.Combine(fortunes, "corpus.minilm.fvecs");
-        if (!File.Exists(corpusPath))
-        {
-            Assert.Skip("shared/data/fortunes MiniLM files are not present.");
-        }
+        (double recall, HnswIndex index) = FortunesRecall("minilm", ef: 64);
 
-        Contracts.VecsMatrix<float> corpusFile = Contracts.VecsFile.ReadFvecs(corpusPath);
-        Contracts.VecsMatrix<float> queriesFile = Contracts.VecsFile.ReadFvecs(Path.Combine(fortunes!, "queries.minilm.fvecs"));
-        Contracts.VecsMatrix<int> truthFile = Contracts.VecsFile.ReadIvecs(Path.Combine(fortunes!, "gt.minilm.ivecs"));
-        (float[] corpus, int count, int dimension) = (corpusFile.Data, corpusFile.Count, corpusFile.Dimension);
-        (float[] queries, int queryCount) = (queriesFile.Data, queriesFile.Count);
-        (int[] truth, int width) = (truthFile.Data, truthFile.Dimension);
-        VectorSegment segment = Segment(corpus, count, dimension, DistanceMetric.CosineSimilarity, payload: null);
-        HnswIndex index = Build(segment);
-
-        const int K = 10;
-        int found = 0;
-        var search = new IndexSearch(segment, null, new IndexOptions(Ef: 64), s_limits, 1, TestContext.Current.CancellationToken);
-        for (int q = 0; q < queryCount; q++)
-        {
-            var top = new TopKCollector(K);
-            index.Search(search, queries.AsSpan(q * dimension, dimension), top);
-            HashSet<int> expected = [.. truth.AsSpan(q * width, K).ToArray()];
-            found += top.ToSortedList().Count(h => expected.Contains(RowOf(h.Item.Id)));
-        }
-
-        // Measured 0.9756 (M 16, efConstruction 200, ef 64; hnswlib with the same settings: 0.977). The build is seeded and
+        // Measured 0.9750 (M 16, efConstruction 200, ef 64; hnswlib with the same settings: 0.977). The build is seeded and
         // single-threaded, so the figure repeats; the floor leaves room for float differences between SIMD widths.
-        double recall = found / (double)(queryCount * K);
         TestContext.Current.TestOutputHelper?.WriteLine($"MiniLM recall@10 at ef 64: {recall:F4}");
         Assert.True(recall >= 0.96, $"recall@10 {recall:F4} at ef 64 is below 0.96.");
 
@@ -66,35 +40,11 @@ public sealed class HnswIndexTests
     [Fact]
     public void Search_FortunesArcticAtEf192_CentredGraphRecallAtLeastFloor()
     {
-        string? fortunes = FortunesData.Find();
-        string corpusPath = fortunes is null ? string.Empty : Path.Combine(fortunes, "corpus.arctic.fvecs");
-        if (!File.Exists(corpusPath))
-        {
-            Assert.Skip("shared/data/fortunes Arctic files are not present.");
-        }
-
-        Contracts.VecsMatrix<float> corpusFile = Contracts.VecsFile.ReadFvecs(corpusPath);
-        Contracts.VecsMatrix<float> queriesFile = Contracts.VecsFile.ReadFvecs(Path.Combine(fortunes!, "queries.arctic.fvecs"));
-        Contracts.VecsMatrix<int> truthFile = Contracts.VecsFile.ReadIvecs(Path.Combine(fortunes!, "gt.arctic.ivecs"));
-        int dimension = corpusFile.Dimension;
-        VectorSegment segment = Segment(corpusFile.Data, corpusFile.Count, dimension, DistanceMetric.CosineSimilarity, payload: null);
-        HnswIndex index = Build(segment);
+        (double recall, HnswIndex index) = FortunesRecall("arctic", ef: 192);
         Assert.True(index.Graph!.IsCentred);
-
-        const int K = 10;
-        int found = 0;
-        var search = new IndexSearch(segment, null, new IndexOptions(Ef: 192), s_limits, 1, TestContext.Current.CancellationToken);
-        for (int q = 0; q < queriesFile.Count; q++)
-        {
-            var top = new TopKCollector(K);
-            index.Search(search, queriesFile.Data.AsSpan(q * dimension, dimension), top);
-            HashSet<int> expected = [.. truthFile.Data.AsSpan(q * truthFile.Dimension, K).ToArray()];
-            found += top.ToSortedList().Count(h => expected.Contains(RowOf(h.Item.Id)));
-        }
 
         // Measured 0.9790 (M 16, efConstruction 200, ef 192, one build thread; uncentred 0.9624, and hnswlib needs ef 1,000
         // for 0.956). Seeded and single-threaded, so the figure repeats; the floor leaves room for SIMD-width differences.
-        double recall = found / (double)(queriesFile.Count * K);
         TestContext.Current.TestOutputHelper?.WriteLine($"Arctic recall@10 at ef 192: {recall:F4}");
         Assert.True(recall >= 0.95, $"recall@10 {recall:F4} at ef 192 is below 0.95.");
     }
@@ -200,19 +150,7 @@ public sealed class HnswIndexTests
         const int Dimension = 16;
         VectorSegment segment = Segment(Cone(new Random(47), 3_000, Dimension), 3_000, Dimension, DistanceMetric.CosineSimilarity, payload: null);
         HnswIndex index = Build(segment);
-        segment.ReplaceIndex(index);
-        var gone = new HashSet<string>(StringComparer.Ordinal);
-        var random = new Random(48);
-        for (int row = 0; row < segment.RowCount; row++)
-        {
-            if (random.Next(3) == 0)
-            {
-                gone.Add(segment.ItemAt(row)!.Id);
-                segment.Remove(segment.ItemAt(row)!);
-            }
-        }
-
-        segment.Compact();
+        HashSet<string> gone = DeleteAThirdAndCompact(segment, index, seed: 48);
 
         Assert.True(index.Graph!.IsCentred);
         Assert.Equal(segment.LiveCount, index.Graph.NodeCount);
@@ -670,19 +608,7 @@ public sealed class HnswIndexTests
         const int Dimension = 16;
         VectorSegment segment = Segment(Clustered(new Random(33), 3_000, Dimension, clusters: 12), 3_000, Dimension, DistanceMetric.CosineSimilarity, payload: null);
         HnswIndex index = Build(segment);
-        segment.ReplaceIndex(index);
-        var gone = new HashSet<string>(StringComparer.Ordinal);
-        var random = new Random(34);
-        for (int row = 0; row < segment.RowCount; row++)
-        {
-            if (random.Next(3) == 0)
-            {
-                gone.Add(segment.ItemAt(row)!.Id);
-                segment.Remove(segment.ItemAt(row)!);
-            }
-        }
-
-        segment.Compact();
+        HashSet<string> gone = DeleteAThirdAndCompact(segment, index, seed: 34);
 
         Assert.False(index.NeedsBuild);
         Assert.Equal(segment.LiveCount, index.Graph!.NodeCount);
@@ -713,6 +639,57 @@ public sealed class HnswIndexTests
         var file = new MemoryStream();
         Assert.True(index.TrySave(file));
         return (segment, index, file.ToArray());
+    }
+
+    // Recall@10 of a graph over ../shared/data/fortunes `model` (a cosine segment, built with the default settings on one
+    // thread) against the shared ground truth, over all 500 queries at `ef`; skips when the files are not present.
+    private static (double Recall, HnswIndex Index) FortunesRecall(string model, int ef)
+    {
+        string? fortunes = FortunesData.Find();
+        string corpusPath = fortunes is null ? string.Empty : Path.Combine(fortunes, $"corpus.{model}.fvecs");
+        if (!File.Exists(corpusPath))
+        {
+            Assert.Skip($"shared/data/fortunes {model} files are not present.");
+        }
+
+        Contracts.VecsMatrix<float> corpus = Contracts.VecsFile.ReadFvecs(corpusPath);
+        Contracts.VecsMatrix<float> queries = Contracts.VecsFile.ReadFvecs(Path.Combine(fortunes!, $"queries.{model}.fvecs"));
+        Contracts.VecsMatrix<int> truth = Contracts.VecsFile.ReadIvecs(Path.Combine(fortunes!, $"gt.{model}.ivecs"));
+        int dimension = corpus.Dimension;
+        VectorSegment segment = Segment(corpus.Data, corpus.Count, dimension, DistanceMetric.CosineSimilarity, payload: null);
+        HnswIndex index = Build(segment);
+
+        const int K = 10;
+        int found = 0;
+        var search = new IndexSearch(segment, null, new IndexOptions(Ef: ef), s_limits, 1, TestContext.Current.CancellationToken);
+        for (int q = 0; q < queries.Count; q++)
+        {
+            var top = new TopKCollector(K);
+            index.Search(search, queries.Data.AsSpan(q * dimension, dimension), top);
+            HashSet<int> expected = [.. truth.Data.AsSpan(q * truth.Dimension, K).ToArray()];
+            found += top.ToSortedList().Count(h => expected.Contains(RowOf(h.Item.Id)));
+        }
+
+        return (found / (double)(queries.Count * K), index);
+    }
+
+    // Serves `index` from `segment`, deletes a seeded third of the rows and compacts; returns the deleted ids.
+    private static HashSet<string> DeleteAThirdAndCompact(VectorSegment segment, HnswIndex index, int seed)
+    {
+        segment.ReplaceIndex(index);
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+        var random = new Random(seed);
+        for (int row = 0; row < segment.RowCount; row++)
+        {
+            if (random.Next(3) == 0)
+            {
+                gone.Add(segment.ItemAt(row)!.Id);
+                segment.Remove(segment.ItemAt(row)!);
+            }
+        }
+
+        segment.Compact();
+        return gone;
     }
 
     // Recall@10 against the exact scan over 40 seeded queries at least `floor`, and no answer among `gone`.
