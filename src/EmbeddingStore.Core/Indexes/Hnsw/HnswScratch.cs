@@ -82,7 +82,6 @@ internal sealed class HnswScratch
         return passes;
     }
 
-    // Marks the row; false when it was already visited in this search.
     // Requests the visited marks of `rows` before they are tested, so the misses of one neighbour list overlap instead of
     // stalling one by one (the marks of a large segment do not fit in the core's cache). A hint only.
     public unsafe void PrefetchMarks(ReadOnlySpan<int> rows)
@@ -96,6 +95,7 @@ internal sealed class HnswScratch
         }
     }
 
+    // Marks the row; false when it was already visited in this search.
     public bool TryVisit(int row)
     {
         Debug.Assert(row < _marks.Length);
