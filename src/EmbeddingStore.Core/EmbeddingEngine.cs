@@ -1210,12 +1210,12 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             return refused;
         }
 
-        if (query.Version is null && state.ServingVersion is null)
+        if (QueryVersion(state, query.Version) is not { } versionText)
         {
             return NoServingVersion(state);
         }
 
-        if (!_registry.TryResolve(query.Version ?? state.ServingVersion!.Value.ToString(), out ModelVersion version, out StoreError? error))
+        if (!_registry.TryResolve(versionText, out ModelVersion version, out StoreError? error))
         {
             return error!;
         }
@@ -1329,6 +1329,10 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         return hits;
     }
 
+    // The version a query's vector is in: the one it names, else the serving one; null when it names none and the
+    // collection has none (NoServingVersion).
+    private static string? QueryVersion(Collection state, string? named) => named ?? state.ServingVersion?.ToString();
+
     // A plain vector search names no version and means the serving one; a collection without one has nothing to mean.
     private static StoreError NoServingVersion(Collection state) =>
         Invalid(
@@ -1361,14 +1365,14 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             error = Invalid("vector is required (or vectors keyed by model@version).");
             return false;
         }
-        else if (query.Version is null && state.ServingVersion is null)
+        else if (QueryVersion(state, query.Version) is not { } versionText)
         {
             error = NoServingVersion(state);
             return false;
         }
         else
         {
-            raw.Add((query.Version ?? state.ServingVersion!.Value.ToString(), query.Vector));
+            raw.Add((versionText, query.Vector));
         }
 
         foreach ((string text, float[]? vector) in raw)
