@@ -83,8 +83,8 @@ internal sealed partial class HnswGraph
         return energy > 0 && norm2 >= CentringEnergyShare * (energy / rows) ? centre : null;
     }
 
-    // Builds around `centre` (null: uncentred): every live row of `segment` takes its two floats now, rows linked later
-    // when they are inserted. Before any row is linked (a new or remapped graph).
+    // Builds around `centre` (null: uncentred): the rows that are nodes already (a loaded or remapped graph) take their two
+    // floats now, every other row when it is inserted. Before any row is linked.
     public void SetCentre(float[]? centre, VectorSegment segment)
     {
         _centre = centre;
@@ -94,7 +94,7 @@ internal sealed partial class HnswGraph
         _inverseNorms = new float[length];
         for (int row = 0; centre is not null && row < segment.RowCount; row++)
         {
-            if (segment.ItemAt(row) is not null)
+            if (Contains(row))
             {
                 TakeOffset(segment, row);
             }

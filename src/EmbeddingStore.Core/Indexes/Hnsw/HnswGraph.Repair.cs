@@ -19,9 +19,6 @@ internal sealed partial class HnswGraph
     {
         var graph = new HnswGraph(_parameters);
         graph.EnsureCapacity(segment.RowCount);
-
-        // The same centre, the offsets taken anew by the new rows.
-        graph.SetCentre(_centre, segment);
         int limit = Math.Min(Capacity, oldToNew.Length);
         for (int row = 0; row < limit; row++)
         {
@@ -42,6 +39,8 @@ internal sealed partial class HnswGraph
             graph.NodeCount++;
         }
 
+        // The same centre; the surviving nodes take their floats at their new rows.
+        graph.SetCentre(_centre, segment);
         DistanceMetric metric = segment.Version.Metric;
         var candidates = new HashSet<int>();
         List<(float Score, int Row)> selection = scratch.Selection;
