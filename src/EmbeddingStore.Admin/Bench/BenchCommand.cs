@@ -73,6 +73,12 @@ internal sealed class BenchCommand : IAdminCommand
         var queries = new Option<int?>("--queries") { Description = "Use only the first N queries", HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Run every query N times; the fastest repetition is reported", HelpName = "N", DefaultValueFactory = _ => 1 };
         var warmupMax = new Option<int>("--warmup-max") { Description = "Longest warm-up before measuring, steady or not", HelpName = "SECONDS", DefaultValueFactory = _ => 30 };
+        var warmupRequests = new Option<int>("--warmup-requests")
+        {
+            Description = "Fewest warm-up requests before the warm-up may call itself steady (a fresh server's JIT needs ~20000)",
+            HelpName = "N",
+            DefaultValueFactory = _ => 0,
+        };
         var bandwidth = new Option<int>("--bandwidth-mib") { Description = "Buffer size of the bandwidth measurement", DefaultValueFactory = _ => 1_024 };
         var server = new Option<string?>("--server") { Description = "Run through this server over HTTP instead of in-process (registers bench@v1, fills --collection)", HelpName = "URL" };
         var collection = new Option<string>("--collection") { Description = "With --server: the collection to fill", DefaultValueFactory = _ => "bench" };
@@ -96,7 +102,7 @@ internal sealed class BenchCommand : IAdminCommand
         var command = new Command("bench", Description)
         {
             basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, ef, m, efConstruction, buildThreads, batchSize, queries, repeat,
-            warmupMax, bandwidth, server, collection, uploadBatch, ingestCount, dimension, seed, selectivity, payloadIndex, graphCost,
+            warmupMax, warmupRequests, bandwidth, server, collection, uploadBatch, ingestCount, dimension, seed, selectivity, payloadIndex, graphCost,
         };
         command.Options.Add(context.Shared.Json);
 
@@ -125,6 +131,7 @@ internal sealed class BenchCommand : IAdminCommand
             MaxQueries = result.GetValue(queries),
             Repeat = result.GetValue(repeat),
             WarmupMaxSeconds = result.GetValue(warmupMax),
+            WarmupRequests = result.GetValue(warmupRequests),
             BandwidthMiB = result.GetValue(bandwidth),
             Server = result.GetValue(server),
             Collection = result.GetValue(collection)!,
@@ -245,7 +252,7 @@ internal sealed class BenchCommand : IAdminCommand
         double buildSeconds = Stopwatch.GetElapsedTime(buildStarted).TotalSeconds;
         long indexBytes = await target.IndexMemoryBytesAsync(options.Index, cancellationToken);
 
-        (double warmupSeconds, int warmupRounds, bool steady) = await WarmUpAsync(target, queries, queryCount, options, first, cancellationToken);
+        (double warmupSeconds, int warmupRounds, long warmupRequestCount, bool steady) = await WarmUpAsync(target, queries, queryCount, options, first, cancellationToken);
 
         // Each repetition runs every query; the fastest repetition is reported (the usual answer to a shared, noisy
         // machine: interference only ever slows a run down). Recall is the same in every repetition.
@@ -317,6 +324,7 @@ internal sealed class BenchCommand : IAdminCommand
             Recall = rows[0].Recall,
             WarmupSeconds = warmupSeconds,
             WarmupRounds = warmupRounds,
+            WarmupRequests = warmupRequestCount,
             WarmupSteady = steady,
             QueriesPerSecond = rows[0].QueriesPerSecond,
             P50Ms = rows[0].P50Ms,
@@ -373,8 +381,10 @@ internal sealed class BenchCommand : IAdminCommand
     // about 30 calls and a background delay, and a fresh server also grows its thread pool and connection pool (index
     // builds are timed apart, before this). Rounds of the measured workload (the first queries, in the measured mode) run
     // until three rounds in a row are no more than 3 % faster than the best before them, after at least one second;
-    // at --warmup-max seconds the measurement starts anyway and the report says it was not steady.
-    private static async Task<(double Seconds, int Rounds, bool Steady)> WarmUpAsync(
+    // at --warmup-max seconds the measurement starts anyway and the report says it was not steady. Rounds alone can call a
+    // fresh server steady too early: its request path keeps tiering up for ~20,000 requests (docs/bench/issue-13.md), each
+    // round only a few percent faster than the last, so --warmup-requests sets a floor on the requests sent first.
+    private static async Task<(double Seconds, int Rounds, long Requests, bool Steady)> WarmUpAsync(
         IBenchTarget target, VecsMatrix<float> queries, int queryCount, BenchOptions options, BenchKnobs knobs, CancellationToken cancellationToken)
     {
         const double Tolerance = 0.97;
@@ -383,22 +393,25 @@ internal sealed class BenchCommand : IAdminCommand
         double best = double.MaxValue;
         int calm = 0;
         int rounds = 0;
+        long requests = 0;
+        int roundRequests = options.Batch ? 1 : roundQueries;
         long started = Stopwatch.GetTimestamp();
         while (true)
         {
             (_, _, double seconds) = await RunQueriesAsync(target, queries, roundQueries, options, knobs, cancellationToken);
             rounds++;
+            requests += roundRequests;
             calm = seconds >= best * Tolerance ? calm + 1 : 0;
             best = Math.Min(best, seconds);
             double elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            if (calm >= SteadyRounds && elapsed >= 1)
+            if (calm >= SteadyRounds && elapsed >= 1 && requests >= options.WarmupRequests)
             {
-                return (elapsed, rounds, true);
+                return (elapsed, rounds, requests, true);
             }
 
             if (elapsed >= options.WarmupMaxSeconds)
             {
-                return (elapsed, rounds, false);
+                return (elapsed, rounds, requests, false);
             }
         }
     }

@@ -91,6 +91,10 @@ internal sealed record BenchOptions : IValidatableObject
     [Display(Name = "--warmup-max")]
     public int WarmupMaxSeconds { get; init; } = 30;
 
+    [Range(0, 10_000_000, ErrorMessage = RangeMessage)]
+    [Display(Name = "--warmup-requests")]
+    public int WarmupRequests { get; init; }
+
     // --selectivity: the percentage of items a seeded `cat` payload field lets through (every search is then filtered on
     // it, the ground truth included); null runs unfiltered.
     [Range(0.001, 100.0, ErrorMessage = "{0} must be a percentage from {1} to {2}")]

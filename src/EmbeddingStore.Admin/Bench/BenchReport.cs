@@ -25,6 +25,9 @@ internal sealed record BenchReport
 
     public int WarmupRounds { get; init; }
 
+    // Requests sent during the warm-up (one per batch in batch mode): the figure --warmup-requests bounds from below.
+    public long WarmupRequests { get; init; }
+
     public bool WarmupSteady { get; init; }
 
     // The first search of the kind, which builds its index (0 for exact, which has none to build).
@@ -82,7 +85,7 @@ internal sealed record BenchReport
             + $"{(Options.Repeat > 1 ? $", fastest of {Options.Repeat} repetitions" : string.Empty)}");
         text.AppendLine(c, $"  target        {Target}");
         text.AppendLine(c, $"  load          {LoadSeconds:F1} s");
-        text.AppendLine(c, $"  warm-up       {WarmupSeconds:F1} s, {WarmupRounds} rounds, {(WarmupSteady ? "steady" : "NOT steady (--warmup-max reached)")}");
+        text.AppendLine(c, $"  warm-up       {WarmupSeconds:F1} s, {WarmupRounds} rounds, {WarmupRequests} requests, {(WarmupSteady ? "steady" : "NOT steady (--warmup-max reached)")}");
         text.AppendLine(c, $"  index build   {BuildSeconds:F2} s (the first search), index memory {IndexBytes / (1024.0 * 1024):F1} MiB{Settings()}");
         if (Sweep.Count > 0)
         {
@@ -133,6 +136,7 @@ internal sealed record BenchReport
             json.WriteNumber("loadSeconds", Math.Round(LoadSeconds, 3));
             json.WriteNumber("warmupSeconds", Math.Round(WarmupSeconds, 3));
             json.WriteNumber("warmupRounds", WarmupRounds);
+            json.WriteNumber("warmupRequests", WarmupRequests);
             json.WriteBoolean("warmupSteady", WarmupSteady);
             json.WriteNumber("buildSeconds", Math.Round(BuildSeconds, 3));
             json.WriteNumber("indexMemoryBytes", IndexBytes);

@@ -2,6 +2,7 @@
 
 extern alias admin;
 
+using System.Globalization;
 using System.Text.Json;
 using admin::EmbeddingStore.Admin;
 using admin::EmbeddingStore.Admin.Cli;
@@ -212,6 +213,18 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("single", 700)]
+    [InlineData("batch", 3)]
+    public async Task Bench_WarmupRequests_SendsAtLeastThatManyBeforeMeasuring(string mode, int floor)
+    {
+        (int code, string output, string errors) = await RunAsync("--mode", mode, "--warmup-requests", floor.ToString(CultureInfo.InvariantCulture), "--json");
+
+        Assert.True(code == 0, errors);
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.True(json.RootElement.GetProperty("warmupRequests").GetInt64() >= floor, output);
+    }
+
+    [Theory]
     [InlineData("--k", "0")]
     [InlineData("--k", "ten")]
     [InlineData("--index", "ivf")]
@@ -219,6 +232,7 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--metric", "manhattan")]
     [InlineData("--repeat", "0")]
     [InlineData("--warmup-max", "0")]
+    [InlineData("--warmup-requests", "-1")]
     [InlineData("--server", "ftp://example")]
     [InlineData("--colour", "red")]
     [InlineData("--threads", "257")]
@@ -354,7 +368,7 @@ public sealed class BenchCommandTests : IDisposable
         foreach (string option in new[]
         {
             "--base", "--query", "--gt", "--write-gt", "--k", "--index", "--mode", "--threads", "--json", "--metric", "--oversampling", "--batch-size",
-            "--queries", "--repeat", "--warmup-max", "--bandwidth-mib", "--server", "--collection", "--upload-batch",
+            "--queries", "--repeat", "--warmup-max", "--warmup-requests", "--bandwidth-mib", "--server", "--collection", "--upload-batch",
         })
         {
             Assert.Contains(option + " ", stdout.ToString(), StringComparison.Ordinal);
