@@ -380,38 +380,27 @@ internal sealed class BenchCommand : IAdminCommand
     // Warm-up until steady state, not for a fixed time: the JIT's tiered compilation promotes the scan loops only after
     // about 30 calls and a background delay, and a fresh server also grows its thread pool and connection pool (index
     // builds are timed apart, before this). Rounds of the measured workload (the first queries, in the measured mode) run
-    // until three rounds in a row are no more than 3 % faster than the best before them, after at least one second;
-    // at --warmup-max seconds the measurement starts anyway and the report says it was not steady. Rounds alone can call a
-    // fresh server steady too early: its request path keeps tiering up for ~20,000 requests (docs/bench/issue-13.md), each
-    // round only a few percent faster than the last, so --warmup-requests sets a floor on the requests sent first.
+    // until WarmupGate calls them steady; at --warmup-max seconds the measurement starts anyway and the report says it
+    // was not steady.
     private static async Task<(double Seconds, int Rounds, long Requests, bool Steady)> WarmUpAsync(
         IBenchTarget target, VecsMatrix<float> queries, int queryCount, BenchOptions options, BenchKnobs knobs, CancellationToken cancellationToken)
     {
-        const double Tolerance = 0.97;
-        const int SteadyRounds = 3;
         int roundQueries = options.Batch ? Math.Min(queryCount, options.BatchSize) : Math.Min(queryCount, 100);
-        double best = double.MaxValue;
-        int calm = 0;
-        int rounds = 0;
-        long requests = 0;
         int roundRequests = options.Batch ? 1 : roundQueries;
+        var gate = new WarmupGate(options.WarmupRequests);
         long started = Stopwatch.GetTimestamp();
         while (true)
         {
             (_, _, double seconds) = await RunQueriesAsync(target, queries, roundQueries, options, knobs, cancellationToken);
-            rounds++;
-            requests += roundRequests;
-            calm = seconds >= best * Tolerance ? calm + 1 : 0;
-            best = Math.Min(best, seconds);
             double elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            if (calm >= SteadyRounds && elapsed >= 1 && requests >= options.WarmupRequests)
+            if (gate.Observe(seconds, roundRequests, elapsed))
             {
-                return (elapsed, rounds, requests, true);
+                return (elapsed, gate.Rounds, gate.Requests, true);
             }
 
             if (elapsed >= options.WarmupMaxSeconds)
             {
-                return (elapsed, rounds, requests, false);
+                return (elapsed, gate.Rounds, gate.Requests, false);
             }
         }
     }
