@@ -1586,8 +1586,8 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         Dictionary<string, string>? lineage = null;
         if (withVectors)
         {
-            vectors = new Dictionary<string, float[]>(item.Rows.Count, StringComparer.Ordinal);
-            lineage = new Dictionary<string, string>(item.Rows.Count, StringComparer.Ordinal);
+            vectors = new Dictionary<string, float[]>(item.RowCount, StringComparer.Ordinal);
+            lineage = new Dictionary<string, string>(item.RowCount, StringComparer.Ordinal);
             foreach ((VectorSegment segment, int row) in item.Rows)
             {
                 vectors[segment.Version.Id.ToString()] = segment.Row(row).ToArray();

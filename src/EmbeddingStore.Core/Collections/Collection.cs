@@ -327,7 +327,7 @@ internal sealed class Collection : IDisposable
 
             _vectorless.Remove(item);
 
-            foreach ((VectorSegment segment, _) in item.Rows.ToArray())
+            foreach ((VectorSegment segment, _) in item.Rows)
             {
                 segment.Remove(item);
             }
@@ -493,7 +493,7 @@ internal sealed class Collection : IDisposable
             item.Payload = payload;
 
             // Replace semantics: vectors of versions the new write does not mention are dropped.
-            foreach ((VectorSegment segment, _) in item.Rows.ToArray())
+            foreach ((VectorSegment segment, _) in item.Rows)
             {
                 if (!stored.Vectors.Any(v => v.Version == segment.Version.Id))
                 {
@@ -517,7 +517,7 @@ internal sealed class Collection : IDisposable
             item.SetLineage(vector.Version, vector.Origin == VectorOrigin.Derived ? vector.LinkId ?? string.Empty : null);
         }
 
-        if (item.Rows.Count == 0)
+        if (item.RowCount == 0)
         {
             _vectorless.Add(item);
         }
