@@ -56,7 +56,9 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp =>
 {
     StorageOptions storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-    return SqliteEmbeddingRepository.Open(storage.Path, sp.GetRequiredService<TimeProvider>(), storage.MaxSizeBytes);
+    // The integrity check runs beside the load (EngineStartup awaits it before the server is ready): on a large file it
+    // is a full read of it, a fifth of start-up when it ran first (docs/bench/issue-13.md).
+    return SqliteEmbeddingRepository.Open(storage.Path, sp.GetRequiredService<TimeProvider>(), storage.MaxSizeBytes, overlapIntegrityCheck: true);
 });
 builder.Services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteEmbeddingRepository>());
 builder.Services.AddSingleton(sp =>
@@ -183,7 +185,15 @@ api.MapAdminEndpoints();
 try
 {
     await app.RunAsync();
-    return 0;
+
+    // Non-zero when a background load failed and stopped the server (EngineStartup logged why).
+    return Environment.ExitCode;
+}
+catch (OperationCanceledException) when (Environment.ExitCode != 0)
+{
+    // A background load failed while the host was still starting and stopped it, cancelling the start; the reason is
+    // already logged as one line.
+    return Environment.ExitCode;
 }
 catch (SqliteStoreOpenException ex)
 {

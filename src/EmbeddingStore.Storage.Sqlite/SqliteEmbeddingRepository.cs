@@ -36,14 +36,25 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    private SqliteEmbeddingRepository(SqliteConnection connection, string path)
+    // Completes when the file passed SQLite's quick_check (at once when Open ran it itself); every write waits for it.
+    private readonly Task _integrity;
+
+    private SqliteEmbeddingRepository(SqliteConnection connection, string path, Task integrity)
     {
         _connection = connection;
         Path = path;
+        _integrity = integrity;
     }
 
     /// <summary>The full path of the database file.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// Completes when the file has passed SQLite's <c>quick_check</c>, and faults with
+    /// <see cref="SqliteStoreOpenException"/> when it has not. A server that overlaps the check with its start-up awaits
+    /// this before it reports itself ready, so it never serves from a file it could not trust.
+    /// </summary>
+    public Task IntegrityChecked => _integrity;
 
     /// <summary>
     /// Opens (or creates) the database file, refuses files it cannot trust before writing to them, and brings the
@@ -55,8 +66,15 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
     /// Optional cap on the file's size (SQLite's <c>max_page_count</c>). Writes that would grow it further fail like on a
     /// full disk: refused cleanly, nothing half-written, reads unaffected.
     /// </param>
+    /// <param name="overlapIntegrityCheck">
+    /// Run SQLite's <c>quick_check</c> on a connection of its own while the caller goes on reading, instead of before
+    /// Open returns: on a large file the check is a full read of it (0.7-0.9 s of a 640 MB file here), and start-up can
+    /// read its rows into memory meanwhile. Only when the open itself writes nothing (the schema is current and the file
+    /// already in WAL mode); otherwise the check runs first, as without this flag. The outcome is
+    /// <see cref="IntegrityChecked"/>, and every write waits for it, so an untrusted file is still never written.
+    /// </param>
     /// <exception cref="SqliteStoreOpenException">The file is corrupt, not a database, from a newer schema, or inaccessible.</exception>
-    public static SqliteEmbeddingRepository Open(string path, TimeProvider? timeProvider = null, long? maxSizeBytes = null)
+    public static SqliteEmbeddingRepository Open(string path, TimeProvider? timeProvider = null, long? maxSizeBytes = null, bool overlapIntegrityCheck = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!BitConverter.IsLittleEndian)
@@ -91,12 +109,17 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
                     $"The database '{fullPath}' has schema version {version}, newer than this server supports ({SqliteSchema.LatestVersion}). Upgrade the server; the file was not changed.");
             }
 
+            Task integrity = Task.CompletedTask;
             if (version > 0)
             {
-                string check = SqliteCommandBuilder.ScalarText(connection, "PRAGMA quick_check;");
-                if (!string.Equals(check, "ok", StringComparison.Ordinal))
+                if (overlapIntegrityCheck && version == SqliteSchema.LatestVersion
+                    && string.Equals(SqliteCommandBuilder.ScalarText(connection, "PRAGMA journal_mode;"), "wal", StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new SqliteStoreOpenException($"The database '{fullPath}' failed SQLite's integrity check ({check}); the file was not changed. Restore it from a backup.");
+                    integrity = Task.Run(() => QuickCheckOnOwnConnection(fullPath));
+                }
+                else
+                {
+                    QuickCheck(connection, fullPath);
                 }
             }
 
@@ -111,7 +134,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
                 SqliteCommandBuilder.Execute(connection, $"PRAGMA max_page_count = {pages.ToString(CultureInfo.InvariantCulture)};");
             }
 
-            var repository = new SqliteEmbeddingRepository(connection, fullPath);
+            var repository = new SqliteEmbeddingRepository(connection, fullPath, integrity);
             repository.LoadIds();
             return repository;
         }
@@ -129,6 +152,44 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
         {
             connection?.Dispose();
             throw;
+        }
+    }
+
+    private static void QuickCheck(SqliteConnection connection, string fullPath)
+    {
+        string check = SqliteCommandBuilder.ScalarText(connection, "PRAGMA quick_check;");
+        if (!string.Equals(check, "ok", StringComparison.Ordinal))
+        {
+            // One page lost can list every page it orphaned, one per line; the operator's one line names the first.
+            // (SQLite heads the list with a "*** in database main ***" line.)
+            string[] problems = [.. check.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(p => !p.StartsWith("***", StringComparison.Ordinal))];
+            string first = problems.Length == 0 ? check : problems[0];
+            string more = problems.Length > 1 ? string.Create(CultureInfo.InvariantCulture, $" and {problems.Length - 1} more") : string.Empty;
+            throw new SqliteStoreOpenException($"The database '{fullPath}' failed SQLite's integrity check ({first}{more}); the file was not changed. Restore it from a backup.");
+        }
+    }
+
+    // The overlapped check: a read-only connection of its own, so in WAL mode it reads one consistent snapshot beside the
+    // start-up reads on the main connection, and writes wait for it.
+    private static void QuickCheckOnOwnConnection(string fullPath)
+    {
+        try
+        {
+            using SqliteConnection reader = SqliteBackup.OpenReadOnly(fullPath);
+            QuickCheck(reader, fullPath);
+        }
+        catch (SqliteException ex)
+        {
+            throw new SqliteStoreOpenException($"The database '{fullPath}' cannot be checked: {ex.Message} The file was not changed.", ex);
+        }
+    }
+
+    // Writes wait for an overlapped integrity check and are refused, nothing written, if the file failed it.
+    private void WaitUntilTrusted()
+    {
+        if (!_integrity.IsCompletedSuccessfully)
+        {
+            _integrity.GetAwaiter().GetResult();
         }
     }
 
@@ -187,7 +248,11 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
             long currentRow = -1;
             string? currentId = null;
             string? currentPayload = null;
+            // One vector list and one array per version, reused for every item (the interface allows it): start-up copies
+            // each vector into its segment, and a fresh 1.5 KB array per item was three quarters of the bytes start-up
+            // allocated. Measured on 300,000 × 384: GC pauses 1.3 s -> 0.6 s, the load 20 % faster (docs/bench/issue-13.md).
             var vectors = new List<StoredVector>(1);
+            var buffers = new Dictionary<long, float[]>();
             int step;
             long rows = 0;
             while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
@@ -203,7 +268,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
                     if (currentId is not null)
                     {
                         yield return new StoredItem(currentId, currentPayload, vectors);
-                        vectors = new List<StoredVector>(1);
+                        vectors.Clear();
                     }
 
                     currentRow = row;
@@ -213,7 +278,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
 
                 if (raw.sqlite3_column_type(statement, 3) != raw.SQLITE_NULL)
                 {
-                    vectors.Add(ReadVector(statement, currentId!));
+                    vectors.Add(ReadVector(statement, currentId!, buffers));
                 }
             }
 
@@ -741,6 +806,16 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
     /// <summary>Runs <c>PRAGMA wal_checkpoint(TRUNCATE)</c>, folding the WAL into the main file (used at shutdown and before backups).</summary>
     public void Checkpoint()
     {
+        // A file that failed its integrity check is left exactly as it was found.
+        try
+        {
+            WaitUntilTrusted();
+        }
+        catch (SqliteStoreOpenException)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             if (!_disposed)
@@ -767,6 +842,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
     private Task WriteAsync(Func<SqliteTransaction, Action?> write, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitUntilTrusted();
         IdempotencyClaim? claim = IdempotencyClaim.Current is { IsCommitted: false } pending ? pending : null;
         try
         {
@@ -905,7 +981,7 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
         command.ExecuteNonQuery();
     }
 
-    private StoredVector ReadVector(sqlite3_stmt statement, string itemId)
+    private StoredVector ReadVector(sqlite3_stmt statement, string itemId, Dictionary<long, float[]> buffers)
     {
         long versionId = raw.sqlite3_column_int64(statement, 3);
         ModelVersionId version = _versionsById[versionId];
@@ -916,7 +992,12 @@ public sealed partial class SqliteEmbeddingRepository : IEmbeddingRepository, II
             throw new InvalidDataException($"Item '{itemId}': the stored {version} vector has {data.Length} bytes; {dimension} dimensions need {dimension * sizeof(float)}.");
         }
 
-        float[] values = new float[dimension];
+        if (!buffers.TryGetValue(versionId, out float[]? values))
+        {
+            values = new float[dimension];
+            buffers[versionId] = values;
+        }
+
         data.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
         VectorOrigin origin = raw.sqlite3_column_blob(statement, 4).SequenceEqual("derived"u8) ? VectorOrigin.Derived : VectorOrigin.Native;
         string? linkId = raw.sqlite3_column_type(statement, 5) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(statement, 5).utf8_to_string();

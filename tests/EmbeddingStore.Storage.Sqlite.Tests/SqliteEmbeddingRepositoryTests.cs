@@ -233,7 +233,8 @@ public sealed class SqliteEmbeddingRepositoryTests
             var a = new List<StoredItem>();
             await foreach (StoredItem item in repository.ReadItemsAsync("a", Ct))
             {
-                a.Add(item);
+                // Valid only until the next item (the repository reuses its vector buffers): keep a copy.
+                a.Add(item with { Vectors = [.. item.Vectors.Select(v => v with { Values = [.. v.Values] })] });
             }
 
             Assert.Equal(["i00", "i02", "i04", "i06", "i08", "i10", "i12", "i14", "i16", "i18", "new"], a.Select(i => i.Id));

@@ -23,7 +23,12 @@ public interface IEmbeddingRepository
     /// <summary>Every collection, to rebuild them at start-up.</summary>
     IAsyncEnumerable<CollectionRecord> ReadCollectionsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Every item of a collection with its vectors, streamed so start-up memory stays near the final size.</summary>
+    /// <summary>
+    /// Every item of a collection with its vectors, streamed so start-up memory stays near the final size. An item's
+    /// vector list and the vectors' arrays are valid only until the enumeration moves on, as a data reader's row is: an
+    /// implementation may reuse them for the next item (start-up copies each vector into its segment, so one buffer per
+    /// version spares an allocation of every vector). A caller that keeps an item copies it.
+    /// </summary>
     IAsyncEnumerable<StoredItem> ReadItemsAsync(string collection, CancellationToken cancellationToken);
 
     /// <summary>

@@ -67,7 +67,24 @@ internal sealed partial class EngineStartup(
     {
         await readiness.LoadGate.WaitAsync(cancellationToken);
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await engine.LoadAsync(cancellationToken);
+        Exception? loadFailure = null;
+        try
+        {
+            await engine.LoadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            loadFailure = ex;
+        }
+
+        // SQLite's integrity check ran beside the load; the server is ready only on a file that passed it. When both
+        // failed, the check's verdict is the one to report: a corrupt page is also why the load could not read it.
+        await repository.IntegrityChecked.WaitAsync(cancellationToken);
+        if (loadFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(loadFailure);
+        }
+
         readiness.MarkLoaded();
         LogIndexFileEvents();
         LogLoaded(logger, repository.Path, engine.ListCollections().Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);

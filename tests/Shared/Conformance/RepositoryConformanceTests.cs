@@ -42,7 +42,7 @@ public abstract class RepositoryConformanceTests : IDisposable
         CollectionRecord docs = Assert.Single(await ToListAsync(repository.ReadCollectionsAsync(Ct)));
         Assert.Equal(("docs", s_v1.Id, IndexKind.Int8), (docs.Name, docs.ServingVersion, docs.DefaultIndex));
 
-        List<StoredItem> items = [.. (await ToListAsync(repository.ReadItemsAsync("docs", Ct))).OrderBy(i => i.Id, StringComparer.Ordinal)];
+        List<StoredItem> items = [.. (await ReadAllItemsAsync(repository.ReadItemsAsync("docs", Ct))).OrderBy(i => i.Id, StringComparer.Ordinal)];
         Assert.Equal(["a", "b"], items.Select(i => i.Id));
         Assert.Equal("""{"lang":"en"}""", items[0].PayloadJson);
         Assert.Null(items[1].PayloadJson);
@@ -87,7 +87,7 @@ public abstract class RepositoryConformanceTests : IDisposable
         await repository.UpsertItemsAsync("docs", [new StoredItem("a", """{"v":1}""", [new StoredVector(s_v1.Id, [1f, 0f, 0f]), new StoredVector(s_v2.Id, [0f, 1f])])], Ct);
         await repository.UpsertItemsAsync("docs", [new StoredItem("a", """{"v":2}""", [new StoredVector(s_v1.Id, [0f, 1f, 0f])])], Ct);
 
-        StoredItem item = Assert.Single(await ToListAsync(Reopen(repository).ReadItemsAsync("docs", Ct)));
+        StoredItem item = Assert.Single(await ReadAllItemsAsync(Reopen(repository).ReadItemsAsync("docs", Ct)));
         Assert.Equal("""{"v":2}""", item.PayloadJson);
         Assert.Equal([s_v1.Id], item.Vectors.Select(v => v.Version));
         Assert.Equal([0f, 1f, 0f], item.Vectors[0].Values);
@@ -100,7 +100,7 @@ public abstract class RepositoryConformanceTests : IDisposable
         await repository.UpsertItemsAsync("docs", [new StoredItem("a", null, [new StoredVector(s_v1.Id, [1f, 0f, 0f])]), new StoredItem("b", null, [new StoredVector(s_v1.Id, [0f, 1f, 0f])])], Ct);
         await repository.DeleteItemsAsync("docs", ["a", "never-there"], Ct);
 
-        Assert.Equal(["b"], (await ToListAsync(Reopen(repository).ReadItemsAsync("docs", Ct))).Select(i => i.Id));
+        Assert.Equal(["b"], (await ReadAllItemsAsync(Reopen(repository).ReadItemsAsync("docs", Ct))).Select(i => i.Id));
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public abstract class RepositoryConformanceTests : IDisposable
         await repository.AddVectorsAsync("docs", [("a", new StoredVector(s_v2.Id, [0f, 1f], VectorOrigin.Derived, "lnk-9")), ("gone", new StoredVector(s_v2.Id, [1f, 0f], VectorOrigin.Derived, "lnk-9"))], job, Ct);
 
         repository = Reopen(repository);
-        StoredItem item = Assert.Single(await ToListAsync(repository.ReadItemsAsync("docs", Ct)));
+        StoredItem item = Assert.Single(await ReadAllItemsAsync(repository.ReadItemsAsync("docs", Ct)));
         Assert.Equal("""{"k":1}""", item.PayloadJson);
         Assert.Equal(["text@v1", "text@v2"], item.Vectors.Select(v => v.Version.ToString()).Order(StringComparer.Ordinal));
         JobRecord stored = Assert.Single(await ToListAsync(repository.ReadJobsAsync(Ct)));
@@ -157,7 +157,7 @@ public abstract class RepositoryConformanceTests : IDisposable
         repository = Reopen(repository);
         Assert.Empty(await ToListAsync(repository.ReadCollectionsAsync(Ct)));
         await repository.SaveCollectionAsync(new CollectionRecord("docs", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Exact), Ct);
-        Assert.Empty(await ToListAsync(repository.ReadItemsAsync("docs", Ct)));
+        Assert.Empty(await ReadAllItemsAsync(repository.ReadItemsAsync("docs", Ct)));
     }
 
     private static JobRecord NewJob() => new(
@@ -218,6 +218,19 @@ public abstract class RepositoryConformanceTests : IDisposable
         await repository.SaveModelVersionAsync(s_v2, Ct);
         await repository.SaveCollectionAsync(new CollectionRecord("docs", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Int8), Ct);
         return repository;
+    }
+
+    // Items as the interface hands them out are valid only until the enumeration moves on (implementations may reuse
+    // their vector buffers), so each is copied before the next is read.
+    private static async Task<List<StoredItem>> ReadAllItemsAsync(IAsyncEnumerable<StoredItem> source)
+    {
+        var list = new List<StoredItem>();
+        await foreach (StoredItem item in source)
+        {
+            list.Add(item with { Vectors = [.. item.Vectors.Select(v => v with { Values = [.. v.Values] })] });
+        }
+
+        return list;
     }
 
     private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
