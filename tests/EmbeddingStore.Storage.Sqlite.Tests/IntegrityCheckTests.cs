@@ -1,10 +1,10 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
-using System.Globalization;
 using EmbeddingStore.Core;
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Vectors;
 using EmbeddingStore.Core.Versioning;
+using EmbeddingStore.Tests.Shared.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace EmbeddingStore.Storage.Sqlite.Tests;
@@ -19,8 +19,8 @@ public sealed class IntegrityCheckTests
     public async Task Open_CorruptPage_RefusesAndLeavesFileUnchanged()
     {
         using var db = new TempDatabase();
-        await WriteItemsAsync(db.FilePath);
-        CorruptRootPage(db.FilePath, "vectors");
+        await SqliteFiles.WriteItemsAsync(db.FilePath, Ct);
+        SqliteFiles.OverwriteRootPage(db.FilePath, "vectors");
         byte[] before = File.ReadAllBytes(db.FilePath);
 
         SqliteStoreOpenException ex = Assert.Throws<SqliteStoreOpenException>(() => SqliteEmbeddingRepository.Open(db.FilePath));
@@ -34,8 +34,8 @@ public sealed class IntegrityCheckTests
     public async Task Open_OverlappedCheckOnCorruptPage_CheckFaultsWritesRefusedFileUnchanged()
     {
         using var db = new TempDatabase();
-        await WriteItemsAsync(db.FilePath);
-        CorruptRootPage(db.FilePath, "vectors");
+        await SqliteFiles.WriteItemsAsync(db.FilePath, Ct);
+        SqliteFiles.OverwriteRootPage(db.FilePath, "vectors");
         byte[] before = File.ReadAllBytes(db.FilePath);
 
         using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath, overlapIntegrityCheck: true))
@@ -56,14 +56,14 @@ public sealed class IntegrityCheckTests
     public async Task Open_OverlappedCheckOnHealthyFile_PassesAndWritesCommit()
     {
         using var db = new TempDatabase();
-        await WriteItemsAsync(db.FilePath);
+        await SqliteFiles.WriteItemsAsync(db.FilePath, Ct);
 
         using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath, overlapIntegrityCheck: true))
         using (var engine = new EmbeddingEngine(repository))
         {
             await engine.LoadAsync(Ct);
             await repository.IntegrityChecked;
-            Assert.True((await engine.UpsertItemsAsync("docs", [new ItemUpsert("late", null, new Dictionary<string, float[]> { ["text@v1"] = Vector(new Random(9)) })], Ct)).IsSuccess);
+            Assert.True((await engine.UpsertItemsAsync("docs", [new ItemUpsert("late", null, new Dictionary<string, float[]> { ["text@v1"] = SqliteFiles.Vector(new Random(9)) })], Ct)).IsSuccess);
         }
 
         using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
@@ -71,50 +71,5 @@ public sealed class IntegrityCheckTests
         using SqliteCommand command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM items WHERE item_id = 'late';";
         Assert.Equal(1L, (long)command.ExecuteScalar()!);
-    }
-
-    // 300 items of 64 dimensions: the vectors table spans many pages, so its root page is an interior page whose loss
-    // quick_check must report.
-    private static async Task WriteItemsAsync(string path)
-    {
-        var random = new Random(7);
-        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(path))
-        using (var engine = new EmbeddingEngine(repository))
-        {
-            await engine.LoadAsync(Ct);
-            await engine.RegisterModelVersionAsync("text", "v1", 64, DistanceMetric.CosineSimilarity, normalized: false, Ct);
-            await engine.PutCollectionAsync("docs", "text@v1", Ct);
-            ItemUpsert[] items = [.. Enumerable.Range(0, 300).Select(i => new ItemUpsert(
-                i.ToString("D4", CultureInfo.InvariantCulture), null, new Dictionary<string, float[]> { ["text@v1"] = Vector(random) }))];
-            Assert.True((await engine.UpsertItemsAsync("docs", items, Ct)).IsSuccess);
-            repository.Checkpoint();
-        }
-    }
-
-    private static float[] Vector(Random random) => [.. Enumerable.Range(0, 64).Select(_ => (float)(random.NextDouble() - 0.5))];
-
-    // Overwrites a table's root page with 0xFF bytes (no valid b-tree page type), with every other page left as it was.
-    private static void CorruptRootPage(string path, string table)
-    {
-        long rootPage;
-        long pageSize;
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            connection.Open();
-            using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-            command.ExecuteNonQuery();
-            command.CommandText = "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = $name;";
-            command.Parameters.AddWithValue("$name", table);
-            rootPage = (long)command.ExecuteScalar()!;
-            command.Parameters.Clear();
-            command.CommandText = "PRAGMA page_size;";
-            pageSize = (long)command.ExecuteScalar()!;
-        }
-
-        Assert.True(rootPage > 1, $"the {table} table's root page is {rootPage}");
-        using FileStream file = File.Open(path, FileMode.Open, FileAccess.ReadWrite);
-        file.Position = (rootPage - 1) * pageSize;
-        file.Write(Enumerable.Repeat((byte)0xFF, (int)pageSize).ToArray());
     }
 }

@@ -1,15 +1,10 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using EmbeddingStore.Core;
-using EmbeddingStore.Core.Collections;
-using EmbeddingStore.Core.Vectors;
-using EmbeddingStore.Storage.Sqlite;
 using EmbeddingStore.Tests.Shared;
-using Microsoft.Data.Sqlite;
+using EmbeddingStore.Tests.Shared.Sqlite;
 
 namespace EmbeddingStore.Server.Tests.Endpoints;
 
@@ -64,8 +59,8 @@ public sealed class StartupTests : IDisposable
     {
         // The server overlaps SQLite's quick_check with the load; a corrupt page must still keep it from ever being ready.
         string database = Path.Combine(_directory, "corrupt.db");
-        await WriteItemsAsync(database);
-        CorruptRootPage(database, "vectors");
+        await SqliteFiles.WriteItemsAsync(database, Ct);
+        SqliteFiles.OverwriteRootPage(database, "vectors");
         byte[] before = await File.ReadAllBytesAsync(database, Ct);
 
         (int exitCode, List<string> output) = await RunToExitAsync(
@@ -118,46 +113,6 @@ public sealed class StartupTests : IDisposable
         {
             // Best effort.
         }
-    }
-
-    // 300 items of 64 dimensions, so the vectors table's root page is an interior page whose loss quick_check reports.
-    private static async Task WriteItemsAsync(string path)
-    {
-        var random = new Random(7);
-        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(path))
-        using (var engine = new EmbeddingEngine(repository))
-        {
-            await engine.LoadAsync(Ct);
-            await engine.RegisterModelVersionAsync("text", "v1", 64, DistanceMetric.CosineSimilarity, normalized: false, Ct);
-            await engine.PutCollectionAsync("docs", "text@v1", Ct);
-            ItemUpsert[] items = [.. Enumerable.Range(0, 300).Select(i => new ItemUpsert(
-                i.ToString("D4", CultureInfo.InvariantCulture), null, new Dictionary<string, float[]> { ["text@v1"] = [.. Enumerable.Range(0, 64).Select(_ => (float)(random.NextDouble() - 0.5))] }))];
-            Assert.True((await engine.UpsertItemsAsync("docs", items, Ct)).IsSuccess);
-            repository.Checkpoint();
-        }
-    }
-
-    // Overwrites a table's root page with 0xFF bytes (no valid b-tree page type); every other page is left as it was.
-    private static void CorruptRootPage(string path, string table)
-    {
-        long rootPage;
-        long pageSize;
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            connection.Open();
-            using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = $name;";
-            command.Parameters.AddWithValue("$name", table);
-            rootPage = (long)command.ExecuteScalar()!;
-            command.Parameters.Clear();
-            command.CommandText = "PRAGMA page_size;";
-            pageSize = (long)command.ExecuteScalar()!;
-        }
-
-        Assert.True(rootPage > 1, $"the {table} table's root page is {rootPage}");
-        using FileStream file = File.Open(path, FileMode.Open, FileAccess.ReadWrite);
-        file.Position = (rootPage - 1) * pageSize;
-        file.Write(Enumerable.Repeat((byte)0xFF, (int)pageSize).ToArray());
     }
 
     private static async Task<(int ExitCode, List<string> Output)> RunToExitAsync(string workingDirectory, params string[] args)
