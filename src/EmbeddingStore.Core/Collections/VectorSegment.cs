@@ -7,7 +7,7 @@ using EmbeddingStore.Core.Versioning;
 
 namespace EmbeddingStore.Core.Collections;
 
-// All vectors of one model version in one collection, row-major in one contiguous float array, so an exact scan is a
+// All vectors of one model version in one collection, row-major in one contiguous block of floats, so an exact scan is a
 // single pass over memory. Rows are stable: a new vector is appended, an overwrite stays in its row, and a delete leaves
 // a tombstone (a null item) that every search skips. Only Compact renumbers rows, all at once, and it tells every index
 // how (old row -> new row), so indexes that remember rows (codes, graphs) never see a row move under them.
@@ -21,15 +21,15 @@ internal sealed class VectorSegment
 
     private readonly List<IVectorIndex> _indexes = [];
 
-    // Row r starts at _data[_origin + r * Dimension]; _data[_origin] is cache-line aligned (Vectors/AlignedFloats).
-    private float[] _data;
-    private int _origin;
+    // Row r starts at float r * Dimension of the block, which is cache-line aligned and outside the GC heap
+    // (Vectors/NativeFloats: an outgrown block is freed at once and unused capacity is not resident). Growth frees the old
+    // block, so no span over the rows may be held past the lock that guards this segment.
+    private readonly NativeFloats _data = new();
     private ItemEntry?[] _items;
 
     public VectorSegment(ModelVersion version)
     {
         Version = version;
-        _data = [];
         _items = [];
 
         // Every segment can be scanned exactly; other kinds are added when a search first asks for them.
@@ -48,10 +48,13 @@ internal sealed class VectorSegment
 
     public int TombstoneCount => RowCount - LiveCount;
 
-    // Rows the current array holds (RowCount plus growth slack): the memory account in docs/memory.md.
+    // Rows the current block holds (RowCount plus growth slack, which is address space, not resident memory).
     public int Capacity => _items.Length;
 
-    public ReadOnlySpan<float> Data => _data.AsSpan(_origin, RowCount * Dimension);
+    // The block itself: what the memory and alignment tests look at.
+    internal NativeFloats Block => _data;
+
+    public ReadOnlySpan<float> Data => _data.Slice(0, RowCount * Dimension);
 
     public IReadOnlyList<IVectorIndex> Indexes => _indexes;
 
@@ -180,7 +183,7 @@ internal sealed class VectorSegment
     // creates it again with the new settings and builds it.
     public void DropBuiltIndexes() => _indexes.RemoveAll(index => index.Kind != IndexKind.Exact);
 
-    private Span<float> RowSpan(int row) => _data.AsSpan(_origin + (row * Dimension), Dimension);
+    private Span<float> RowSpan(int row) => _data.Slice((long)row * Dimension, Dimension);
 
     private void EnsureCapacity(int rows)
     {
@@ -189,22 +192,22 @@ internal sealed class VectorSegment
             return;
         }
 
-        // Grow geometrically: amortised O(1) appends; the copy happens under the collection's write lock. Doubling, not a
-        // smaller factor: each outgrown array stays resident as garbage until the GC frees and decommits its region, and
-        // growing by a quarter allocated about 5x the final size instead of 2x (measured: 1,217 MiB resident after the
-        // issue 13 ingest against 973 MiB with doubling). Start-up avoids growth altogether (Reserve). The array stays
-        // one contiguous, 64-byte-aligned block, which the scans and the packed batch kernel rely on.
+        // Grow geometrically: amortised O(1) appends, under the collection's write lock. Doubling costs no resident memory
+        // beyond the rows written (a large block's pages are committed on first write, and the outgrown block is freed at
+        // once), and on Linux a large block grows by remapping, not copying. Start-up avoids growth altogether (Reserve).
+        // The block stays contiguous and 64-byte aligned, which the scans and the packed batch kernel rely on.
         long wanted = Math.Max(InitialCapacity, Math.Max(rows, _items.Length * 2L));
         Reallocate((int)Math.Min(wanted, CheckFits(rows)));
     }
 
-    // The most rows one array can hold; throws if `rows` do not fit.
+    // The most rows one block can hold (every scan takes the rows as one span, whose length is an int); throws if `rows`
+    // do not fit.
     private int CheckFits(int rows)
     {
-        int maxRows = (Array.MaxLength - AlignedFloats.Alignment) / Dimension;
+        int maxRows = int.MaxValue / Dimension;
         if (rows > maxRows)
         {
-            throw new InvalidOperationException($"Segment {Version.Id} cannot hold {rows} vectors of {Dimension} dimensions in one array.");
+            throw new InvalidOperationException($"Segment {Version.Id} cannot hold {rows} vectors of {Dimension} dimensions in one block.");
         }
 
         return maxRows;
@@ -220,8 +223,8 @@ internal sealed class VectorSegment
         }
     }
 
-    // Start-up: the rows are all loaded, so the growth slack is only waste until the next write; give it back. The next
-    // append doubles it again.
+    // Start-up: the rows are all loaded, so the growth slack is only waste until the next write; give it back (for a
+    // mapped block only address space, for a small one C-heap memory). The next append doubles it again.
     public void TrimExcess()
     {
         if (_items.Length - RowCount > Math.Max(InitialCapacity, RowCount / 64))
@@ -233,10 +236,7 @@ internal sealed class VectorSegment
     private void Reallocate(int capacity)
     {
         Debug.Assert(capacity >= RowCount);
-        float[] data = AlignedFloats.Allocate((long)capacity * Dimension, out int origin);
-        Data.CopyTo(data.AsSpan(origin));
-        _data = data;
-        _origin = origin;
+        _data.Resize((long)capacity * Dimension, (long)RowCount * Dimension);
         Array.Resize(ref _items, capacity);
     }
 }
