@@ -225,19 +225,25 @@ public static partial class VectorMath
     /// caller offers only those queries' scores and never re-reads the others: the top-k test fused into the kernel.
     /// With empty <paramref name="thresholds"/> every query's bit is set.
     /// </returns>
+    /// <remarks>
+    /// With thresholds and a non-empty <paramref name="panelMasks"/>, the kernel also writes, for query q and the 16-row
+    /// panel p of the rows, the bits of the rows scoring at or above <c>thresholds[q]</c> at
+    /// <c>panelMasks[q * ceil(rowCount / 16) + p]</c> (the compare it makes anyway), so the caller's offer visits only
+    /// those rows instead of every score of a reached query.
+    /// </remarks>
     internal static int ScorePackedTile(
         ReadOnlySpan<float> packedQueryTile, int dimension, int queryCount, ReadOnlySpan<float> packedRows, int rowCount,
-        DistanceMetric metric, Span<float> scores, int scoreStride, ReadOnlySpan<float> thresholds)
+        DistanceMetric metric, Span<float> scores, int scoreStride, ReadOnlySpan<float> thresholds, Span<ushort> panelMasks = default)
     {
         switch (metric)
         {
             case DistanceMetric.CosineSimilarity:
             case DistanceMetric.DotProduct:
-                return ScorePackedTile<DotScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds);
+                return ScorePackedTile<DotScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds, panelMasks);
             case DistanceMetric.Euclidean:
-                return ScorePackedTile<NegatedSquaredEuclideanScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds);
+                return ScorePackedTile<NegatedSquaredEuclideanScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds, panelMasks);
             case DistanceMetric.Manhattan:
-                return ScorePackedTile<NegatedManhattanScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds);
+                return ScorePackedTile<NegatedManhattanScorer>(packedQueryTile, dimension, queryCount, packedRows, rowCount, scores, scoreStride, thresholds, panelMasks);
             default:
                 ScoreMapping.ThrowUnknownMetric(metric);
                 return 0;
@@ -247,9 +253,16 @@ public static partial class VectorMath
     [SkipLocalsInit]
     private static int ScorePackedTile<TScorer>(
         ReadOnlySpan<float> packedQueryTile, int dimension, int queryCount, ReadOnlySpan<float> packedRows, int rowCount,
-        Span<float> scores, int scoreStride, ReadOnlySpan<float> thresholds)
+        Span<float> scores, int scoreStride, ReadOnlySpan<float> thresholds, Span<ushort> panelMasks)
         where TScorer : struct, IRowScorer
     {
+        int maskStride = (rowCount + PanelRows - 1) / PanelRows;
+        bool masked = !thresholds.IsEmpty && !panelMasks.IsEmpty;
+        if (masked && panelMasks.Length < queryCount * maskStride)
+        {
+            ThrowLengthMismatch(panelMasks.Length, queryCount * maskStride);
+        }
+
         int packedDimension = PackedDimension(dimension);
         int steps = packedDimension / PanelRows;
         int panelFloats = packedDimension * PanelRows;
@@ -348,9 +361,20 @@ public static partial class VectorMath
 
                     Vector512<float> sums = TScorer.Finish(ReduceLanes(ref Unsafe.Add(ref partialRef, (query * PanelsPerTile) + p), PackedQueryTile * PanelsPerTile));
 
-                    // A padding row's score can only raise a false alarm (one needless offer), never hide a candidate.
-                    if ((reached & (1 << query)) == 0 && Vector512.GreaterThanOrEqualAny(sums, Vector512.Create(thresholds[query])))
+                    if (masked)
                     {
+                        // Padding rows are masked off: their scores are never offered.
+                        uint above = (uint)Vector512.GreaterThanOrEqual(sums, Vector512.Create(thresholds[query])).ExtractMostSignificantBits()
+                            & (uint)((1 << valid) - 1);
+                        panelMasks[(query * maskStride) + (row / PanelRows)] = (ushort)above;
+                        if (above != 0)
+                        {
+                            reached |= 1 << query;
+                        }
+                    }
+                    else if ((reached & (1 << query)) == 0 && Vector512.GreaterThanOrEqualAny(sums, Vector512.Create(thresholds[query])))
+                    {
+                        // A padding row's score can only raise a false alarm (one needless offer), never hide a candidate.
                         reached |= 1 << query;
                     }
 

@@ -114,6 +114,7 @@ internal static class ExactBatchScan
         float[] packedRows = ArrayPool<float>.Shared.Rent(VectorMath.PackedRowsLength(dimension, rowBlock));
         float[] scores = ArrayPool<float>.Shared.Rent(VectorMath.PackedQueryTile * rowBlock);
         Span<float> thresholds = stackalloc float[VectorMath.PackedQueryTile];
+        Span<ushort> panelMasks = stackalloc ushort[VectorMath.PackedQueryTile * ((rowBlock + VectorMath.PanelRows - 1) / VectorMath.PanelRows)];
         try
         {
             VectorMath.PackQueries(queries.AsSpan(first * dimension, queryCount * dimension), dimension, queryCount, packedQueries);
@@ -132,11 +133,12 @@ internal static class ExactBatchScan
 
                     int reached = VectorMath.ScorePackedTile(
                         packedQueries.AsSpan(q / VectorMath.PackedQueryTile * tileFloats, tileFloats), dimension, n, packedRows, rows, metric, scores, rows,
-                        thresholds[..n]);
+                        thresholds[..n], panelMasks);
+                    int maskStride = (rows + VectorMath.PanelRows - 1) / VectorMath.PanelRows;
                     for (; reached != 0; reached &= reached - 1)
                     {
                         int j = BitOperations.TrailingZeroCount(reached);
-                        ExactScan.Offer(search, scores.AsSpan(j * rows, rows), start, tops[first + q + j], thresholds[j]);
+                        OfferMasked(search, scores.AsSpan(j * rows, rows), panelMasks.Slice(j * maskStride, maskStride), start, tops[first + q + j]);
                     }
                 }
             }
@@ -146,6 +148,29 @@ internal static class ExactBatchScan
             ArrayPool<float>.Shared.Return(scores);
             ArrayPool<float>.Shared.Return(packedRows);
             ArrayPool<float>.Shared.Return(packedQueries);
+        }
+    }
+
+    // ExactScan.Offer restricted to the rows the kernel marked as at or above the collector's threshold when it scored
+    // them. The threshold only rises while offering, so every unmarked row would fail Offer's test anyway: the rows
+    // offered, in the same ascending order, and so the hits, are exactly Offer's.
+    private static void OfferMasked(IndexSearch search, ReadOnlySpan<float> block, ReadOnlySpan<ushort> panelMasks, int start, TopKCollector top)
+    {
+        float threshold = top.Threshold;
+        for (int p = 0; p < panelMasks.Length; p++)
+        {
+            for (uint bits = panelMasks[p]; bits != 0; bits &= bits - 1)
+            {
+                int r = (p * VectorMath.PanelRows) + BitOperations.TrailingZeroCount(bits);
+                float score = block[r];
+                if (!(score >= threshold) || search.Accept(start + r) is not { } item)
+                {
+                    continue;
+                }
+
+                top.Offer(score, item);
+                threshold = top.Threshold;
+            }
         }
     }
 }
