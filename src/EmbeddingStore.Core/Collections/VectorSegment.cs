@@ -51,9 +51,6 @@ internal sealed class VectorSegment
     // Rows the current block holds (RowCount plus growth slack, which is address space, not resident memory).
     public int Capacity => _items.Length;
 
-    // The block itself: what the memory and alignment tests look at.
-    internal NativeFloats Block => _data;
-
     public ReadOnlySpan<float> Data => _data.Slice(0, RowCount * Dimension);
 
     public IReadOnlyList<IVectorIndex> Indexes => _indexes;
