@@ -1,5 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace EmbeddingStore.Core.Vectors;
@@ -56,11 +57,12 @@ internal sealed unsafe partial class NativeFloats
     // The first float's address: what the alignment tests look at.
     public nuint Address => (nuint)_pointer;
 
+    // On every row access (HNSW scores rows one by one through it), so the throw stays out of line and this inlines.
     public Span<float> Slice(long start, int length)
     {
         if (start < 0 || length < 0 || start + length > Capacity)
         {
-            throw new ArgumentOutOfRangeException(nameof(start), $"Floats [{start}, {start + length}) are outside a block of {Capacity}.");
+            ThrowOutside(start, length, Capacity);
         }
 
         return new Span<float>(_pointer + start, length);
@@ -120,6 +122,10 @@ internal sealed unsafe partial class NativeFloats
         _mapped = map;
         Capacity = floats;
     }
+
+    [DoesNotReturn]
+    private static void ThrowOutside(long start, int length, long capacity) =>
+        throw new ArgumentOutOfRangeException(nameof(start), $"Floats [{start}, {start + length}) are outside a block of {capacity}.");
 
     private static long RoundUp(long value, long multiple) => (value + multiple - 1) / multiple * multiple;
 
