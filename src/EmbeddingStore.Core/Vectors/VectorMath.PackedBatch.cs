@@ -46,6 +46,9 @@ public static partial class VectorMath
     // Panels a packed block of rowCount rows holds: whole register tiles, so the last tile's second panel may be padding.
     private static int PackedPanels(int rowCount) => (rowCount + TileRows - 1) / TileRows * PanelsPerTile;
 
+    /// <summary>Panel masks per query that <see cref="ScorePackedTile"/> writes for <paramref name="rowCount"/> rows.</summary>
+    internal static int PanelMaskStride(int rowCount) => (rowCount + PanelRows - 1) / PanelRows;
+
     /// <summary>Floats <see cref="PackQueries"/> writes for <paramref name="queryCount"/> queries.</summary>
     internal static int PackedQueriesLength(int dimension, int queryCount) =>
         checked((queryCount + PackedQueryTile - 1) / PackedQueryTile * PackedQueryTile * PackedDimension(dimension));
@@ -226,14 +229,14 @@ public static partial class VectorMath
     /// With empty <paramref name="thresholds"/> every query's bit is set.
     /// </returns>
     /// <remarks>
-    /// With thresholds and a non-empty <paramref name="panelMasks"/>, the kernel also writes, for query q and the 16-row
-    /// panel p of the rows, the bits of the rows scoring at or above <c>thresholds[q]</c> at
-    /// <c>panelMasks[q * ceil(rowCount / 16) + p]</c> (the compare it makes anyway), so the caller's offer visits only
-    /// those rows instead of every score of a reached query.
+    /// With thresholds the kernel also writes, for query q and the 16-row panel p of the rows, the bits of the rows
+    /// scoring at or above <c>thresholds[q]</c> at <c>panelMasks[q * ceil(rowCount / 16) + p]</c> (the compare it makes
+    /// anyway), so the caller's offer visits only those rows instead of every score of a reached query. Without
+    /// thresholds <paramref name="panelMasks"/> is not used.
     /// </remarks>
     internal static int ScorePackedTile(
         ReadOnlySpan<float> packedQueryTile, int dimension, int queryCount, ReadOnlySpan<float> packedRows, int rowCount,
-        DistanceMetric metric, Span<float> scores, int scoreStride, ReadOnlySpan<float> thresholds, Span<ushort> panelMasks = default)
+        DistanceMetric metric, Span<float> scores, int scoreStride, ReadOnlySpan<float> thresholds, Span<ushort> panelMasks)
     {
         switch (metric)
         {
@@ -256,8 +259,8 @@ public static partial class VectorMath
         Span<float> scores, int scoreStride, ReadOnlySpan<float> thresholds, Span<ushort> panelMasks)
         where TScorer : struct, IRowScorer
     {
-        int maskStride = (rowCount + PanelRows - 1) / PanelRows;
-        bool masked = !thresholds.IsEmpty && !panelMasks.IsEmpty;
+        int maskStride = PanelMaskStride(rowCount);
+        bool masked = !thresholds.IsEmpty;
         if (masked && panelMasks.Length < queryCount * maskStride)
         {
             ThrowLengthMismatch(panelMasks.Length, queryCount * maskStride);
@@ -371,11 +374,6 @@ public static partial class VectorMath
                         {
                             reached |= 1 << query;
                         }
-                    }
-                    else if ((reached & (1 << query)) == 0 && Vector512.GreaterThanOrEqualAny(sums, Vector512.Create(thresholds[query])))
-                    {
-                        // A padding row's score can only raise a false alarm (one needless offer), never hide a candidate.
-                        reached |= 1 << query;
                     }
 
                     Span<float> target = scores.Slice((query * scoreStride) + row, valid);

@@ -84,7 +84,7 @@ public static partial class VectorMath
             {
                 ScorePackedTile(
                     packedQueries.AsSpan(q / PackedQueryTile * tileFloats, tileFloats), dimension, Math.Min(PackedQueryTile, queryCount - q),
-                    packedRows, rowCount, metric, scores[(q * rowCount)..], rowCount, thresholds: default);
+                    packedRows, rowCount, metric, scores[(q * rowCount)..], rowCount, thresholds: default, panelMasks: default);
             }
         }
         finally

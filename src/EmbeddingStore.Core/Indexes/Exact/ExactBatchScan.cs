@@ -114,7 +114,7 @@ internal static class ExactBatchScan
         float[] packedRows = ArrayPool<float>.Shared.Rent(VectorMath.PackedRowsLength(dimension, rowBlock));
         float[] scores = ArrayPool<float>.Shared.Rent(VectorMath.PackedQueryTile * rowBlock);
         Span<float> thresholds = stackalloc float[VectorMath.PackedQueryTile];
-        Span<ushort> panelMasks = stackalloc ushort[VectorMath.PackedQueryTile * ((rowBlock + VectorMath.PanelRows - 1) / VectorMath.PanelRows)];
+        Span<ushort> panelMasks = stackalloc ushort[VectorMath.PackedQueryTile * VectorMath.PanelMaskStride(rowBlock)];
         try
         {
             VectorMath.PackQueries(queries.AsSpan(first * dimension, queryCount * dimension), dimension, queryCount, packedQueries);
@@ -122,6 +122,7 @@ internal static class ExactBatchScan
             {
                 search.CancellationToken.ThrowIfCancellationRequested();
                 int rows = Math.Min(rowBlock, count - start);
+                int maskStride = VectorMath.PanelMaskStride(rows);
                 VectorMath.PackRows(data.Slice(start * dimension, rows * dimension), dimension, rows, packedRows);
                 for (int q = 0; q < queryCount; q += VectorMath.PackedQueryTile)
                 {
@@ -134,7 +135,6 @@ internal static class ExactBatchScan
                     int reached = VectorMath.ScorePackedTile(
                         packedQueries.AsSpan(q / VectorMath.PackedQueryTile * tileFloats, tileFloats), dimension, n, packedRows, rows, metric, scores, rows,
                         thresholds[..n], panelMasks);
-                    int maskStride = (rows + VectorMath.PanelRows - 1) / VectorMath.PanelRows;
                     for (; reached != 0; reached &= reached - 1)
                     {
                         int j = BitOperations.TrailingZeroCount(reached);
