@@ -256,6 +256,55 @@ public sealed class SqliteEmbeddingRepositoryTests
     }
 
     [Fact]
+    public async Task UpsertItems_TextOfEveryUtf8WidthLongShortAndNull_StoredExactly()
+    {
+        // The insert binds text through a reused UTF-8 buffer: a long payload grows it, a shorter one after it must not
+        // carry the longer one's tail, a null after a value must bind NULL, and every character width must survive.
+        using var db = new TempDatabase();
+        string longText = string.Concat(Enumerable.Range(0, 400).Select(i => (char)('a' + (i % 26))));
+        (string Id, string? Payload)[] rows =
+        [
+            ("ascii", """{"s": "plain"}"""),
+            ("é-two-bytes", "{\"s\": \"" + longText + "é\u2603\"}"),
+            ("☃-three-bytes", """{"s": "x"}"""),
+            ("𝄞-four-bytes", null),
+            ("mixed-é☃𝄞", """{"s": "é☃𝄞"}"""),
+        ];
+        var random = new Random(17);
+        float[][] vectors = [.. rows.Select(_ => RandomVector(random, 8))];
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            Assert.True((await engine.RegisterModelVersionAsync("text", "v1", 8, DistanceMetric.DotProduct, false, Ct)).IsSuccess);
+            Assert.True((await engine.PutCollectionAsync("docs", "text@v1", Ct)).IsSuccess);
+            ItemUpsert[] batch = [.. rows.Select((r, i) => new ItemUpsert(
+                r.Id, r.Payload is null ? null : JsonDocument.Parse(r.Payload).RootElement.Clone(), new Dictionary<string, float[]> { ["text@v1"] = vectors[i] }))];
+            Assert.True((await engine.UpsertItemsAsync("docs", batch, Ct)).IsSuccess);
+        }
+
+        using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT i.item_id, i.payload, v.data, v.origin, v.link_id FROM items i JOIN vectors v ON v.item_rowid = i.id ORDER BY i.id;";
+        using SqliteDataReader reader = command.ExecuteReader();
+        int n = 0;
+        while (reader.Read())
+        {
+            Assert.Equal(rows[n].Id, reader.GetString(0));
+            Assert.Equal(rows[n].Payload, reader.IsDBNull(1) ? null : reader.GetString(1));
+            Assert.Equal(vectors[n], MemoryMarshalFloats((byte[])reader.GetValue(2)));
+            Assert.Equal("native", reader.GetString(3));
+            Assert.True(reader.IsDBNull(4));
+            n++;
+        }
+
+        Assert.Equal(rows.Length, n);
+
+        static float[] MemoryMarshalFloats(byte[] bytes) => [.. System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes)];
+    }
+
+    [Fact]
     public async Task DeleteCollection_RemovesItemsAndVectorsFromFile()
     {
         using var db = new TempDatabase();

@@ -62,13 +62,14 @@ internal static class SqliteCommandBuilder
         RETURNING id;
         """;
 
-    // The upsert's first try: returns the new row only when the item did not exist (DO NOTHING returns no row), so a new
-    // item, the common case of a bulk load, needs no delete of old vectors (issue 13: one statement fewer per item).
+    // The upsert's first try: changes one row only when the item did not exist, so a new item, the common case of a bulk
+    // load, needs no delete of old vectors (issue 13: one statement fewer per item). It has no RETURNING clause: the new
+    // row is sqlite3_last_insert_rowid, and a RETURNING statement read through a data reader made the whole bulk insert
+    // 1.4-1.7x slower (docs/bench/issue-13.md, step 7).
     public const string InsertNewItem =
         """
         INSERT INTO items (collection_id, item_id, payload) VALUES ($collection, $itemId, $payload)
-        ON CONFLICT (collection_id, item_id) DO NOTHING
-        RETURNING id;
+        ON CONFLICT (collection_id, item_id) DO NOTHING;
         """;
 
     public const string DeleteItemVectors = "DELETE FROM vectors WHERE item_rowid = $row;";
