@@ -311,7 +311,7 @@ public sealed partial class EmbeddingEngine
                         return new StoreError(StoreErrorCode.DuplicateId, $"items[{i}]: item '{itemId}' appears twice in the batch; nothing was stored.");
                     }
 
-                    if (!TryCheckVector(target, vector ?? [], $"items[{i}].vector", out error))
+                    if (!TryCheckVector(target, vector ?? [], FieldName.Indexed("items", i, ".vector"), out error))
                     {
                         return error!;
                     }

@@ -465,6 +465,9 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var stored = new List<StoredItem>(items.Count);
             var payloads = new List<JsonElement?>(items.Count);
+            // The version the previous vector key resolved to: items of a batch usually all name the same one.
+            string? lastKey = null;
+            ModelVersion? lastVersion = null;
             for (int i = 0; i < items.Count; i++)
             {
                 ItemUpsert item = items[i];
@@ -473,7 +476,8 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                     return Invalid($"items[{i}] is null.");
                 }
 
-                if ((ValidateId(item.Id, $"items[{i}].id", Limits) ?? NewItemRules.CheckNewId(item.Id, $"items[{i}].id")) is { } idError)
+                FieldName idField = FieldName.Indexed("items", i, ".id");
+                if ((ValidateId(item.Id, idField, Limits) ?? NewItemRules.CheckNewId(item.Id, idField)) is { } idError)
                 {
                     return idError;
                 }
@@ -491,7 +495,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                         return Invalid($"items[{i}].payload must be a JSON object, not {payload.ValueKind}.");
                     }
 
-                    if (NewItemRules.FindOutOfRangeNumber(payload, $"items[{i}].payload") is { } where)
+                    if (NewItemRules.FindOutOfRangeNumber(payload, FieldName.Indexed("items", i, ".payload")) is { } where)
                     {
                         return Invalid($"{where} is a number beyond the range of a double; JavaScript and Python clients would read it as infinity.");
                     }
@@ -512,7 +516,18 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                 var vectors = new List<StoredVector>(given.Count);
                 foreach ((string key, float[] values) in given)
                 {
-                    if (!TryPrepareVector(_registry, key, values, $"items[{i}] (id '{item.Id}')", out StoredVector? prepared, out StoreError? vectorError))
+                    FieldName where = FieldName.Indexed("items", i, id: item.Id);
+                    if (lastVersion is null || !string.Equals(key, lastKey, StringComparison.Ordinal))
+                    {
+                        if (!TryResolveVersion(_registry, key, where, out lastVersion, out StoreError? keyError))
+                        {
+                            return keyError!;
+                        }
+
+                        lastKey = key;
+                    }
+
+                    if (!TryPrepareVector(lastVersion!, values, where, out StoredVector? prepared, out StoreError? vectorError))
                     {
                         return vectorError!;
                     }
@@ -552,7 +567,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
 
         for (int i = 0; i < ids.Count; i++)
         {
-            if (ValidateId(ids[i], $"ids[{i}]", Limits) is { } idError)
+            if (ValidateId(ids[i], FieldName.Indexed("ids", i), Limits) is { } idError)
             {
                 return idError;
             }
@@ -1229,7 +1244,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
                 return Invalid($"vectors[{i}] is null.");
             }
 
-            if (!TryCheckVector(version, vector, $"vectors[{i}]", out error))
+            if (!TryCheckVector(version, vector, FieldName.Indexed("vectors", i), out error))
             {
                 return error!;
             }
@@ -1513,8 +1528,8 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
 
             for (int i = 0; i < request.FromVectors.Count; i++)
             {
-                if (!TryCheckVector(source, request.FromVectors[i] ?? [], $"pairs.from[{i}]", out error)
-                    || !TryCheckVector(target, request.ToVectors[i] ?? [], $"pairs.to[{i}]", out error))
+                if (!TryCheckVector(source, request.FromVectors[i] ?? [], FieldName.Indexed("pairs.from", i), out error)
+                    || !TryCheckVector(target, request.ToVectors[i] ?? [], FieldName.Indexed("pairs.to", i), out error))
                 {
                     return false;
                 }

@@ -14,7 +14,7 @@ internal static class NewItemRules
     // - "." and ".." are resolved as dot segments before routing, so GET .../items/.. could never reach the item;
     // - format characters (Unicode category Cf: U+202E right-to-left override, U+200D zero-width joiner, U+FEFF byte
     //   order mark, ...) and the line and paragraph separators U+2028/U+2029 are invisible or reorder text.
-    public static StoreError? CheckNewId(string id, string field)
+    public static StoreError? CheckNewId(string id, FieldName field)
     {
         if (id is "." or "..")
         {
@@ -40,18 +40,22 @@ internal static class NewItemRules
 
     // The path of the first number in a payload that a double cannot hold (1e999), or null. Such numbers are valid JSON
     // but read back as infinity by JavaScript and Python clients, so they are refused like NaN.
-    public static string? FindOutOfRangeNumber(JsonElement value, string path)
+    public static string? FindOutOfRangeNumber(JsonElement value, FieldName path) =>
+        FindOutOfRange(value) is { } inner ? path.ToString() + inner : null;
+
+    // The found number's path below `value` ("" for `value` itself), built only on the way back from a find.
+    private static string? FindOutOfRange(JsonElement value)
     {
         switch (value.ValueKind)
         {
             case JsonValueKind.Number:
-                return value.TryGetDouble(out double number) && double.IsFinite(number) ? null : path;
+                return value.TryGetDouble(out double number) && double.IsFinite(number) ? null : string.Empty;
             case JsonValueKind.Object:
                 foreach (JsonProperty property in value.EnumerateObject())
                 {
-                    if (FindOutOfRangeNumber(property.Value, path + "." + property.Name) is { } found)
+                    if (FindOutOfRange(property.Value) is { } found)
                     {
-                        return found;
+                        return "." + property.Name + found;
                     }
                 }
 
@@ -60,9 +64,9 @@ internal static class NewItemRules
                 int index = 0;
                 foreach (JsonElement element in value.EnumerateArray())
                 {
-                    if (FindOutOfRangeNumber(element, $"{path}[{index}]") is { } found)
+                    if (FindOutOfRange(element) is { } found)
                     {
-                        return found;
+                        return string.Create(CultureInfo.InvariantCulture, $"[{index}]{found}");
                     }
 
                     index++;

@@ -54,6 +54,32 @@ public sealed class EmbeddingEngineTests
     }
 
     [Fact]
+    public async Task UpsertItems_BadItemLaterInBatch_MessageNamesItsFieldAndNothingStored()
+    {
+        // Field names are formatted only when a refusal is written (FieldName): each message still names the item's
+        // index, the field and, for vectors, the id, as it did when every name was formatted up front.
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 3, DistanceMetric.DotProduct, cancellationToken: Ct);
+        ItemUpsert good = EngineFactory.Item("a", "text@v1", [1, 2, 3]);
+        (ItemUpsert Bad, string Message)[] cases =
+        [
+            (EngineFactory.Item("b\u0001", "text@v1", [1, 2, 3]), "items[1].id contains the control character U+0001 at position 1."),
+            (EngineFactory.Item("\u202Eb", "text@v1", [1, 2, 3]), "items[1].id contains the invisible or reordering character U+202E (Format) at position 0."),
+            (EngineFactory.Item("b", "text@v1", [1, 2, 3], """{"a": {"b": [1, -1e999]}}"""), "items[1].payload.a.b[1] is a number beyond the range of a double; JavaScript and Python clients would read it as infinity."),
+            (EngineFactory.Item("b", "text@v1", [1, 2]), "items[1] (id 'b'): the vector for text@v1 has 2 dimensions; text@v1 expects 3."),
+            (EngineFactory.Item("b", "text@v9", [1, 2, 3]), "items[1] (id 'b'): Model version text@v9 is not registered."),
+        ];
+        foreach ((ItemUpsert bad, string message) in cases)
+        {
+            StoreResult<int> result = await engine.UpsertItemsAsync("docs", [good, bad], Ct);
+            Assert.Equal(message, result.Error!.Message);
+        }
+
+        Assert.Equal(0, engine.GetCollection("docs").Value!.ItemCount);
+        StoreResult<int> delete = await engine.DeleteItemsAsync("docs", ["a", ""], Ct);
+        Assert.Equal("ids[1] must be a non-empty string.", delete.Error!.Message);
+    }
+
+    [Fact]
     public async Task Search_SameDimensionOtherModel_IsIncompatibleVersionsNamingBoth()
     {
         using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 3, DistanceMetric.CosineSimilarity, cancellationToken: Ct);
