@@ -305,6 +305,27 @@ public sealed class SqliteEmbeddingRepositoryTests
     }
 
     [Fact]
+    public async Task UpsertItems_EmptyStrings_StoredAsEmptyNotNull()
+    {
+        // The inserts bind text as UTF-8 spans; an empty one must arrive as '', not as NULL (SQLite binds a null pointer as NULL).
+        using var db = new TempDatabase();
+        using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
+        using (var engine = new EmbeddingEngine(repository))
+        {
+            await engine.LoadAsync(Ct);
+            Assert.True((await engine.RegisterModelVersionAsync("text", "v1", 2, DistanceMetric.DotProduct, false, Ct)).IsSuccess);
+            Assert.True((await engine.PutCollectionAsync("docs", "text@v1", Ct)).IsSuccess);
+            StoredVector vector = new(ModelVersionId.Create("text", "v1"), [1f, 2f], VectorOrigin.Derived, string.Empty);
+            await repository.UpsertItemsAsync("docs", [new StoredItem("e", string.Empty, [vector])], Ct);
+        }
+
+        using var connection = new SqliteConnection($"Data Source={db.FilePath};Pooling=False");
+        connection.Open();
+        Assert.Equal("0|0|derived", Scalar(connection, "SELECT (i.payload IS NULL) || '|' || (v.link_id IS NULL) || '|' || v.origin FROM items i JOIN vectors v ON v.item_rowid = i.id;"));
+        Assert.Equal("0|0", Scalar(connection, "SELECT length(i.payload) || '|' || length(v.link_id) FROM items i JOIN vectors v ON v.item_rowid = i.id;"));
+    }
+
+    [Fact]
     public async Task DeleteCollection_RemovesItemsAndVectorsFromFile()
     {
         using var db = new TempDatabase();
