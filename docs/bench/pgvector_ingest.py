@@ -44,7 +44,6 @@ def main():
     cur = con.cursor()
     cur.execute("CREATE EXTENSION IF NOT EXISTS vector")
     con.commit()
-    results = {}
     for form in ("copy", "insert"):
         table = "ingest_" + form
         cur.execute("DROP TABLE IF EXISTS %s; CREATE TABLE %s (id text PRIMARY KEY, payload jsonb, embedding vector(%d))" % (table, table, d))
@@ -61,7 +60,6 @@ def main():
         seconds = time.perf_counter() - started
         cur.execute("SELECT count(*) FROM %s" % table)
         assert cur.fetchone()[0] == n
-        results[form] = n / seconds
         print("pgvector-%s %d rows x %d dims: %.0f rows/s (%.2f s)" % (form, n, d, n / seconds, seconds))
     con.close()
 

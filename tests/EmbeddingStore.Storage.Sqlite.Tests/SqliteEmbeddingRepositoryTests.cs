@@ -273,11 +273,8 @@ public sealed class SqliteEmbeddingRepositoryTests
         var random = new Random(17);
         float[][] vectors = [.. rows.Select(_ => RandomVector(random, 8))];
         using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
-        using (var engine = new EmbeddingEngine(repository))
+        using (EmbeddingEngine engine = await DocsCollectionAsync(repository, 8))
         {
-            await engine.LoadAsync(Ct);
-            Assert.True((await engine.RegisterModelVersionAsync("text", "v1", 8, DistanceMetric.DotProduct, false, Ct)).IsSuccess);
-            Assert.True((await engine.PutCollectionAsync("docs", "text@v1", Ct)).IsSuccess);
             ItemUpsert[] batch = [.. rows.Select((r, i) => new ItemUpsert(
                 r.Id, r.Payload is null ? null : JsonDocument.Parse(r.Payload).RootElement.Clone(), new Dictionary<string, float[]> { ["text@v1"] = vectors[i] }))];
             Assert.True((await engine.UpsertItemsAsync("docs", batch, Ct)).IsSuccess);
@@ -293,7 +290,7 @@ public sealed class SqliteEmbeddingRepositoryTests
         {
             Assert.Equal(rows[n].Id, reader.GetString(0));
             Assert.Equal(rows[n].Payload, reader.IsDBNull(1) ? null : reader.GetString(1));
-            Assert.Equal(vectors[n], MemoryMarshalFloats((byte[])reader.GetValue(2)));
+            Assert.Equal(vectors[n], Floats((byte[])reader.GetValue(2)));
             Assert.Equal("native", reader.GetString(3));
             Assert.True(reader.IsDBNull(4));
             n++;
@@ -301,7 +298,7 @@ public sealed class SqliteEmbeddingRepositoryTests
 
         Assert.Equal(rows.Length, n);
 
-        static float[] MemoryMarshalFloats(byte[] bytes) => [.. System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes)];
+        static float[] Floats(byte[] bytes) => [.. System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes)];
     }
 
     [Fact]
@@ -310,11 +307,8 @@ public sealed class SqliteEmbeddingRepositoryTests
         // The inserts bind text as UTF-8 spans; an empty one must arrive as '', not as NULL (SQLite binds a null pointer as NULL).
         using var db = new TempDatabase();
         using (SqliteEmbeddingRepository repository = SqliteEmbeddingRepository.Open(db.FilePath))
-        using (var engine = new EmbeddingEngine(repository))
+        using (EmbeddingEngine engine = await DocsCollectionAsync(repository, 2))
         {
-            await engine.LoadAsync(Ct);
-            Assert.True((await engine.RegisterModelVersionAsync("text", "v1", 2, DistanceMetric.DotProduct, false, Ct)).IsSuccess);
-            Assert.True((await engine.PutCollectionAsync("docs", "text@v1", Ct)).IsSuccess);
             StoredVector vector = new(ModelVersionId.Create("text", "v1"), [1f, 2f], VectorOrigin.Derived, string.Empty);
             await repository.UpsertItemsAsync("docs", [new StoredItem("e", string.Empty, [vector])], Ct);
         }
@@ -506,6 +500,16 @@ public sealed class SqliteEmbeddingRepositoryTests
         JobRecord done = engine.Jobs.Get(job.Id).Value!;
         Assert.Equal(JobState.Completed, done.State);
         return done.Counters!["derived"];
+    }
+
+    // An engine over the repository with text@v1 (dot product, `dimension`) registered and a collection "docs" serving it.
+    private static async Task<EmbeddingEngine> DocsCollectionAsync(SqliteEmbeddingRepository repository, int dimension)
+    {
+        var engine = new EmbeddingEngine(repository);
+        await engine.LoadAsync(Ct);
+        Assert.True((await engine.RegisterModelVersionAsync("text", "v1", dimension, DistanceMetric.DotProduct, false, Ct)).IsSuccess);
+        Assert.True((await engine.PutCollectionAsync("docs", "text@v1", Ct)).IsSuccess);
+        return engine;
     }
 
     private static float[] RandomVector(Random random, int dimension) =>

@@ -45,8 +45,8 @@ internal static class VectorValidation
         return null;
     }
 
-    // The version a vector key names, or the refusal naming the field. Resolved once per key, not per vector: a batch
-    // usually names one version for every item, and parsing "model@version" per item was measurable in a bulk upsert.
+    // The version a vector key names, or the refusal naming the field. The upsert resolves it once per distinct key, not
+    // per vector: a batch usually names one version for every item, and each parse of "model@version" allocates.
     public static bool TryResolveVersion(VersionRegistry registry, string key, FieldName where, out ModelVersion? version, out StoreError? error)
     {
         if (!registry.TryResolve(key, out ModelVersion found, out error))
