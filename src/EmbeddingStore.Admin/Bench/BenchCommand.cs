@@ -69,6 +69,7 @@ internal sealed class BenchCommand : IAdminCommand
         var m = new Option<int?>("--m") { Description = "hnsw: links per node of the graph (the collection's index setting; default 16)" };
         var efConstruction = new Option<int?>("--ef-construction") { Description = "hnsw: candidates each insert searches (default 200)" };
         var buildThreads = new Option<int?>("--build-threads") { Description = "hnsw: threads the graph build uses (default 1: the same graph every run)" };
+        var keepPruned = new Option<bool>("--keep-pruned-connections") { Description = "hnsw: fill link lists with the rows the heuristic passed over, as pgvector does" };
         var batchSize = new Option<int>("--batch-size") { Description = "Queries per batch (batch mode and ground truth)", DefaultValueFactory = _ => 1_000 };
         var queries = new Option<int?>("--queries") { Description = "Use only the first N queries", HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Run every query N times; the fastest repetition is reported", HelpName = "N", DefaultValueFactory = _ => 1 };
@@ -101,7 +102,7 @@ internal sealed class BenchCommand : IAdminCommand
 
         var command = new Command("bench", Description)
         {
-            basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, ef, m, efConstruction, buildThreads, batchSize, queries, repeat,
+            basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, ef, m, efConstruction, buildThreads, keepPruned, batchSize, queries, repeat,
             warmupMax, warmupRequests, bandwidth, server, collection, uploadBatch, ingestCount, dimension, seed, selectivity, payloadIndex, graphCost,
         };
         command.Options.Add(context.Shared.Json);
@@ -127,6 +128,7 @@ internal sealed class BenchCommand : IAdminCommand
             M = result.GetValue(m),
             EfConstruction = result.GetValue(efConstruction),
             BuildThreads = result.GetValue(buildThreads),
+            KeepPrunedConnections = result.GetValue(keepPruned) ? true : null,
             BatchSize = result.GetValue(batchSize),
             MaxQueries = result.GetValue(queries),
             Repeat = result.GetValue(repeat),
@@ -224,9 +226,9 @@ internal sealed class BenchCommand : IAdminCommand
         int queryCount = Math.Min(queries.Count, options.MaxQueries ?? int.MaxValue);
 
         using IBenchTarget target = CreateTarget(options, baseVectors.Dimension, httpClientFactory);
-        IndexSettingsBody? settings = (options.M ?? options.EfConstruction ?? options.BuildThreads) is null
+        IndexSettingsBody? settings = (options.M ?? options.EfConstruction ?? options.BuildThreads) is null && options.KeepPrunedConnections is null
             ? null
-            : new IndexSettingsBody { M = options.M, EfConstruction = options.EfConstruction, BuildThreads = options.BuildThreads };
+            : new IndexSettingsBody { M = options.M, EfConstruction = options.EfConstruction, BuildThreads = options.BuildThreads, KeepPrunedConnections = options.KeepPrunedConnections };
         long loadStarted = Stopwatch.GetTimestamp();
         await target.LoadAsync(baseVectors, options.Metric, settings, cancellationToken);
         double loadSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;

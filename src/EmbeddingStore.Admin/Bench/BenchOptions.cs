@@ -71,6 +71,9 @@ internal sealed record BenchOptions : IValidatableObject
     [Display(Name = "--build-threads")]
     public int? BuildThreads { get; init; }
 
+    [Display(Name = "--keep-pruned-connections")]
+    public bool? KeepPrunedConnections { get; init; }
+
     [Range(1, 100_000, ErrorMessage = RangeMessage)]
     [Display(Name = "--batch-size")]
     public int BatchSize { get; init; } = 1_000;
@@ -148,9 +151,10 @@ internal sealed record BenchOptions : IValidatableObject
             yield return new ValidationResult($"--ef values must be integers from 1 to 4096, not {bad}", [nameof(Ef)]);
         }
 
-        if ((M ?? EfConstruction ?? BuildThreads) is not null && Index != IndexKind.Hnsw)
+        if (((M ?? EfConstruction ?? BuildThreads) is not null || KeepPrunedConnections is not null) && Index != IndexKind.Hnsw)
         {
-            yield return new ValidationResult("--m, --ef-construction and --build-threads set how an hnsw graph is built; they need --index hnsw", [nameof(M)]);
+            yield return new ValidationResult(
+                "--m, --ef-construction, --build-threads and --keep-pruned-connections set how an hnsw graph is built; they need --index hnsw", [nameof(M)]);
         }
 
         if (Selectivity is not null && GroundTruthPath is not null)

@@ -68,9 +68,9 @@ internal sealed record BenchReport
     private string Index => Options.Index.ToString().ToLowerInvariant();
 
     private string Settings() =>
-        (Options.M ?? Options.EfConstruction ?? Options.BuildThreads) is null
+        (Options.M ?? Options.EfConstruction ?? Options.BuildThreads) is null && Options.KeepPrunedConnections is null
             ? string.Empty
-            : string.Create(CultureInfo.InvariantCulture, $" (m {Options.M?.ToString(CultureInfo.InvariantCulture) ?? "default"}, efConstruction {Options.EfConstruction?.ToString(CultureInfo.InvariantCulture) ?? "default"}, build threads {Options.BuildThreads?.ToString(CultureInfo.InvariantCulture) ?? "default"})");
+            : string.Create(CultureInfo.InvariantCulture, $" (m {Options.M?.ToString(CultureInfo.InvariantCulture) ?? "default"}, efConstruction {Options.EfConstruction?.ToString(CultureInfo.InvariantCulture) ?? "default"}, build threads {Options.BuildThreads?.ToString(CultureInfo.InvariantCulture) ?? "default"}{(Options.KeepPrunedConnections is true ? ", pruned connections kept" : string.Empty)})");
 
     private string Mode => Options.Batch ? "batch" : "single";
 

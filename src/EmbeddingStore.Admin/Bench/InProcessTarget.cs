@@ -42,7 +42,7 @@ internal sealed class InProcessTarget : IBenchTarget
     {
         await _engine.LoadAsync(cancellationToken);
         Check(await _engine.RegisterModelVersionAsync("bench", "v1", vectors.Dimension, metric, normalized: false, cancellationToken));
-        IndexSettings? indexSettings = settings is null ? null : new IndexSettings(settings.M, settings.EfConstruction, settings.BuildThreads);
+        IndexSettings? indexSettings = settings is null ? null : new IndexSettings(settings.M, settings.EfConstruction, settings.BuildThreads, settings.KeepPrunedConnections);
         Check(await _engine.PutCollectionAsync(Collection, Version, null, indexSettings, cancellationToken));
         bool[]? matching = _filter?.Matching(vectors.Count);
         for (int first = 0; first < vectors.Count; first += LoadBatch)

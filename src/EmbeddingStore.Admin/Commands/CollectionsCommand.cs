@@ -1,6 +1,7 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
 using System.CommandLine;
+using System.Globalization;
 using EmbeddingStore.Admin.Cli;
 using EmbeddingStore.Client;
 using EmbeddingStore.Contracts;
@@ -99,7 +100,13 @@ internal sealed class CollectionsCommand : IAdminCommand
     }
 
     private static string Settings(IndexSettingsBody? s) =>
-        s is null ? "-" : string.Join(" ", new[] { ("m", s.M), ("efConstruction", s.EfConstruction), ("buildThreads", s.BuildThreads) }.Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={p.Item2}"));
+        s is null ? "-" : string.Join(" ", new[]
+        {
+            ("m", s.M?.ToString(CultureInfo.InvariantCulture)),
+            ("efConstruction", s.EfConstruction?.ToString(CultureInfo.InvariantCulture)),
+            ("buildThreads", s.BuildThreads?.ToString(CultureInfo.InvariantCulture)),
+            ("keepPrunedConnections", s.KeepPrunedConnections is { } keep ? (keep ? "true" : "false") : null),
+        }.Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={p.Item2}"));
 }
 
 // `collections show --json`: the collection as the server reports it, each version's coverage (vectors ÷ items; the

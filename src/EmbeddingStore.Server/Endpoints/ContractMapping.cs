@@ -31,10 +31,11 @@ internal static class ContractMapping
                 i.Version, i.Index.ToString(), IndexStateNames.ToWireName(i.State), i.VectorsIndexed, i.MemoryBytes, i.Settings?.ToBody()))],
             c.DefaultIndex.ToString());
 
-    public static IndexSettingsBody ToBody(this IndexSettings s) => new() { M = s.M, EfConstruction = s.EfConstruction, BuildThreads = s.BuildThreads };
+    public static IndexSettingsBody ToBody(this IndexSettings s) =>
+        new() { M = s.M, EfConstruction = s.EfConstruction, BuildThreads = s.BuildThreads, KeepPrunedConnections = s.KeepPrunedConnections };
 
     public static IndexSettings? ToSettings(this IndexSettingsBody? body) =>
-        body is null ? null : new IndexSettings(body.M, body.EfConstruction, body.BuildThreads);
+        body is null ? null : new IndexSettings(body.M, body.EfConstruction, body.BuildThreads, body.KeepPrunedConnections);
 
     public static ItemResponse ToResponse(this ItemView item) => new(item.Id, item.Payload, item.Vectors, item.Lineage);
 

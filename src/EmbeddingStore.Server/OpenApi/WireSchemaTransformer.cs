@@ -134,6 +134,9 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
             case (nameof(IndexSettingsBody), "buildThreads"):
                 Range(schema, 1, engine.MaxIndexBuildThreads, IndexSettings.HnswDefaults.BuildThreads);
                 break;
+            case (nameof(IndexSettingsBody), "keepPrunedConnections"):
+                schema.Default = JsonValue.Create(IndexSettings.HnswDefaults.KeepPrunedConnections);
+                break;
             case (nameof(BatchSearchRequest), "vectors"):
                 schema.MinItems = 1;
                 schema.MaxItems = limits.MaxBatchQueries;

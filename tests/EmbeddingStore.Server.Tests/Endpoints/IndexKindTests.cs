@@ -73,9 +73,10 @@ public sealed class IndexKindTests
         Assert.Equal(2, hnsw["vectorsIndexed"]!.GetValue<long>());
         Assert.True(hnsw["memoryBytes"]!.GetValue<long>() > 0);
         Assert.Equal((8, 40, 1), (hnsw["settings"]!["m"]!.GetValue<int>(), hnsw["settings"]!["efConstruction"]!.GetValue<int>(), hnsw["settings"]!["buildThreads"]!.GetValue<int>()));
+        Assert.False(hnsw["settings"]!["keepPrunedConnections"]!.GetValue<bool>());
 
         // Out of range, or an unknown member: refused with a problem, and the stored settings are unchanged.
-        foreach (string bad in new[] { """{"m": 1}""", """{"m": 8, "efConstruction": 4}""", """{"buildThreads": 0}""", """{"depth": 3}""" })
+        foreach (string bad in new[] { """{"m": 1}""", """{"m": 8, "efConstruction": 4}""", """{"buildThreads": 0}""", """{"depth": 3}""", """{"keepPrunedConnections": "yes"}""" })
         {
             var refused = await Api.PutAsync(client, "/v1/collections/docs", $$"""{"servingVersion": "text@v1", "indexSettings": {{bad}}}""", Ct);
             Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
@@ -87,11 +88,12 @@ public sealed class IndexKindTests
         Assert.Equal(8, (await Api.GetAsync(client, "/v1/collections/docs", Ct)).Body!["indexSettings"]!["m"]!.GetValue<int>());
 
         // New settings replace the graph: it is rebuilt with them by the next hnsw search.
-        var changed = await Api.PutAsync(client, "/v1/collections/docs", """{"servingVersion": "text@v1", "indexSettings": {"m": 4, "efConstruction": 20, "buildThreads": 2}}""", Ct);
+        var changed = await Api.PutAsync(client, "/v1/collections/docs", """{"servingVersion": "text@v1", "indexSettings": {"m": 4, "efConstruction": 20, "buildThreads": 2, "keepPrunedConnections": true}}""", Ct);
         Assert.Equal(HttpStatusCode.OK, changed.Status);
         Assert.DoesNotContain(changed.Body!["indexes"]!.AsArray(), i => i!["index"]!.GetValue<string>() == "hnsw");
         await Api.PostAsync(client, "/v1/collections/docs/search", """{"vector": [0, 1, 0], "k": 1}""", Ct);
         var rebuilt = (await Api.GetAsync(client, "/v1/collections/docs", Ct)).Body!["indexes"]!.AsArray().Single(i => i!["index"]!.GetValue<string>() == "hnsw")!;
-        Assert.Equal((4, 2), (rebuilt["settings"]!["m"]!.GetValue<int>(), rebuilt["settings"]!["buildThreads"]!.GetValue<int>()));
+        Assert.Equal((4, 2, true), (rebuilt["settings"]!["m"]!.GetValue<int>(), rebuilt["settings"]!["buildThreads"]!.GetValue<int>(), rebuilt["settings"]!["keepPrunedConnections"]!.GetValue<bool>()));
+        Assert.True((await Api.GetAsync(client, "/v1/collections/docs", Ct)).Body!["indexSettings"]!["keepPrunedConnections"]!.GetValue<bool>());
     }
 }

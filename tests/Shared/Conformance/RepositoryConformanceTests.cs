@@ -67,14 +67,16 @@ public abstract class RepositoryConformanceTests : IDisposable
     public async Task SaveCollection_IndexSettings_RoundTripAndChange()
     {
         IEmbeddingRepository repository = await SeedAsync(Create());
-        await repository.SaveCollectionAsync(new CollectionRecord("all", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Hnsw, new IndexSettings(32, 300, 2)), Ct);
+        await repository.SaveCollectionAsync(new CollectionRecord("all", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Hnsw, new IndexSettings(32, 300, 2, true)), Ct);
+        await repository.SaveCollectionAsync(new CollectionRecord("flag", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Hnsw, new IndexSettings(KeepPrunedConnections: false)), Ct);
         await repository.SaveCollectionAsync(new CollectionRecord("some", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Hnsw, new IndexSettings(M: 8)), Ct);
         await repository.SaveCollectionAsync(new CollectionRecord("none", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Exact), Ct);
         await repository.SaveCollectionAsync(new CollectionRecord("changed", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Hnsw, new IndexSettings(M: 8)), Ct);
         await repository.SaveCollectionAsync(new CollectionRecord("changed", s_v1.Id, DateTimeOffset.UnixEpoch, IndexKind.Hnsw, new IndexSettings(EfConstruction: 64)), Ct);
 
         var byName = (await ToListAsync(Reopen(repository).ReadCollectionsAsync(Ct))).ToDictionary(c => c.Name, c => c.IndexSettings ?? IndexSettings.Default, StringComparer.Ordinal);
-        Assert.Equal(new IndexSettings(32, 300, 2), byName["all"]);
+        Assert.Equal(new IndexSettings(32, 300, 2, true), byName["all"]);
+        Assert.Equal(new IndexSettings(KeepPrunedConnections: false), byName["flag"]);
         Assert.Equal(new IndexSettings(M: 8), byName["some"]);
         Assert.Equal(IndexSettings.Default, byName["none"]);
         Assert.Equal(new IndexSettings(EfConstruction: 64), byName["changed"]);

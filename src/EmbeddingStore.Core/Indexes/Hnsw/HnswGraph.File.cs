@@ -8,7 +8,8 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 
 // The graph file: everything a build computed, so a restart loads links instead of recomputing them. Little-endian (the
 // arrays are written as the machine holds them, so a file moves only between little-endian machines):
-//   "ESHNSW" + format version (u16) | M, efConstruction (i32) | seed (u64) | dimension, saved row count (i32) |
+//   "ESHNSW" + format version (u16) | M, efConstruction (i32) | flags (i32; bit 0: kept pruned connections; added in
+//   version 3, so a version 2 file is refused and rebuilt once) | seed (u64) | dimension, saved row count (i32) |
 //   entry point, top level, node count, capacity (i32) | levels (i32 × capacity) |
 //   layer-0 blocks (i32 × capacity × (2M + 1)) | each upper-level row's blocks (i32 × level × (M + 1)), in row order |
 //   the row table: per saved row, its item id (i32 UTF-8 length, -1 for a tombstone, then the bytes) and the checksum
@@ -22,7 +23,8 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 // Anything else (torn, truncated, flipped, another format, other settings) is refused and the caller rebuilds.
 internal sealed partial class HnswGraph
 {
-    private const ushort FileVersion = 2;
+    private const ushort FileVersion = 3;
+    private const int KeptPrunedFlag = 1;
     private static ReadOnlySpan<byte> FileMagic => "ESHNSW"u8;
 
     public void Save(Stream destination, VectorSegment segment)
@@ -34,6 +36,7 @@ internal sealed partial class HnswGraph
             writer.Write(FileVersion);
             writer.Write(_parameters.M);
             writer.Write(_parameters.EfConstruction);
+            writer.Write(_parameters.KeepPrunedConnections ? KeptPrunedFlag : 0);
             writer.Write(_parameters.Seed);
             writer.Write(segment.Dimension);
             writer.Write(segment.RowCount);
@@ -100,8 +103,9 @@ internal sealed partial class HnswGraph
         {
             using var reader = new BinaryReader(new MemoryStream(file, 0, file.Length - 16, writable: false));
             if (!reader.ReadBytes(FileMagic.Length).AsSpan().SequenceEqual(FileMagic) || reader.ReadUInt16() != FileVersion
-                || reader.ReadInt32() != parameters.M || reader.ReadInt32() != parameters.EfConstruction || reader.ReadUInt64() != parameters.Seed
-                || reader.ReadInt32() != segment.Dimension)
+                || reader.ReadInt32() != parameters.M || reader.ReadInt32() != parameters.EfConstruction
+                || reader.ReadInt32() != (parameters.KeepPrunedConnections ? KeptPrunedFlag : 0)
+                || reader.ReadUInt64() != parameters.Seed || reader.ReadInt32() != segment.Dimension)
             {
                 return null;
             }

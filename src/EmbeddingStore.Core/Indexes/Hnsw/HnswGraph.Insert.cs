@@ -6,9 +6,10 @@ using EmbeddingStore.Core.Vectors;
 
 namespace EmbeddingStore.Core.Indexes.Hnsw;
 
-// The write side: Algorithm 1 (insert) with Algorithm 4 (the heuristic neighbour selection), as hnswlib does it: no
-// extended candidates, no kept pruned connections, M links chosen per layer and a neighbour's list re-pruned by the same
-// heuristic when a back link overflows it.
+// The write side: Algorithm 1 (insert) with Algorithm 4 (the heuristic neighbour selection). By default as hnswlib does
+// it: no extended candidates, no kept pruned connections, M links chosen per layer and a neighbour's list re-pruned by
+// the same heuristic when a back link overflows it. With KeepPrunedConnections as pgvector does it: a new row chooses 2M
+// links on layer 0, and every selection fills its list to the limit with the nearest rows the heuristic refused.
 internal sealed partial class HnswGraph
 {
     // Row stripes of the link-list locks of a parallel build: enough that two threads rarely want the same one.
@@ -203,7 +204,7 @@ internal sealed partial class HnswGraph
             current = selection[0].Row;
             currentScore = selection[0].Score;
 
-            SelectNeighbours(segment, metric, selection, _parameters.M, scratch.Chosen);
+            SelectNeighbours(segment, metric, selection, layer == 0 && _parameters.KeepPrunedConnections ? _parameters.MaxLinks0 : _parameters.M, scratch.Chosen);
 
             // Copied out first: linking back reuses the selection buffers.
             int chosenCount = scratch.Chosen.Count;
@@ -254,10 +255,13 @@ internal sealed partial class HnswGraph
     }
 
     // Algorithm 4: walk the candidates best first and keep one only when it is closer to the base than to every row kept
-    // so far, so the links spread in different directions instead of bunching in the nearest cluster.
+    // so far, so the links spread in different directions instead of bunching in the nearest cluster. With kept pruned
+    // connections the refused rows, best first, then fill what the heuristic left free.
     private void SelectNeighbours(VectorSegment segment, DistanceMetric metric, List<(float Score, int Row)> sortedBestFirst, int m, List<int> chosen)
     {
         chosen.Clear();
+        Span<int> refused = _parameters.KeepPrunedConnections ? stackalloc int[m] : default;
+        int refusedCount = 0;
         foreach ((float score, int candidate) in sortedBestFirst)
         {
             if (chosen.Count >= m)
@@ -279,6 +283,15 @@ internal sealed partial class HnswGraph
             {
                 chosen.Add(candidate);
             }
+            else if (refusedCount < refused.Length)
+            {
+                refused[refusedCount++] = candidate;
+            }
+        }
+
+        for (int i = 0; i < refusedCount && chosen.Count < m; i++)
+        {
+            chosen.Add(refused[i]);
         }
     }
 

@@ -83,6 +83,9 @@ internal sealed partial class HnswGraph
     private Span<int> Block(int row, int layer) =>
         layer == 0 ? _links0.AsSpan(row * _stride0, _stride0) : _upper[row].AsSpan((layer - 1) * _strideUpper, _strideUpper);
 
+    // How many links `row` holds at `layer`: what the tests of the neighbour-selection policies compare.
+    internal int LinkCount(int row, int layer) => Block(row, layer)[0];
+
     private ReadOnlySpan<int> Neighbours(int row, int layer)
     {
         Span<int> block = Block(row, layer);

@@ -40,7 +40,7 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
 
     public long MemoryBytes => _graph?.MemoryBytes ?? 0;
 
-    public IndexSettings Settings => new(parameters.M, parameters.EfConstruction, parameters.BuildThreads);
+    public IndexSettings Settings => new(parameters.M, parameters.EfConstruction, parameters.BuildThreads, parameters.KeepPrunedConnections);
 
     internal HnswParameters Parameters => parameters;
 
@@ -507,5 +507,6 @@ internal sealed class HnswIndexFactory(HnswParameters parameters) : IVectorIndex
         M = settings.M ?? parameters.M,
         EfConstruction = settings.EfConstruction ?? parameters.EfConstruction,
         BuildThreads = settings.BuildThreads ?? parameters.BuildThreads,
+        KeepPrunedConnections = settings.KeepPrunedConnections ?? parameters.KeepPrunedConnections,
     };
 }

@@ -9,7 +9,12 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 // with it). The seed fixes every row's level, so two single-threaded builds of the same rows are the same graph.
 // BuildThreads 1 by default keeps that determinism; more threads link rows concurrently (a graph of the same quality, but
 // which one depends on thread timing), capped at the machine's processors when the build runs.
-internal sealed record HnswParameters(int M = 16, int EfConstruction = 200, ulong Seed = 0x5EED_1234_ABCD_0042UL, int BuildThreads = 1)
+// KeepPrunedConnections off by default: on fortunes MiniLM it raised recall@10 at ef 32 from 0.926 to 0.948 (pgvector's
+// 0.950 at the same ef) but tripled the two-thread build (2.3 -> 7.1-8.3 s), since every back link to a full list
+// re-runs the heuristic over 2M + 1 rows (docs/bench/issue-10.md). In process the two reach recall 0.95 at about the
+// same q/s; over HTTP, where a request's fixed cost dominates, the smaller ef is worth it.
+internal sealed record HnswParameters(
+    int M = 16, int EfConstruction = 200, ulong Seed = 0x5EED_1234_ABCD_0042UL, int BuildThreads = 1, bool KeepPrunedConnections = false)
 {
     public static HnswParameters Default { get; } = new();
 

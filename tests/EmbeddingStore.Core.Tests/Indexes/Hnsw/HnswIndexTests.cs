@@ -178,6 +178,45 @@ public sealed class HnswIndexTests
     }
 
     [Fact]
+    public void Build_KeepPrunedConnections_BottomListsFullAndRecallAtSmallEfAboveTheHeuristicOnlyGraphs()
+    {
+        var random = new Random(2031);
+        const int Dimension = 32;
+        const int Rows = 3_000;
+        float[] data = Clustered(random, Rows, Dimension, clusters: 20);
+        VectorSegment segment = Segment(data, Rows, Dimension, DistanceMetric.CosineSimilarity, payload: null);
+        HnswIndex heuristic = Build(segment);
+        var kept = new HnswIndex(segment, HnswParameters.Default with { KeepPrunedConnections = true });
+        kept.Build(segment, TestContext.Current.CancellationToken);
+
+        // A row linked once 2M other rows exist finds at least 2M candidates and keeps 2M of them on layer 0, and a full
+        // list only ever trades one link for another; the heuristic alone keeps far fewer.
+        int max0 = HnswParameters.Default.MaxLinks0;
+        int full = Enumerable.Range(0, Rows).Count(row => kept.Graph!.LinkCount(row, 0) == max0);
+        double keptMean = Enumerable.Range(0, Rows).Average(row => kept.Graph!.LinkCount(row, 0));
+        double heuristicMean = Enumerable.Range(0, Rows).Average(row => heuristic.Graph!.LinkCount(row, 0));
+        TestContext.Current.TestOutputHelper?.WriteLine($"layer-0 links: kept pruned {keptMean:F2} on average ({full} rows full), heuristic only {heuristicMean:F2}");
+        Assert.True(full >= Rows - max0, $"only {full} of {Rows} rows hold {max0} layer-0 links.");
+        Assert.True(heuristicMean < 0.75 * max0, $"the heuristic-only graph holds {heuristicMean:F2} links a row on layer 0.");
+
+        // The fuller graph reaches more of the true neighbours at the same small ef. Both builds are seeded and
+        // single-threaded, so the two figures repeat.
+        var search = new IndexSearch(segment, null, new IndexOptions(Ef: 10), s_limits, 1, TestContext.Current.CancellationToken);
+        double keptRecall = 0, heuristicRecall = 0;
+        const int Queries = 60;
+        for (int q = 0; q < Queries; q++)
+        {
+            float[] query = Query(random, Dimension);
+            HashSet<string> exact = [.. Exact(search, query, 10).Select(h => h.Id)];
+            keptRecall += Answer(kept, search, query, 10).Count(h => exact.Contains(h.Id)) / (10.0 * Queries);
+            heuristicRecall += Answer(heuristic, search, query, 10).Count(h => exact.Contains(h.Id)) / (10.0 * Queries);
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"recall@10 at ef 10: kept pruned {keptRecall:F4}, heuristic only {heuristicRecall:F4}");
+        Assert.True(keptRecall > heuristicRecall, $"kept pruned connections: recall@10 {keptRecall:F4} at ef 10, not above the heuristic-only {heuristicRecall:F4}.");
+    }
+
+    [Fact]
     public void Build_TwoThreads_RecallAgainstExactAtLeastFloorAndEveryRowLinked()
     {
         var random = new Random(2025);
@@ -513,6 +552,7 @@ public sealed class HnswIndexTests
         // Other build settings: not the graph this index would build.
         Assert.False(new HnswIndex(segment, HnswParameters.Default with { M = 8 }).TryLoad(new MemoryStream(file), segment));
         Assert.False(new HnswIndex(segment, HnswParameters.Default with { EfConstruction = 100 }).TryLoad(new MemoryStream(file), segment));
+        Assert.False(new HnswIndex(segment, HnswParameters.Default with { KeepPrunedConnections = true }).TryLoad(new MemoryStream(file), segment));
 
         // The same ids with other vectors (another seed): no node matches, so the file is stale and refused.
         (VectorSegment other, _, _) = SavedGraph(26);
