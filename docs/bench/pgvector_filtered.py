@@ -9,6 +9,9 @@ PostgreSQL + pgvector through psycopg2, one client each, on ../shared/data/fortu
     python3 docs/bench/pgvector_filtered.py http://127.0.0.1:5262 hnsw    # the same with "index": "hnsw"
     python3 docs/bench/pgvector_filtered.py http://127.0.0.1:5262 ann     # unfiltered: our HNSW against pgvector's (issue 10)
 
+`setup` also fills a second collection, fortunes-kept, whose graph keeps pruned connections (pgvector's neighbour policy),
+and waits until both collections' graphs are built; `ann` measures both.
+
 Each run warms both servers first and then alternates them pass by pass, so a change in the machine's load reaches both.
 
 pgvector itself is not part of this repository: build it from its own release and create the extension first.
@@ -46,6 +49,19 @@ def setup_es():
     for i in range(0, n, 1000):
         es("POST", "/v1/collections/fortunes/items", {"items": [{"id": str(j), "payload": {"cat": cat[j]}, "vectors": {"minilm@v1": X[j].tolist()}} for j in range(i, min(n, i + 1000))]})
     es("PUT", "/v1/collections/fortunes/indexes/cat", {"type": "keyword"})
+    es("PUT", "/v1/collections/fortunes-kept", {"servingVersion": "minilm@v1", "indexSettings": {"keepPrunedConnections": True}})
+    for i in range(0, n, 1000):
+        es("POST", "/v1/collections/fortunes-kept/items", {"items": [{"id": str(j), "vectors": {"minilm@v1": X[j].tolist()}} for j in range(i, min(n, i + 1000))]})
+    # The first hnsw search starts each graph's build job; wait until both serve.
+    for c in ("fortunes", "fortunes-kept"):
+        es("POST", f"/v1/collections/{c}/search", {"vector": X[0].tolist(), "k": 10, "index": "hnsw"})
+    def graphs_ready():
+        return all([i["state"] for i in es("GET", f"/v1/collections/{c}")["indexes"] if i["index"] == "hnsw"] == ["ready"]
+                   for c in ("fortunes", "fortunes-kept"))
+    t = time.perf_counter()
+    while not graphs_ready():
+        time.sleep(0.5)
+    print(f"our graphs ready {time.perf_counter() - t:.1f} s after their builds were started")
     time.sleep(2)
 
 def es_bodies(name, b64, index=None):
@@ -56,23 +72,24 @@ def es_bodies(name, b64, index=None):
 
 class StdlibClient:
     """Python's http.client on one keep-alive connection, as psycopg2 holds one: the client most scripts would use."""
-    def __init__(self):
+    def __init__(self, collection="fortunes"):
         import http.client, urllib.parse
         u = urllib.parse.urlparse(ES)
         self.conn = http.client.HTTPConnection(u.hostname, u.port)
+        self.path = f"/v1/collections/{collection}/search"
     def search(self, body):
-        self.conn.request("POST", "/v1/collections/fortunes/search", body=body, headers={"content-type": "application/json"})
+        self.conn.request("POST", self.path, body=body, headers={"content-type": "application/json"})
         return json.loads(self.conn.getresponse().read())
 
 class CurlClient:
     """libcurl (pycurl, Debian's python3-pycurl) on one reused connection: a client written in C, as psycopg2's libpq is,
     so that the two servers are compared with clients of like cost. http.client spends more per request than our
     server does (it parses every response header with the email package and sends headers and body in two writes)."""
-    def __init__(self):
+    def __init__(self, collection="fortunes"):
         import io, pycurl
         self.pycurl, self.buf = pycurl, io.BytesIO()
         self.curl = pycurl.Curl()
-        self.curl.setopt(pycurl.URL, ES + "/v1/collections/fortunes/search")
+        self.curl.setopt(pycurl.URL, ES + f"/v1/collections/{collection}/search")
         self.curl.setopt(pycurl.HTTPHEADER, ["Content-Type: application/json", "Expect:"])
         self.curl.setopt(pycurl.TCP_NODELAY, 1)
         self.curl.setopt(pycurl.WRITEDATA, self.buf)
@@ -176,7 +193,7 @@ def compare_ann(con, efs, rounds, warm_seconds):
         return len(qs) / (time.perf_counter() - t), res
     vectors = [base64.b64encode(q.astype('<f4').tobytes()).decode() for q in Q]
     bodies = {ef: [json.dumps({"vector": v, "k": 10, "withPayload": False, "index": "hnsw", "ef": ef}).encode() for v in vectors] for ef in efs}
-    clients = {"libcurl": CurlClient(), "http.client": StdlibClient()}
+    clients = {"libcurl": CurlClient(), "http.client": StdlibClient(), "kept, libcurl": CurlClient("fortunes-kept")}
     end = time.time() + warm_seconds
     while time.time() < end:
         for ef in efs:
@@ -191,24 +208,31 @@ def compare_ann(con, efs, rounds, warm_seconds):
             q, res = pg(ef); rates.setdefault(("pgvector", ef), []).append(q); recalls[("pgvector", ef)] = recall(res, "all")
     med = {k: statistics.median(v) for k, v in rates.items()}
     print(f"unfiltered top 10 ({rounds} rounds after {warm_seconds} s warm-up; pgvector plan: {plan}; our plans {plans})")
-    print("   ef | pgvector recall  q/s | ours recall | libcurl q/s | http.client q/s")
+    print("   ef | pgvector recall  q/s | ours recall | libcurl q/s | http.client q/s | kept pruned: recall | libcurl q/s")
     for ef in efs:
-        print(f"  {ef:3} |  {recalls[('pgvector', ef)]:.3f} {med[('pgvector', ef)]:7,.0f} |    {recalls[('libcurl', ef)]:.3f}    | {med[('libcurl', ef)]:9,.0f}   | {med[('http.client', ef)]:9,.0f}")
+        print(f"  {ef:3} |  {recalls[('pgvector', ef)]:.3f} {med[('pgvector', ef)]:7,.0f} |    {recalls[('libcurl', ef)]:.3f}    | {med[('libcurl', ef)]:9,.0f}   | {med[('http.client', ef)]:9,.0f}"
+              f"       |        {recalls[('kept, libcurl', ef)]:.3f}        | {med[('kept, libcurl', ef)]:9,.0f}")
     # At equal recall: for each pgvector point, our fastest ef that reaches at least its recall.
     for ef in efs:
         want = recalls[("pgvector", ef)]
         ours = [e for e in efs if recalls[("libcurl", e)] >= want]
+        kept = [e for e in efs if recalls[("kept, libcurl", e)] >= want]
+        line = f"  pgvector ef {ef} (recall {want:.3f}, {med[('pgvector', ef)]:,.0f} q/s):"
         if ours:
             best = max(ours, key=lambda e: med[("libcurl", e)])
-            print(f"  pgvector ef {ef} (recall {want:.3f}, {med[('pgvector', ef)]:,.0f} q/s): ours ef {best} recall {recalls[('libcurl', best)]:.3f} "
-                  f"libcurl {med[('libcurl', best)] / med[('pgvector', ef)]:.2f}x, http.client {med[('http.client', best)] / med[('pgvector', ef)]:.2f}x")
+            line += (f" ours ef {best} recall {recalls[('libcurl', best)]:.3f} "
+                     f"libcurl {med[('libcurl', best)] / med[('pgvector', ef)]:.2f}x, http.client {med[('http.client', best)] / med[('pgvector', ef)]:.2f}x;")
+        if kept:
+            best = max(kept, key=lambda e: med[("kept, libcurl", e)])
+            line += f" kept pruned ef {best} recall {recalls[('kept, libcurl', best)]:.3f} libcurl {med[('kept, libcurl', best)] / med[('pgvector', ef)]:.2f}x"
+        print(line)
 
 if __name__ == "__main__":
     con = psycopg2.connect(host="/tmp", port=5499, user="postgres")
     if "setup" in sys.argv:
         setup_es(); setup_pg(con); print("set up"); sys.exit()
     if "ann" in sys.argv:
-        compare_ann(con, [16, 24, 32, 48, 64, 96, 128], rounds=5, warm_seconds=20); sys.exit()
+        compare_ann(con, [16, 24, 32, 36, 40, 48, 64, 96], rounds=5, warm_seconds=20); sys.exit()
     index = "hnsw" if "hnsw" in sys.argv else None
     for name in ["10%", "1%"]:
         compare(con, name, rounds=9, warm_seconds=20, index=index)

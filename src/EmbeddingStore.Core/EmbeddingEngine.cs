@@ -368,6 +368,21 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
     public StoreResult<CollectionInfo> GetCollection(string name) =>
         TryGetCollection(name, out Collection? collection, out StoreError? error) ? ReadInfo(collection) : error;
 
+    /// <summary>
+    /// The live vectors of every version a collection holds: a sum over its segments, cheap enough for every request
+    /// (collection info counts each graph's indexed rows one by one).
+    /// </summary>
+    public StoreResult<long> CountVectors(string name)
+    {
+        if (!TryGetCollection(name, out Collection? collection, out StoreError? error))
+        {
+            return error;
+        }
+
+        using Collection.ReadScope scope = collection.EnterRead();
+        return collection.LiveVectorCount();
+    }
+
     /// <summary>Deletes a collection and everything in it. Deleting a missing collection is a not-found refusal, so typos surface.</summary>
     public async Task<StoreResult<bool>> DeleteCollectionAsync(string name, CancellationToken cancellationToken)
     {
@@ -1019,6 +1034,9 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
 
     Task<StoreResult<CollectionInfo>> IEmbeddingService.GetCollectionAsync(string name, CancellationToken cancellationToken) =>
         Task.FromResult(GetCollection(name));
+
+    Task<StoreResult<long>> IEmbeddingService.CountVectorsAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult(CountVectors(name));
 
     Task<StoreResult<ItemView>> IEmbeddingService.GetItemAsync(string collection, string id, bool withVectors, CancellationToken cancellationToken) =>
         Task.FromResult(GetItem(collection, id, withVectors));

@@ -51,6 +51,12 @@ public interface IEmbeddingService
     /// <summary>One collection's settings and counts.</summary>
     Task<StoreResult<CollectionInfo>> GetCollectionAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The vectors a collection holds across its versions, without the rest of its info: what per-search telemetry
+    /// reads, where collection info would cost a pass over every graph's rows on each request.
+    /// </summary>
+    Task<StoreResult<long>> CountVectorsAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>Deletes a collection and everything in it.</summary>
     Task<StoreResult<bool>> DeleteCollectionAsync(string name, CancellationToken cancellationToken);
 

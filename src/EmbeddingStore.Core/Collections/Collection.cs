@@ -451,6 +451,18 @@ internal sealed class Collection : IDisposable
     // Kinds kept built on every segment (exact always), under the read lock or the writer gate.
     public IReadOnlyList<IndexKind> MaintainedKinds => [.. _maintainedKinds];
 
+    // Live vectors over every version, under the read lock: a sum without the sorted copy Segments makes.
+    public long LiveVectorCount()
+    {
+        long count = 0;
+        foreach (VectorSegment segment in _segments.Values)
+        {
+            count += segment.LiveCount;
+        }
+
+        return count;
+    }
+
     // Every segment, live or empty, in version-name order.
     public IReadOnlyList<VectorSegment> Segments =>
         [.. _segments.Values.OrderBy(s => s.Version.Id.ToString(), StringComparer.Ordinal)];

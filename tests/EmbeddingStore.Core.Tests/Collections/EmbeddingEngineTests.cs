@@ -54,6 +54,26 @@ public sealed class EmbeddingEngineTests
     }
 
     [Fact]
+    public async Task CountVectors_TwoVersionsAndADelete_LiveVectorsOfEveryVersionAsInfoCountsThem()
+    {
+        using EmbeddingEngine engine = await EngineFactory.CreateWithCollectionAsync("text@v1", 3, DistanceMetric.DotProduct, cancellationToken: Ct);
+        Assert.True((await engine.RegisterModelVersionAsync("text", "v2", 2, DistanceMetric.DotProduct, false, Ct)).IsSuccess);
+        ItemUpsert[] items =
+        [
+            new("a", null, new Dictionary<string, float[]> { ["text@v1"] = [1, 2, 3], ["text@v2"] = [1, 0] }),
+            new("b", null, new Dictionary<string, float[]> { ["text@v1"] = [0, 1, 0] }),
+            new("c", null, new Dictionary<string, float[]> { ["text@v1"] = [0, 0, 1], ["text@v2"] = [0, 1] }),
+        ];
+        Assert.True((await engine.UpsertItemsAsync("docs", items, Ct)).IsSuccess);
+        Assert.Equal(5, engine.CountVectors("docs").Value);
+
+        Assert.True((await engine.DeleteItemsAsync("docs", ["c"], Ct)).IsSuccess);
+        Assert.Equal(3, engine.CountVectors("docs").Value);
+        Assert.Equal(engine.GetCollection("docs").Value!.VectorCounts.Values.Sum(), engine.CountVectors("docs").Value);
+        Assert.Equal(StoreErrorCode.CollectionNotFound, engine.CountVectors("nope").Error!.Code);
+    }
+
+    [Fact]
     public async Task UpsertItems_BadItemLaterInBatch_MessageNamesItsFieldAndNothingStored()
     {
         // Field names are formatted only when a refusal is written (FieldName): each message still names the item's
