@@ -60,8 +60,10 @@ def setup_es():
                    for c in ("fortunes", "fortunes-kept"))
     t = time.perf_counter()
     while not graphs_ready():
+        if time.perf_counter() - t > 600:
+            sys.exit("our graphs were not ready after 600 s: see GET /v1/jobs")
         time.sleep(0.5)
-    print(f"our graphs ready {time.perf_counter() - t:.1f} s after their builds were started")
+    print(f"our graphs ready {time.perf_counter() - t:.1f} s after their builds were started (both; a lower bound on the build)")
     time.sleep(2)
 
 def es_bodies(name, b64, index=None):

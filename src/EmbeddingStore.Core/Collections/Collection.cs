@@ -60,7 +60,7 @@ internal sealed class Collection : IDisposable
     // What searches that name no index use.
     public IndexKind DefaultIndex { get; private set; }
 
-    // What every segment's indexes are built with (graph degree, efConstruction, build threads).
+    // What every segment's indexes are built with (graph degree, efConstruction, build threads, kept pruned connections).
     public IndexSettings IndexSettings { get; private set; }
 
     public DateTimeOffset CreatedAt { get; }

@@ -15,7 +15,7 @@ namespace EmbeddingStore.Core.Jobs;
 internal sealed class IndexBuildJobHandler(EmbeddingEngine engine) : IJobHandler
 {
     // Rows per chunk: about a second of linking at 384 dimensions and efConstruction 200 on one thread, the longest a
-    // write to the collection waits.
+    // write to the collection waits (about three seconds for a graph that keeps pruned connections).
     internal const int ChunkRows = 512;
 
     public string Kind => JobKinds.IndexBuild;

@@ -32,6 +32,7 @@ internal sealed class SearchMetricsFilter(ServerMetrics metrics, IEmbeddingServi
                 metrics.RecordSearch(single.Index, "search", seconds, 1, rows);
                 break;
             case BatchSearchResponse batch:
+                // A batch that names no index reads the collection's default from its info: once per batch, not per query.
                 string? index = context.Arguments.OfType<BatchSearchRequest>().FirstOrDefault()?.Index;
                 if (index is null && await service.GetCollectionAsync(name, context.HttpContext.RequestAborted) is { IsSuccess: true } collection)
                 {

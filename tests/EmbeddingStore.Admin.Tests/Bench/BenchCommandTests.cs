@@ -69,9 +69,21 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Bench_GraphSettingsWithoutHnsw_RefusedInOneLine()
+    public async Task Bench_HnswKeepPrunedConnections_ReportsThePolicyWithTheBuild()
     {
-        (int code, string output, string errors) = await RunAsync("--index", "exact", "--m", "16");
+        (int code, string output, string errors) = await RunAsync("--index", "hnsw", "--ef", "16", "--keep-pruned-connections");
+
+        Assert.True(code == 0, errors);
+        Assert.Contains("pruned connections kept", output, StringComparison.Ordinal);
+        Assert.Contains("recall@10", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--m", "16")]
+    [InlineData("--keep-pruned-connections")]
+    public async Task Bench_GraphSettingsWithoutHnsw_RefusedInOneLine(params string[] setting)
+    {
+        (int code, string output, string errors) = await RunAsync(["--index", "exact", .. setting]);
 
         Assert.Equal(2, code);
         Assert.Contains("--index hnsw", errors, StringComparison.Ordinal);

@@ -8,8 +8,8 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 
 // The graph file: everything a build computed, so a restart loads links instead of recomputing them. Little-endian (the
 // arrays are written as the machine holds them, so a file moves only between little-endian machines):
-//   "ESHNSW" + format version (u16) | M, efConstruction (i32) | flags (i32; bit 0: kept pruned connections; added in
-//   version 3, so a version 2 file is refused and rebuilt once) | seed (u64) | dimension, saved row count (i32) |
+//   "ESHNSW" + format version (u16) | M, efConstruction (i32) | flags (i32; bit 0: kept pruned connections; from
+//   version 3: a version 2 file has no flags field and is read as flags 0) | seed (u64) | dimension, saved row count (i32) |
 //   entry point, top level, node count, capacity (i32) | levels (i32 × capacity) |
 //   layer-0 blocks (i32 × capacity × (2M + 1)) | each upper-level row's blocks (i32 × level × (M + 1)), in row order |
 //   the row table: per saved row, its item id (i32 UTF-8 length, -1 for a tombstone, then the bytes) and the checksum
@@ -24,6 +24,10 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 internal sealed partial class HnswGraph
 {
     private const ushort FileVersion = 3;
+
+    // Version 2 differs only by the missing flags field, so its graphs (all built without kept pruned connections) load
+    // instead of being rebuilt after an upgrade.
+    private const ushort FirstVersionRead = 2;
     private const int KeptPrunedFlag = 1;
     private static ReadOnlySpan<byte> FileMagic => "ESHNSW"u8;
 
@@ -102,9 +106,10 @@ internal sealed partial class HnswGraph
         try
         {
             using var reader = new BinaryReader(new MemoryStream(file, 0, file.Length - 16, writable: false));
-            if (!reader.ReadBytes(FileMagic.Length).AsSpan().SequenceEqual(FileMagic) || reader.ReadUInt16() != FileVersion
+            ushort version;
+            if (!reader.ReadBytes(FileMagic.Length).AsSpan().SequenceEqual(FileMagic) || (version = reader.ReadUInt16()) is not (FirstVersionRead or FileVersion)
                 || reader.ReadInt32() != parameters.M || reader.ReadInt32() != parameters.EfConstruction
-                || reader.ReadInt32() != (parameters.KeepPrunedConnections ? KeptPrunedFlag : 0)
+                || (version >= FileVersion ? reader.ReadInt32() : 0) != (parameters.KeepPrunedConnections ? KeptPrunedFlag : 0)
                 || reader.ReadUInt64() != parameters.Seed || reader.ReadInt32() != segment.Dimension)
             {
                 return null;
@@ -257,8 +262,8 @@ internal sealed partial class HnswGraph
     private static ulong RowChecksum(VectorSegment segment, int row) => Checksum(MemoryMarshal.AsBytes(segment.Row(row)));
 
     // A 64-bit multiply-xorshift hash of the bytes (not cryptographic: it guards against torn and flipped files, not
-    // against someone forging one).
-    private static ulong Checksum(ReadOnlySpan<byte> bytes)
+    // against someone forging one). Internal for the tests that write files of an earlier format.
+    internal static ulong Checksum(ReadOnlySpan<byte> bytes)
     {
         ulong hash = 0xCBF29CE484222325UL ^ (ulong)bytes.Length;
         ReadOnlySpan<ulong> words = MemoryMarshal.Cast<byte, ulong>(bytes);

@@ -10,9 +10,9 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 // BuildThreads 1 by default keeps that determinism; more threads link rows concurrently (a graph of the same quality, but
 // which one depends on thread timing), capped at the machine's processors when the build runs.
 // KeepPrunedConnections off by default: on fortunes MiniLM it raised recall@10 at ef 32 from 0.926 to 0.948 (pgvector's
-// 0.950 at the same ef) but tripled the two-thread build (2.3 -> 7.1-8.3 s), since every back link to a full list
-// re-runs the heuristic over 2M + 1 rows (docs/bench/issue-10.md). In process the two reach recall 0.95 at about the
-// same q/s; over HTTP, where a request's fixed cost dominates, the smaller ef is worth it.
+// 0.952 at the same ef) but made the two-thread build 3.4x longer (2.26 -> 7.67 s, 2.44 -> 8.25 s): its lists stay
+// full, so every later back link re-runs the heuristic over 2M + 1 rows, and a new row makes 2M layer-0 back links
+// instead of M (docs/bench/issue-10.md). At equal recall the two measured about the same q/s, in process and over HTTP.
 internal sealed record HnswParameters(
     int M = 16, int EfConstruction = 200, ulong Seed = 0x5EED_1234_ABCD_0042UL, int BuildThreads = 1, bool KeepPrunedConnections = false)
 {

@@ -509,6 +509,52 @@ public sealed class HnswIndexTests
     }
 
     [Fact]
+    public void TryLoad_KeptPrunedGraph_RoundTripsAndAnIndexWithoutThePolicyRefusesIt()
+    {
+        HnswParameters kept = HnswParameters.Default with { KeepPrunedConnections = true };
+        (VectorSegment segment, HnswIndex built, byte[] file) = SavedGraph(29, kept);
+
+        var loaded = new HnswIndex(segment, kept);
+        Assert.True(loaded.TryLoad(new MemoryStream(file), segment));
+        var search = new IndexSearch(segment, null, IndexOptions.Default, s_limits, 1, TestContext.Current.CancellationToken);
+        var random = new Random(30);
+        for (int q = 0; q < 20; q++)
+        {
+            float[] query = Query(random, segment.Dimension);
+            Assert.Equal(Answer(built, search, query, 10), Answer(loaded, search, query, 10));
+        }
+
+        // A default index would build another graph: the file is not its graph.
+        Assert.False(new HnswIndex(segment, HnswParameters.Default).TryLoad(new MemoryStream(file), segment));
+    }
+
+    [Fact]
+    public void TryLoad_Version2File_LoadedAsAGraphWithoutKeptPrunedConnections()
+    {
+        (VectorSegment segment, HnswIndex built, byte[] file) = SavedGraph(31);
+
+        // Format 2 is format 3 without the flags field (bytes 16-19), version 2 at bytes 6-7, and its own trailer.
+        byte[] payload = [.. file.AsSpan(0, 16), .. file.AsSpan(20, file.Length - 16 - 20)];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(6), 2);
+        byte[] trailer = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(trailer, payload.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(trailer.AsSpan(8), HnswGraph.Checksum(payload));
+        byte[] version2 = [.. payload, .. trailer];
+
+        var loaded = new HnswIndex(segment, HnswParameters.Default);
+        Assert.True(loaded.TryLoad(new MemoryStream(version2), segment));
+        var search = new IndexSearch(segment, null, IndexOptions.Default, s_limits, 1, TestContext.Current.CancellationToken);
+        var random = new Random(32);
+        for (int q = 0; q < 20; q++)
+        {
+            float[] query = Query(random, segment.Dimension);
+            Assert.Equal(Answer(built, search, query, 10), Answer(loaded, search, query, 10));
+        }
+
+        Assert.False(new HnswIndex(segment, HnswParameters.Default with { KeepPrunedConnections = true }).TryLoad(new MemoryStream(version2), segment));
+    }
+
+    [Fact]
     public void TryLoad_TruncatedFile_RefusedAndTheIndexRebuildsTheSameGraph()
     {
         (VectorSegment segment, HnswIndex built, byte[] file) = SavedGraph(23);
@@ -533,8 +579,8 @@ public sealed class HnswIndexTests
     {
         (VectorSegment segment, _, byte[] file) = SavedGraph(24);
 
-        // The magic, the header's row count, a link in the middle, the last link, the length and the checksum.
-        foreach (int at in new[] { 0, 30, file.Length / 2, file.Length - 17, file.Length - 12, file.Length - 1 })
+        // The magic, the header's saved row count (bytes 32-35), a link in the middle, the last link, the length and the checksum.
+        foreach (int at in new[] { 0, 34, file.Length / 2, file.Length - 17, file.Length - 12, file.Length - 1 })
         {
             byte[] damaged = [.. file];
             damaged[at] ^= 0x10;
@@ -666,11 +712,12 @@ public sealed class HnswIndexTests
     }
 
     // A seeded 2,000-row segment (some rows deleted, so tombstoned nodes are in the file), its graph, and the graph's file.
-    private static (VectorSegment Segment, HnswIndex Index, byte[] File) SavedGraph(int seed)
+    private static (VectorSegment Segment, HnswIndex Index, byte[] File) SavedGraph(int seed, HnswParameters? parameters = null)
     {
         const int Dimension = 16;
         VectorSegment segment = Segment(Clustered(new Random(seed), 2_000, Dimension, clusters: 12), 2_000, Dimension, DistanceMetric.CosineSimilarity, payload: null);
-        HnswIndex index = Build(segment);
+        var index = new HnswIndex(segment, parameters ?? HnswParameters.Default);
+        index.Build(segment, TestContext.Current.CancellationToken);
         for (int row = 0; row < 2_000; row += 97)
         {
             segment.Remove(segment.ItemAt(row)!);
