@@ -53,19 +53,9 @@ public interface IEmbeddingService
 
     /// <summary>
     /// The vectors a collection holds across its versions, without the rest of its info: what per-search telemetry
-    /// reads, where collection info would cost a pass over every graph's rows on each request. The default sums that info's
-    /// counts, so a service without a cheaper way still answers.
+    /// reads, where collection info would cost a pass over every graph's rows on each request.
     /// </summary>
-    async Task<StoreResult<long>> CountVectorsAsync(string name, CancellationToken cancellationToken)
-    {
-        StoreResult<CollectionInfo> info = await GetCollectionAsync(name, cancellationToken).ConfigureAwait(false);
-        if (!info.IsSuccess)
-        {
-            return info.Error!;
-        }
-
-        return info.Value!.VectorCounts.Values.Sum();
-    }
+    Task<StoreResult<long>> CountVectorsAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>Deletes a collection and everything in it.</summary>
     Task<StoreResult<bool>> DeleteCollectionAsync(string name, CancellationToken cancellationToken);

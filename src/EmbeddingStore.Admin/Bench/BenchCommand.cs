@@ -226,7 +226,7 @@ internal sealed class BenchCommand : IAdminCommand
         int queryCount = Math.Min(queries.Count, options.MaxQueries ?? int.MaxValue);
 
         using IBenchTarget target = CreateTarget(options, baseVectors.Dimension, httpClientFactory);
-        IndexSettingsBody? settings = (options.M ?? options.EfConstruction ?? options.BuildThreads) is null && options.KeepPrunedConnections is null
+        IndexSettingsBody? settings = !options.HasGraphSettings
             ? null
             : new IndexSettingsBody { M = options.M, EfConstruction = options.EfConstruction, BuildThreads = options.BuildThreads, KeepPrunedConnections = options.KeepPrunedConnections };
         long loadStarted = Stopwatch.GetTimestamp();

@@ -74,6 +74,9 @@ internal sealed record BenchOptions : IValidatableObject
     [Display(Name = "--keep-pruned-connections")]
     public bool? KeepPrunedConnections { get; init; }
 
+    // Any graph build setting given: the bench then sends index settings and names them in its report.
+    public bool HasGraphSettings => (M ?? EfConstruction ?? BuildThreads) is not null || KeepPrunedConnections is not null;
+
     [Range(1, 100_000, ErrorMessage = RangeMessage)]
     [Display(Name = "--batch-size")]
     public int BatchSize { get; init; } = 1_000;
@@ -151,7 +154,7 @@ internal sealed record BenchOptions : IValidatableObject
             yield return new ValidationResult($"--ef values must be integers from 1 to 4096, not {bad}", [nameof(Ef)]);
         }
 
-        if (((M ?? EfConstruction ?? BuildThreads) is not null || KeepPrunedConnections is not null) && Index != IndexKind.Hnsw)
+        if (HasGraphSettings && Index != IndexKind.Hnsw)
         {
             yield return new ValidationResult(
                 "--m, --ef-construction, --build-threads and --keep-pruned-connections set how an hnsw graph is built; they need --index hnsw", [nameof(M)]);

@@ -68,7 +68,7 @@ internal sealed record BenchReport
     private string Index => Options.Index.ToString().ToLowerInvariant();
 
     private string Settings() =>
-        (Options.M ?? Options.EfConstruction ?? Options.BuildThreads) is null && Options.KeepPrunedConnections is null
+        !Options.HasGraphSettings
             ? string.Empty
             : string.Create(CultureInfo.InvariantCulture, $" (m {Options.M?.ToString(CultureInfo.InvariantCulture) ?? "default"}, efConstruction {Options.EfConstruction?.ToString(CultureInfo.InvariantCulture) ?? "default"}, build threads {Options.BuildThreads?.ToString(CultureInfo.InvariantCulture) ?? "default"}{(Options.KeepPrunedConnections is true ? ", pruned connections kept" : string.Empty)})");
 

@@ -29,6 +29,9 @@ internal sealed partial class HnswGraph
     // instead of being rebuilt after an upgrade.
     private const ushort FirstVersionRead = 2;
     private const int KeptPrunedFlag = 1;
+
+    // The header's flags field for a graph built with `parameters`.
+    private static int FlagsOf(HnswParameters parameters) => parameters.KeepPrunedConnections ? KeptPrunedFlag : 0;
     private static ReadOnlySpan<byte> FileMagic => "ESHNSW"u8;
 
     public void Save(Stream destination, VectorSegment segment)
@@ -40,7 +43,7 @@ internal sealed partial class HnswGraph
             writer.Write(FileVersion);
             writer.Write(_parameters.M);
             writer.Write(_parameters.EfConstruction);
-            writer.Write(_parameters.KeepPrunedConnections ? KeptPrunedFlag : 0);
+            writer.Write(FlagsOf(_parameters));
             writer.Write(_parameters.Seed);
             writer.Write(segment.Dimension);
             writer.Write(segment.RowCount);
@@ -109,7 +112,7 @@ internal sealed partial class HnswGraph
             ushort version;
             if (!reader.ReadBytes(FileMagic.Length).AsSpan().SequenceEqual(FileMagic) || (version = reader.ReadUInt16()) is not (FirstVersionRead or FileVersion)
                 || reader.ReadInt32() != parameters.M || reader.ReadInt32() != parameters.EfConstruction
-                || (version >= FileVersion ? reader.ReadInt32() : 0) != (parameters.KeepPrunedConnections ? KeptPrunedFlag : 0)
+                || (version >= FileVersion ? reader.ReadInt32() : 0) != FlagsOf(parameters)
                 || reader.ReadUInt64() != parameters.Seed || reader.ReadInt32() != segment.Dimension)
             {
                 return null;

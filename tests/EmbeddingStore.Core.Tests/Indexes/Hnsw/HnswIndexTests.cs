@@ -186,8 +186,7 @@ public sealed class HnswIndexTests
         float[] data = Clustered(random, Rows, Dimension, clusters: 20);
         VectorSegment segment = Segment(data, Rows, Dimension, DistanceMetric.CosineSimilarity, payload: null);
         HnswIndex heuristic = Build(segment);
-        var kept = new HnswIndex(segment, HnswParameters.Default with { KeepPrunedConnections = true });
-        kept.Build(segment, TestContext.Current.CancellationToken);
+        HnswIndex kept = Build(segment, HnswParameters.Default with { KeepPrunedConnections = true });
 
         // A row linked once 2M other rows exist finds at least 2M candidates and keeps 2M of them on layer 0, and a full
         // list only ever trades one link for another; the heuristic alone keeps far fewer.
@@ -494,13 +493,7 @@ public sealed class HnswIndexTests
         Assert.False(loaded.NeedsBuild);
         Assert.Equal(built.MemoryBytes, loaded.MemoryBytes);
         Assert.Equal(built.Graph!.NodeCount, loaded.Graph!.NodeCount);
-        var search = new IndexSearch(segment, null, IndexOptions.Default, s_limits, 1, TestContext.Current.CancellationToken);
-        var random = new Random(22);
-        for (int q = 0; q < 30; q++)
-        {
-            float[] query = Query(random, segment.Dimension);
-            Assert.Equal(Answer(built, search, query, 10), Answer(loaded, search, query, 10));
-        }
+        AssertSameAnswers(built, loaded, segment, seed: 22, queries: 30);
 
         // Saved again, the loaded graph writes the same bytes.
         var again = new MemoryStream();
@@ -516,13 +509,7 @@ public sealed class HnswIndexTests
 
         var loaded = new HnswIndex(segment, kept);
         Assert.True(loaded.TryLoad(new MemoryStream(file), segment));
-        var search = new IndexSearch(segment, null, IndexOptions.Default, s_limits, 1, TestContext.Current.CancellationToken);
-        var random = new Random(30);
-        for (int q = 0; q < 20; q++)
-        {
-            float[] query = Query(random, segment.Dimension);
-            Assert.Equal(Answer(built, search, query, 10), Answer(loaded, search, query, 10));
-        }
+        AssertSameAnswers(built, loaded, segment, seed: 30, queries: 20);
 
         // A default index would build another graph: the file is not its graph.
         Assert.False(new HnswIndex(segment, HnswParameters.Default).TryLoad(new MemoryStream(file), segment));
@@ -543,13 +530,7 @@ public sealed class HnswIndexTests
 
         var loaded = new HnswIndex(segment, HnswParameters.Default);
         Assert.True(loaded.TryLoad(new MemoryStream(version2), segment));
-        var search = new IndexSearch(segment, null, IndexOptions.Default, s_limits, 1, TestContext.Current.CancellationToken);
-        var random = new Random(32);
-        for (int q = 0; q < 20; q++)
-        {
-            float[] query = Query(random, segment.Dimension);
-            Assert.Equal(Answer(built, search, query, 10), Answer(loaded, search, query, 10));
-        }
+        AssertSameAnswers(built, loaded, segment, seed: 32, queries: 20);
 
         Assert.False(new HnswIndex(segment, HnswParameters.Default with { KeepPrunedConnections = true }).TryLoad(new MemoryStream(version2), segment));
     }
@@ -716,8 +697,7 @@ public sealed class HnswIndexTests
     {
         const int Dimension = 16;
         VectorSegment segment = Segment(Clustered(new Random(seed), 2_000, Dimension, clusters: 12), 2_000, Dimension, DistanceMetric.CosineSimilarity, payload: null);
-        var index = new HnswIndex(segment, parameters ?? HnswParameters.Default);
-        index.Build(segment, TestContext.Current.CancellationToken);
+        HnswIndex index = Build(segment, parameters);
         for (int row = 0; row < 2_000; row += 97)
         {
             segment.Remove(segment.ItemAt(row)!);
@@ -798,9 +778,9 @@ public sealed class HnswIndexTests
         Assert.True(recall / Queries >= floor, $"recall@10 {recall / Queries:F3} is below {floor}.");
     }
 
-    private static HnswIndex Build(VectorSegment segment)
+    private static HnswIndex Build(VectorSegment segment, HnswParameters? parameters = null)
     {
-        var index = new HnswIndex(segment, HnswParameters.Default);
+        var index = new HnswIndex(segment, parameters ?? HnswParameters.Default);
         index.Build(segment, TestContext.Current.CancellationToken);
         return index;
     }
@@ -810,6 +790,18 @@ public sealed class HnswIndexTests
         var top = new TopKCollector(k);
         index.Search(search, query, top);
         return [.. top.ToSortedList().Select(h => (h.Item.Id, h.Score))];
+    }
+
+    // The two indexes give the same top 10, ids and scores, for `queries` seeded Gaussian queries.
+    private static void AssertSameAnswers(HnswIndex expected, HnswIndex actual, VectorSegment segment, int seed, int queries)
+    {
+        var search = new IndexSearch(segment, null, IndexOptions.Default, s_limits, 1, TestContext.Current.CancellationToken);
+        var random = new Random(seed);
+        for (int q = 0; q < queries; q++)
+        {
+            float[] query = Query(random, segment.Dimension);
+            Assert.Equal(Answer(expected, search, query, 10), Answer(actual, search, query, 10));
+        }
     }
 
     private static List<(string Id, float Score)> Exact(IndexSearch search, float[] query, int k)
