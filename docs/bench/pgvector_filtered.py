@@ -10,7 +10,8 @@ PostgreSQL + pgvector through psycopg2, one client each, on ../shared/data/fortu
     python3 docs/bench/pgvector_filtered.py http://127.0.0.1:5262 ann     # unfiltered: our HNSW against pgvector's (issue 10)
 
 `setup` also fills a second collection, fortunes-kept, whose graph keeps pruned connections (pgvector's neighbour policy),
-and waits until both collections' graphs are built; `ann` measures both.
+and waits until both collections' graphs are built; `ann` measures both, and the default graph walked on int8 codes
+(`"quantized": true`, issue 10's int8 traversal) beside them.
 
 Each run warms both servers first and then alternates them pass by pass, so a change in the machine's load reaches both.
 
@@ -194,26 +195,32 @@ def compare_ann(con, efs, rounds, warm_seconds):
             cur.execute(sql, (q,)); res.append([r[0] for r in cur.fetchall()])
         return len(qs) / (time.perf_counter() - t), res
     vectors = [base64.b64encode(q.astype('<f4').tobytes()).decode() for q in Q]
-    bodies = {ef: [json.dumps({"vector": v, "k": 10, "withPayload": False, "index": "hnsw", "ef": ef}).encode() for v in vectors] for ef in efs}
-    clients = {"libcurl": CurlClient(), "http.client": StdlibClient(), "kept, libcurl": CurlClient("fortunes-kept")}
+    def make(quantized):
+        return {ef: [json.dumps({"vector": v, "k": 10, "withPayload": False, "index": "hnsw", "ef": ef, **({"quantized": True} if quantized else {})}).encode()
+                     for v in vectors] for ef in efs}
+    plain, coded = make(False), make(True)
+    clients = {"libcurl": CurlClient(), "http.client": StdlibClient(), "kept, libcurl": CurlClient("fortunes-kept"), "int8, libcurl": CurlClient()}
+    def bodies_for(name):
+        return coded if name.startswith("int8") else plain
     end = time.time() + warm_seconds
     while time.time() < end:
         for ef in efs:
-            for c in clients.values():
-                es_pass(c, bodies[ef])
+            for name, c in clients.items():
+                es_pass(c, bodies_for(name)[ef])
             pg(ef)
     rates, recalls, plans = {}, {}, {}
     for r in range(rounds):
         for ef in efs:
             for name, c in clients.items():
-                q, res = es_pass(c, bodies[ef], plans); rates.setdefault((name, ef), []).append(q); recalls[(name, ef)] = recall(res, "all")
+                q, res = es_pass(c, bodies_for(name)[ef], plans); rates.setdefault((name, ef), []).append(q); recalls[(name, ef)] = recall(res, "all")
             q, res = pg(ef); rates.setdefault(("pgvector", ef), []).append(q); recalls[("pgvector", ef)] = recall(res, "all")
     med = {k: statistics.median(v) for k, v in rates.items()}
     print(f"unfiltered top 10 ({rounds} rounds after {warm_seconds} s warm-up; pgvector plan: {plan}; our plans {plans})")
-    print("   ef | pgvector recall  q/s | ours recall | libcurl q/s | http.client q/s | kept pruned: recall | libcurl q/s")
+    print("   ef | pgvector recall  q/s | ours recall | libcurl q/s | http.client q/s | kept pruned: recall | libcurl q/s | int8 walk: recall | libcurl q/s")
     for ef in efs:
         print(f"  {ef:3} |  {recalls[('pgvector', ef)]:.3f} {med[('pgvector', ef)]:7,.0f} |    {recalls[('libcurl', ef)]:.3f}    | {med[('libcurl', ef)]:9,.0f}   | {med[('http.client', ef)]:9,.0f}"
-              f"       |        {recalls[('kept, libcurl', ef)]:.3f}        | {med[('kept, libcurl', ef)]:9,.0f}")
+              f"       |        {recalls[('kept, libcurl', ef)]:.3f}        | {med[('kept, libcurl', ef)]:9,.0f}"
+              f"   |       {recalls[('int8, libcurl', ef)]:.3f}       | {med[('int8, libcurl', ef)]:9,.0f}")
     # At equal recall: for each pgvector point, our fastest ef that reaches at least its recall.
     for ef in efs:
         want = recalls[("pgvector", ef)]
@@ -226,7 +233,11 @@ def compare_ann(con, efs, rounds, warm_seconds):
                      f"libcurl {med[('libcurl', best)] / med[('pgvector', ef)]:.2f}x, http.client {med[('http.client', best)] / med[('pgvector', ef)]:.2f}x;")
         if kept:
             best = max(kept, key=lambda e: med[("kept, libcurl", e)])
-            line += f" kept pruned ef {best} recall {recalls[('kept, libcurl', best)]:.3f} libcurl {med[('kept, libcurl', best)] / med[('pgvector', ef)]:.2f}x"
+            line += f" kept pruned ef {best} recall {recalls[('kept, libcurl', best)]:.3f} libcurl {med[('kept, libcurl', best)] / med[('pgvector', ef)]:.2f}x;"
+        coded_efs = [e for e in efs if recalls[("int8, libcurl", e)] >= want]
+        if coded_efs:
+            best = max(coded_efs, key=lambda e: med[("int8, libcurl", e)])
+            line += f" int8 walk ef {best} recall {recalls[('int8, libcurl', best)]:.3f} libcurl {med[('int8, libcurl', best)] / med[('pgvector', ef)]:.2f}x"
         print(line)
 
 if __name__ == "__main__":

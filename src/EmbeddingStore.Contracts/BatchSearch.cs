@@ -40,6 +40,9 @@ public sealed record BatchSearchRequest
     /// <summary>For <c>hnsw</c>: the search's candidate list size; defaults to the server's setting (64).</summary>
     public int? Ef { get; init; }
 
+    /// <summary>For <c>hnsw</c>: walk the graph on int8 codes and re-score with floats, as for a single search. Default false.</summary>
+    public bool? Quantized { get; init; }
+
     /// <summary>Accept answers from part of the collection, as for a single search; otherwise such a batch is refused (409).</summary>
     public bool AllowPartial { get; init; }
 }

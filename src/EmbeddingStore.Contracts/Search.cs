@@ -61,6 +61,14 @@ public sealed record SearchRequest
     public int? Ef { get; init; }
 
     /// <summary>
+    /// For <c>hnsw</c>: walk the graph on the segment's int8 codes, a quarter of the bytes per visited vector (the codes
+    /// are built and then kept once a search asks), and re-score the <c>ef</c> rows found with the float vectors: exact
+    /// scores, a slightly different candidate set. Pays on collections larger than the server's caches; <c>plan</c> says
+    /// <c>hnsw-int8</c> when it ran. Default false.
+    /// </summary>
+    public bool? Quantized { get; init; }
+
+    /// <summary>
     /// Accept an answer from part of the collection. When the versions the query reaches (natively or through links) hold
     /// only some of the items, as mid-upgrade before a link is fitted, the search is refused (409,
     /// <c>/problems/incompatible-versions</c>) unless this is true or the search was narrowed on purpose
@@ -164,8 +172,9 @@ public sealed record FilterRangeRequest
 /// <param name="Coverage">How many of the collection's items the search could see, per version; absent when nothing was searched.</param>
 /// <param name="Plan">
 /// What actually ran, which the planner may choose differently from <c>index</c>: <c>exact</c>, <c>exact-filtered</c>
-/// (recall 1.0), <c>int8</c>, <c>int8-filtered</c>, <c>hnsw</c> or <c>hnsw-filtered</c> (approximate). A graph index
-/// scans exactly when a filter leaves few matching rows; across versions, the most approximate plan any version ran.
+/// (recall 1.0), <c>int8</c>, <c>int8-filtered</c>, <c>hnsw</c>, <c>hnsw-filtered</c>, <c>hnsw-int8</c> or
+/// <c>hnsw-int8-filtered</c> (approximate; the last two walked int8 codes, for <c>quantized</c>). A graph index scans
+/// exactly when a filter leaves few matching rows; across versions, the most approximate plan any version ran.
 /// </param>
 public sealed record SearchResponse(
     IReadOnlyList<SearchHitResponse> Hits,

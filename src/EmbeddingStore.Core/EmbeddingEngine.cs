@@ -1193,9 +1193,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             }
         }
 
-        var built = new List<VectorSegment>();
-        state.EnsureIndex(kind, Indexes, cancellationToken, built);
-        SaveBuilt(state, kind, built);
+        EnsureSearchIndexes(state, kind, options, cancellationToken);
         LinkGraph graph = _registry.Graph;
         using Collection.ReadScope scope = state.EnterRead();
         if (state.IsDeleted)
@@ -1221,6 +1219,19 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
         lists = ReferenceScoring.Attach(state, plans, lists, graph);
         List<MergedHit> merged = MixedVersionMerger.Merge(plans, lists, state.VectorItemCount, query.K);
         return new SearchResult(Fetch(state, plans, merged, query.WithPayload, query.WithVectors), kind, coverage, PlanOf(lists));
+    }
+
+    // The indexes a search needs built before it takes the read lock: its kind's, and the int8 codes a graph walk on codes
+    // reads (a quantized graph search makes them maintained, as an int8 search would).
+    private void EnsureSearchIndexes(Collection state, IndexKind kind, IndexOptions options, CancellationToken cancellationToken)
+    {
+        var built = new List<VectorSegment>();
+        state.EnsureIndex(kind, Indexes, cancellationToken, built);
+        SaveBuilt(state, kind, built);
+        if (options.Quantized == true && kind == IndexKind.Hnsw)
+        {
+            state.EnsureIndex(IndexKind.Int8, Indexes, cancellationToken);
+        }
     }
 
     private StoreResult<BatchSearchResult> SearchBatch(string collection, BatchSearchQuery query, CancellationToken cancellationToken)
@@ -1270,9 +1281,7 @@ public sealed partial class EmbeddingEngine : IEmbeddingService, IDisposable
             prepared[i] = Prepared(version, vector);
         }
 
-        var built = new List<VectorSegment>();
-        state.EnsureIndex(kind, Indexes, cancellationToken, built);
-        SaveBuilt(state, kind, built);
+        EnsureSearchIndexes(state, kind, options, cancellationToken);
         LinkGraph graph = _registry.Graph;
         using Collection.ReadScope scope = state.EnterRead();
         if (state.IsDeleted)

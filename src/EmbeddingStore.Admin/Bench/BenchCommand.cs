@@ -70,6 +70,7 @@ internal sealed class BenchCommand : IAdminCommand
         var efConstruction = new Option<int?>("--ef-construction") { Description = "hnsw: candidates each insert searches (default 200)" };
         var buildThreads = new Option<int?>("--build-threads") { Description = "hnsw: threads the graph build uses (default 1: the same graph every run)" };
         var keepPruned = new Option<bool>("--keep-pruned-connections") { Description = "hnsw: fill link lists with the rows the heuristic passed over, as pgvector does" };
+        var quantized = new Option<bool>("--quantized") { Description = "hnsw: walk the graph on the segment's int8 codes, re-scoring the ef found with floats" };
         var batchSize = new Option<int>("--batch-size") { Description = "Queries per batch (batch mode and ground truth)", DefaultValueFactory = _ => 1_000 };
         var queries = new Option<int?>("--queries") { Description = "Use only the first N queries", HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Run every query N times; the fastest repetition is reported", HelpName = "N", DefaultValueFactory = _ => 1 };
@@ -102,7 +103,7 @@ internal sealed class BenchCommand : IAdminCommand
 
         var command = new Command("bench", Description)
         {
-            basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, ef, m, efConstruction, buildThreads, keepPruned, batchSize, queries, repeat,
+            basePath, queryPath, gt, writeGt, k, index, mode, threads, metric, oversampling, ef, m, efConstruction, buildThreads, keepPruned, quantized, batchSize, queries, repeat,
             warmupMax, warmupRequests, bandwidth, server, collection, uploadBatch, ingestCount, dimension, seed, selectivity, payloadIndex, graphCost,
         };
         command.Options.Add(context.Shared.Json);
@@ -129,6 +130,7 @@ internal sealed class BenchCommand : IAdminCommand
             EfConstruction = result.GetValue(efConstruction),
             BuildThreads = result.GetValue(buildThreads),
             KeepPrunedConnections = result.GetValue(keepPruned) ? true : null,
+            Quantized = result.GetValue(quantized) ? true : null,
             BatchSize = result.GetValue(batchSize),
             MaxQueries = result.GetValue(queries),
             Repeat = result.GetValue(repeat),
@@ -247,12 +249,17 @@ internal sealed class BenchCommand : IAdminCommand
         // graph) starts a background build job waited for here: timed alone, so the build is a figure of its own and not
         // part of any query's latency.
         IReadOnlyList<int?> sweep = options.Ef is { Count: > 0 } list ? [.. list.Select(e => (int?)e)] : [null];
-        var first = new BenchKnobs(options.Oversampling, sweep[0]);
+        var first = new BenchKnobs(options.Oversampling, sweep[0], options.Quantized);
         long buildStarted = Stopwatch.GetTimestamp();
         await target.SearchAsync(queries.Row(0).ToArray(), options.K, options.Index, first, cancellationToken);
         await target.WaitForIndexAsync(options.Index, cancellationToken);
         double buildSeconds = Stopwatch.GetElapsedTime(buildStarted).TotalSeconds;
         long indexBytes = await target.IndexMemoryBytesAsync(options.Index, cancellationToken);
+        if (options.Quantized is true)
+        {
+            // The walk reads the int8 codes the first search built beside the graph: their bytes are the index's too.
+            indexBytes += await target.IndexMemoryBytesAsync(IndexKind.Int8, cancellationToken);
+        }
 
         (double warmupSeconds, int warmupRounds, long warmupRequestCount, bool steady) = await WarmUpAsync(target, queries, queryCount, options, first, cancellationToken);
 
@@ -262,7 +269,7 @@ internal sealed class BenchCommand : IAdminCommand
         foreach (int? ef in sweep)
         {
             target.TakePlans();
-            var knobs = new BenchKnobs(options.Oversampling, ef);
+            var knobs = new BenchKnobs(options.Oversampling, ef, options.Quantized);
             List<double> latencies = [];
             List<int[]> results = [];
             double seconds = double.MaxValue;

@@ -74,6 +74,9 @@ internal sealed record BenchOptions : IValidatableObject
     [Display(Name = "--keep-pruned-connections")]
     public bool? KeepPrunedConnections { get; init; }
 
+    [Display(Name = "--quantized")]
+    public bool? Quantized { get; init; }
+
     // Any graph build setting given: the bench then sends index settings and names them in its report.
     public bool HasGraphSettings => (M ?? EfConstruction ?? BuildThreads) is not null || KeepPrunedConnections is not null;
 
@@ -158,6 +161,11 @@ internal sealed record BenchOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 "--m, --ef-construction, --build-threads and --keep-pruned-connections set how an hnsw graph is built; they need --index hnsw", [nameof(M)]);
+        }
+
+        if (Quantized is not null && Index != IndexKind.Hnsw)
+        {
+            yield return new ValidationResult("--quantized walks an hnsw graph on int8 codes; it needs --index hnsw", [nameof(Quantized)]);
         }
 
         if (Selectivity is not null && GroundTruthPath is not null)

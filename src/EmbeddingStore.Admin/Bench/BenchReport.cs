@@ -67,7 +67,9 @@ internal sealed record BenchReport
 
     private string Index => Options.Index.ToString().ToLowerInvariant();
 
-    private string Settings() =>
+    private string Settings() => GraphSettings() + (Options.Quantized is true ? " (walked on int8 codes, their memory included)" : string.Empty);
+
+    private string GraphSettings() =>
         !Options.HasGraphSettings
             ? string.Empty
             : string.Create(CultureInfo.InvariantCulture, $" (m {Options.M?.ToString(CultureInfo.InvariantCulture) ?? "default"}, efConstruction {Options.EfConstruction?.ToString(CultureInfo.InvariantCulture) ?? "default"}, build threads {Options.BuildThreads?.ToString(CultureInfo.InvariantCulture) ?? "default"}{(Options.KeepPrunedConnections is true ? ", pruned connections kept" : string.Empty)})");

@@ -81,6 +81,7 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
                 Index = WireName(index),
                 Oversampling = knobs.Oversampling,
                 Ef = knobs.Ef,
+                Quantized = knobs.Quantized,
             },
             cancellationToken);
         Count(response.Plan);
@@ -102,6 +103,7 @@ internal sealed class HttpTarget(HttpClient http, string collection, int uploadB
                 Index = WireName(index),
                 Oversampling = knobs.Oversampling,
                 Ef = knobs.Ef,
+                Quantized = knobs.Quantized,
             },
             cancellationToken);
         foreach (BatchSearchResultResponse result in response.Results)

@@ -32,7 +32,7 @@ internal interface IBenchTarget : IDisposable
 }
 
 // The per-query knobs a run sends: int8's oversampling, a graph's ef (null: the engine's default).
-internal readonly record struct BenchKnobs(int? Oversampling, int? Ef)
+internal readonly record struct BenchKnobs(int? Oversampling, int? Ef, bool? Quantized = null)
 {
     public static BenchKnobs None => default;
 }

@@ -114,7 +114,7 @@ internal sealed class InProcessTarget : IBenchTarget
 
     private PayloadFilter? _searchFilter;
 
-    private static IndexOptions? Options(BenchKnobs knobs) => knobs == BenchKnobs.None ? null : new IndexOptions(knobs.Oversampling, knobs.Ef);
+    private static IndexOptions? Options(BenchKnobs knobs) => knobs == BenchKnobs.None ? null : new IndexOptions(knobs.Oversampling, knobs.Ef, knobs.Quantized);
 
     private async Task<int[]> SearchCoreAsync(float[] query, int k, IndexKind index, BenchKnobs knobs, CancellationToken cancellationToken)
     {

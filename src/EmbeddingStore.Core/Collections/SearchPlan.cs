@@ -36,4 +36,13 @@ public enum SearchPlan
     /// neighbours (ACORN-style two-hop expansion): approximate candidates, exact scores, never a non-matching item.
     /// </summary>
     HnswFiltered,
+
+    /// <summary>
+    /// A graph search walked on the segment's int8 codes (a quarter of the bytes per visited row), its ef candidates then
+    /// re-scored with the float vectors: approximate candidates, exact scores.
+    /// </summary>
+    HnswInt8,
+
+    /// <summary>The filtered graph walk of <see cref="HnswFiltered"/>, scored on int8 codes and re-scored with floats.</summary>
+    HnswInt8Filtered,
 }

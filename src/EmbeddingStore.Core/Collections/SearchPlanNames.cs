@@ -14,6 +14,8 @@ public static class SearchPlanNames
         SearchPlan.Int8Filtered => "int8-filtered",
         SearchPlan.Hnsw => "hnsw",
         SearchPlan.HnswFiltered => "hnsw-filtered",
+        SearchPlan.HnswInt8 => "hnsw-int8",
+        SearchPlan.HnswInt8Filtered => "hnsw-int8-filtered",
         _ => throw new ArgumentOutOfRangeException(nameof(plan), plan, "Unknown search plan."),
     };
 

@@ -15,7 +15,12 @@ namespace EmbeddingStore.Core.Indexes;
 /// Graph kinds: the candidate list a search keeps at the bottom layer (at least k is always kept); null means
 /// <see cref="Collections.EngineLimits.DefaultEf"/>. More buys recall with visited rows.
 /// </param>
-public sealed record IndexOptions(int? Oversampling = null, int? Ef = null)
+/// <param name="Quantized">
+/// Graph kinds: walk the graph on the segment's int8 codes (a quarter of the bytes a visited row costs; the codes are built
+/// for the segment, and kept, once a search asks) and re-score the ef rows found with the floats, so scores stay exact and
+/// only the candidate set moves. Pays where the floats do not fit in the caches; null means false (the walk reads floats).
+/// </param>
+public sealed record IndexOptions(int? Oversampling = null, int? Ef = null, bool? Quantized = null)
 {
     /// <summary>Every member at its default.</summary>
     public static IndexOptions Default { get; } = new();

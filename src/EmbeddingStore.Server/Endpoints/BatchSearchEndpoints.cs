@@ -39,7 +39,7 @@ internal static class BatchSearchEndpoints
 
         var query = new BatchSearchQuery(
             request.Vectors, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, index,
-            ContractMapping.ToIndexOptions(request.Oversampling, request.Ef), request.AllowPartial);
+            ContractMapping.ToIndexOptions(request.Oversampling, request.Ef, request.Quantized), request.AllowPartial);
         StoreResult<BatchSearchResult> result = await service.SearchBatchAsync(name, query, cancellationToken);
         if (!result.IsSuccess)
         {

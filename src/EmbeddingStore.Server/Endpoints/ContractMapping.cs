@@ -115,8 +115,8 @@ internal static class ContractMapping
         return false;
     }
 
-    public static IndexOptions? ToIndexOptions(int? oversampling, int? ef) =>
-        oversampling is null && ef is null ? null : new IndexOptions(Oversampling: oversampling, Ef: ef);
+    public static IndexOptions? ToIndexOptions(int? oversampling, int? ef, bool? quantized) =>
+        oversampling is null && ef is null && quantized is null ? null : new IndexOptions(Oversampling: oversampling, Ef: ef, Quantized: quantized);
 
     public static MigrationResponse ToResponse(this MigrationInfo m) => new(
         m.Record.Id,

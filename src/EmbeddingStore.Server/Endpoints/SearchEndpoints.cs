@@ -49,7 +49,7 @@ internal static class SearchEndpoints
 
         var query = new SearchQuery(
             request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, request.WithVectors, request.Vectors, bridging, request.SearchVersions,
-            index, ContractMapping.ToIndexOptions(request.Oversampling, request.Ef), request.AllowPartial);
+            index, ContractMapping.ToIndexOptions(request.Oversampling, request.Ef, request.Quantized), request.AllowPartial);
         StoreResult<SearchResult> result = await service.SearchAsync(name, query, cancellationToken);
         if (!result.IsSuccess)
         {
@@ -88,7 +88,7 @@ internal static class SearchEndpoints
 
         var vector = new SearchQuery(
             request.Vector, request.Version, request.K, request.Filter.ToFilter(), request.WithPayload, WithVectors: false, request.Vectors, bridging,
-            request.SearchVersions, index, ContractMapping.ToIndexOptions(null, null), request.AllowPartial);
+            request.SearchVersions, index, ContractMapping.ToIndexOptions(null, null, null), request.AllowPartial);
         FusionRequest fusion = request.Fusion ?? new FusionRequest();
         var query = new HybridSearchQuery(
             vector, keywords.Field!, keywords.Query!, request.K, fusion.VectorWeight ?? 1, fusion.KeywordWeight ?? 1,

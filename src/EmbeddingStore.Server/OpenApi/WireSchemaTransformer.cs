@@ -100,6 +100,9 @@ internal sealed class WireSchemaTransformer(IOptions<LimitsOptions> limits, IEmb
             case (nameof(SearchRequest), "ef") or (nameof(BatchSearchRequest), "ef"):
                 Range(schema, 1, engine.MaxEf, engine.DefaultEf);
                 break;
+            case (nameof(SearchRequest), "quantized") or (nameof(BatchSearchRequest), "quantized"):
+                schema.Default = JsonValue.Create(false);
+                break;
             case (nameof(SearchRequest), "withPayload") or (nameof(BatchSearchRequest), "withPayload"):
                 schema.Default = JsonValue.Create(new SearchRequest().WithPayload);
                 break;

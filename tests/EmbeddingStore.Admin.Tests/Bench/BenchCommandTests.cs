@@ -78,9 +78,28 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("recall@10", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Bench_HnswQuantized_EverySearchWalksInt8Codes()
+    {
+        (int code, string output, string errors) = await RunAsync("--index", "hnsw", "--ef", "8,16", "--quantized", "--json");
+
+        Assert.True(code == 0, errors);
+        using JsonDocument json = JsonDocument.Parse(output);
+        JsonElement[] rows = [.. json.RootElement.GetProperty("sweep").EnumerateArray()];
+
+        // Small enough ef values that the planner walks the graph of the test's small base (it scans up to 16 rows per ef).
+        Assert.All(rows, r => Assert.StartsWith("hnsw-int8 ", r.GetProperty("plans").GetString(), StringComparison.Ordinal));
+        Assert.All(rows, r => Assert.True(r.GetProperty("recall").GetDouble() >= 0.9, $"recall {r.GetProperty("recall").GetDouble()}"));
+
+        (code, output, errors) = await RunAsync("--index", "hnsw", "--ef", "8", "--quantized");
+        Assert.True(code == 0, errors);
+        Assert.Contains("walked on int8 codes", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--m", "16")]
     [InlineData("--keep-pruned-connections")]
+    [InlineData("--quantized")]
     public async Task Bench_GraphSettingsWithoutHnsw_RefusedInOneLine(params string[] setting)
     {
         (int code, string output, string errors) = await RunAsync(["--index", "exact", .. setting]);

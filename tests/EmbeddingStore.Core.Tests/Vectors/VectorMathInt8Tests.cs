@@ -44,6 +44,64 @@ public sealed class VectorMathInt8Tests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void DotGatheredCodes_ScatteredRowsAnyLength_EqualsScalarReferenceExactly(int length)
+    {
+        const int Rows = 40;
+        if (length == 0)
+        {
+            // Rows of no codes have no address: refused rather than scored as zero.
+            Assert.Throws<ArgumentException>(() => VectorMath.DotGatheredCodes([], new byte[Rows], [0], new int[1]));
+            return;
+        }
+
+        var random = new Random(length + 6_000);
+        int limit = VectorMath.GatheredCodeQueryLimit;
+        var query = new sbyte[length];
+        var codes = new byte[length * Rows];
+        for (int i = 0; i < length; i++)
+        {
+            query[i] = (sbyte)random.Next(-limit, limit + 1);
+        }
+
+        random.NextBytes(codes);
+
+        // The worst case of the 16-bit pair sums: a row of 255s against a query of ±limit, so a saturating lane would show.
+        for (int i = 0; i < length; i++)
+        {
+            codes[(7 * length) + i] = 255;
+        }
+
+        if (length > 1)
+        {
+            query[0] = (sbyte)limit;
+            query[1] = (sbyte)limit;
+        }
+
+        // Scattered, repeated and out of order, an odd count so the two-row passes leave one row over.
+        int[] rows = [7, 3, 39, 0, 7, 21, 12, 38, 5];
+        var dots = new int[rows.Length];
+        VectorMath.DotGatheredCodes(query, codes, rows, dots);
+
+        for (int r = 0; r < rows.Length; r++)
+        {
+            long expected = 0;
+            for (int i = 0; i < length; i++)
+            {
+                expected += codes[(rows[r] * length) + i] * (long)query[i];
+            }
+
+            Assert.Equal(expected, dots[r]);
+        }
+    }
+
+    [Fact]
+    public void DotGatheredCodes_RowPastTheCodes_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => VectorMath.DotGatheredCodes(new sbyte[4], new byte[8], [2], new int[1]));
+    }
+
     [Fact]
     public void DotRowsInt8_RowsShorterThanScores_Throws()
     {

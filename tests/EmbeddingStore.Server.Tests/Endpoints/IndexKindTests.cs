@@ -1,5 +1,6 @@
 // Copyright (c) EmbeddingStore contributors. Licensed under the MIT License.
 
+using System.Globalization;
 using System.Net;
 using EmbeddingStore.Contracts;
 using EmbeddingStore.Server.Tests.TestSupport;
@@ -33,6 +34,50 @@ public sealed class IndexKindTests
         Assert.Equal(HttpStatusCode.BadRequest, unknown.Status);
         Assert.Equal(ProblemTypes.InvalidArgument, unknown.Body!["type"]!.GetValue<string>());
         Assert.Contains("hnsw", unknown.Body["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Search_HnswQuantized_WalksInt8CodesAndSaysSo()
+    {
+        using var factory = new ServerFactory();
+        HttpClient client = factory.CreateClient();
+        await Api.PutAsync(client, "/v1/models/text/versions/v1", """{"dimension": 4, "metric": "cosine"}""", Ct);
+        await Api.PutAsync(client, "/v1/collections/docs", """{"servingVersion": "text@v1"}""", Ct);
+
+        // Enough rows that the planner walks the graph at ef 8 (it scans segments of at most 16 rows per unit of ef).
+        // In batches of 50, the test server's batch limit.
+        var random = new Random(17);
+        for (int first = 0; first < 200; first += 50)
+        {
+            string items = string.Join(", ", Enumerable.Range(first, 50).Select(i =>
+                $$$"""{"id": "i{{{i}}}", "vectors": {"text@v1": [{{{string.Join(", ", Enumerable.Range(0, 4).Select(_ => (random.NextDouble() - 0.5).ToString("R", CultureInfo.InvariantCulture)))}}}]}}"""));
+            var upserted = await Api.PostAsync(client, "/v1/collections/docs/items", $$"""{"items": [{{items}}]}""", Ct);
+            Assert.True(upserted.Status == HttpStatusCode.OK, upserted.Body?.ToJsonString());
+        }
+
+        const string Query = """ "vector": [0.3, -0.2, 0.1, 0.4], "k": 3 """;
+        var exact = await Api.PostAsync(client, "/v1/collections/docs/search", $$"""{{{Query}}, "index": "exact"}""", Ct);
+        var codes = await Api.PostAsync(client, "/v1/collections/docs/search", $$"""{{{Query}}, "index": "hnsw", "ef": 8, "quantized": true}""", Ct);
+        Assert.Equal(HttpStatusCode.OK, codes.Status);
+        Assert.Equal("hnsw-int8", codes.Body!["plan"]!.GetValue<string>());
+        Assert.Equal("hnsw", codes.Body["index"]!.GetValue<string>());
+
+        // The best hit and its score are the exact scan's: the codes only chose which rows were re-scored.
+        Assert.Equal(exact.Body!["hits"]![0]!["id"]!.GetValue<string>(), codes.Body["hits"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal(exact.Body["hits"]![0]!["score"]!.GetValue<double>(), codes.Body["hits"]![0]!["score"]!.GetValue<double>());
+
+        // The codes are now kept for the segment, beside the graph.
+        var info = await Api.GetAsync(client, "/v1/collections/docs", Ct);
+        Assert.Contains(info.Body!["indexes"]!.AsArray(), i => i!["index"]!.GetValue<string>() == "int8");
+
+        var batch = await Api.PostAsync(
+            client, "/v1/collections/docs/search/batch", """{"vectors": [[0.3, -0.2, 0.1, 0.4], [0, 1, 0, 0]], "k": 2, "index": "hnsw", "ef": 8, "quantized": true}""", Ct);
+        Assert.Equal(HttpStatusCode.OK, batch.Status);
+        Assert.All(batch.Body!["results"]!.AsArray(), r => Assert.Equal("hnsw-int8", r!["plan"]!.GetValue<string>()));
+
+        var bad = await Api.PostAsync(client, "/v1/collections/docs/search", $$"""{{{Query}}, "index": "hnsw", "quantized": "yes"}""", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.StartsWith("/problems/", bad.Body!["type"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,7 +15,8 @@ namespace EmbeddingStore.Core.Indexes.Hnsw;
 internal sealed partial class HnswGraph
 {
     // Fills scratch.Results with up to `ef` rows that pass `search` (best first in heap order), walking only passing rows.
-    public void SearchFiltered(VectorSegment segment, ReadOnlySpan<float> query, int ef, IndexSearch search, HnswScratch scratch)
+    // With `walk` the rows are scored on the segment's int8 codes, as the unfiltered search does.
+    public void SearchFiltered(VectorSegment segment, ReadOnlySpan<float> query, int ef, IndexSearch search, HnswScratch scratch, HnswCodeWalk? walk = null)
     {
         scratch.Reset(Capacity);
         if (EntryPoint < 0)
@@ -24,8 +25,8 @@ internal sealed partial class HnswGraph
         }
 
         DistanceMetric metric = segment.Version.Metric;
-        (int current, float currentScore) = EnterLayer0(segment, query, metric);
-        SearchLayerFiltered(segment, query, metric, current, currentScore, ef, search, scratch);
+        (int current, float currentScore) = EnterLayer0(segment, query, metric, walk);
+        SearchLayerFiltered(segment, query, metric, current, currentScore, ef, search, scratch, walk);
     }
 
     // Best-first over passing rows. The entry may fail the predicate: it is queued (it is where the walk starts) but never
@@ -34,7 +35,8 @@ internal sealed partial class HnswGraph
     // an unfiltered one does. A failing neighbour is marked visited only once its whole neighbourhood was taken, so a cap
     // that cut it short leaves it to be expanded again from elsewhere.
     private void SearchLayerFiltered(
-        VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, int entry, float entryScore, int ef, IndexSearch search, HnswScratch scratch)
+        VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, int entry, float entryScore, int ef, IndexSearch search, HnswScratch scratch,
+        HnswCodeWalk? walk)
     {
         int cap = _parameters.MaxLinks0;
         Span<int> links = stackalloc int[cap];
@@ -120,7 +122,7 @@ internal sealed partial class HnswGraph
                 }
             }
 
-            VectorMath.ScoreGatheredRows(query, data, fresh[..taken], metric, scores);
+            ScoreRows(query, data, fresh[..taken], metric, scores, default, walk);
             for (int i = 0; i < taken; i++)
             {
                 float score = scores[i];

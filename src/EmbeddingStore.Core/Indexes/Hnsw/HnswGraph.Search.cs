@@ -13,8 +13,9 @@ internal sealed partial class HnswGraph
 
     // Fills scratch.Results with up to `ef` rows that `search` accepts (live and passing the filter), best first in heap
     // order. Rejected rows are still traversed, so tombstones and a selective filter do not cut the graph apart: the search
-    // keeps expanding until ef accepted rows are found or the frontier cannot improve them.
-    public void Search(VectorSegment segment, ReadOnlySpan<float> query, int ef, IndexSearch search, HnswScratch scratch)
+    // keeps expanding until ef accepted rows are found or the frontier cannot improve them. With `walk` the rows are scored
+    // on the segment's int8 codes, so Results holds approximate scores the caller re-scores.
+    public void Search(VectorSegment segment, ReadOnlySpan<float> query, int ef, IndexSearch search, HnswScratch scratch, HnswCodeWalk? walk = null)
     {
         scratch.Reset(Capacity);
         if (EntryPoint < 0)
@@ -23,18 +24,18 @@ internal sealed partial class HnswGraph
         }
 
         DistanceMetric metric = segment.Version.Metric;
-        (int current, float currentScore) = EnterLayer0(segment, query, metric);
-        SearchLayer(segment, query, metric, current, currentScore, ef, 0, search, exclude: -1, scratch);
+        (int current, float currentScore) = EnterLayer0(segment, query, metric, walk);
+        SearchLayer(segment, query, metric, current, currentScore, ef, 0, search, exclude: -1, scratch, walk: walk);
     }
 
     // The layer-0 start of every search, filtered or not: from the entry point, greedily down through the upper layers.
-    private (int Row, float Score) EnterLayer0(VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric)
+    private (int Row, float Score) EnterLayer0(VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, HnswCodeWalk? walk)
     {
         int current = EntryPoint;
-        float currentScore = Score(query, segment.Row(current), metric);
+        float currentScore = walk is not null ? walk.Score(current) : Score(query, segment.Row(current), metric);
         for (int layer = TopLevel; layer > 0; layer--)
         {
-            Descend(segment, query, metric, layer, ref current, ref currentScore);
+            Descend(segment, query, metric, layer, ref current, ref currentScore, walk: walk);
         }
 
         return (current, currentScore);
@@ -44,7 +45,8 @@ internal sealed partial class HnswGraph
     // scored together (one gathered kernel call per node) and then walked in list order, so the path is the one a
     // neighbour-at-a-time loop would take.
     private void Descend(
-        VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, int layer, ref int current, ref float currentScore, BuildScoring scoring = default)
+        VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, int layer, ref int current, ref float currentScore, BuildScoring scoring = default,
+        HnswCodeWalk? walk = null)
     {
         Span<int> links = stackalloc int[_parameters.MaxLinks0];
         Span<float> scores = stackalloc float[_parameters.MaxLinks0];
@@ -54,11 +56,7 @@ internal sealed partial class HnswGraph
         {
             changed = false;
             int count = CopyNeighbours(current, layer, links);
-            VectorMath.ScoreGatheredRows(query, data, links[..count], metric, scores);
-            if (scoring.Centred)
-            {
-                Rescore(scoring, links[..count], scores);
-            }
+            ScoreRows(query, data, links[..count], metric, scores, scoring, walk);
 
             for (int i = 0; i < count; i++)
             {
@@ -88,7 +86,7 @@ internal sealed partial class HnswGraph
     // scored in one gathered kernel call, then offered in list order; nothing is allocated.
     private void SearchLayer(
         VectorSegment segment, ReadOnlySpan<float> query, DistanceMetric metric, int entry, float entryScore, int ef, int layer,
-        IndexSearch? search, int exclude, HnswScratch scratch, BuildScoring scoring = default)
+        IndexSearch? search, int exclude, HnswScratch scratch, BuildScoring scoring = default, HnswCodeWalk? walk = null)
     {
         Span<int> links = stackalloc int[_parameters.MaxLinks0];
         Span<int> fresh = stackalloc int[_parameters.MaxLinks0];
@@ -138,11 +136,7 @@ internal sealed partial class HnswGraph
                 }
             }
 
-            VectorMath.ScoreGatheredRows(query, data, fresh[..unvisited], metric, scores);
-            if (scoring.Centred)
-            {
-                Rescore(scoring, fresh[..unvisited], scores);
-            }
+            ScoreRows(query, data, fresh[..unvisited], metric, scores, scoring, walk);
 
             for (int i = 0; i < unvisited; i++)
             {
@@ -166,6 +160,24 @@ internal sealed partial class HnswGraph
                     }
                 }
             }
+        }
+    }
+
+    // The scores of a node's neighbours, one kernel call: on the int8 codes for a walk that has them, else on the floats
+    // (turned into the centred similarities a centred build links by).
+    private void ScoreRows(
+        ReadOnlySpan<float> query, ReadOnlySpan<float> data, ReadOnlySpan<int> rows, DistanceMetric metric, Span<float> scores, BuildScoring scoring, HnswCodeWalk? walk)
+    {
+        if (walk is not null)
+        {
+            walk.Score(rows, scores);
+            return;
+        }
+
+        VectorMath.ScoreGatheredRows(query, data, rows, metric, scores);
+        if (scoring.Centred)
+        {
+            Rescore(scoring, rows, scores);
         }
     }
 }

@@ -2,6 +2,7 @@
 
 using EmbeddingStore.Core.Collections;
 using EmbeddingStore.Core.Indexes.Exact;
+using EmbeddingStore.Core.Indexes.Quantized;
 
 namespace EmbeddingStore.Core.Indexes.Hnsw;
 
@@ -95,25 +96,34 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         }
 
         HnswScratch scratch = _scratch.Rent();
+        HnswCodeWalk? walk = null;
         bool exhausted;
         try
         {
-            if (plan == SearchPlan.HnswFiltered)
+            if (CodesFor(search) is { } codes)
             {
-                graph.SearchFiltered(search.Segment, query, ef, search, scratch);
+                walk = scratch.CodeWalk;
+                walk.Prepare(codes, query, search.Segment.Version.Metric, graph.Parameters.MaxLinks0);
+                plan = plan == SearchPlan.HnswFiltered ? SearchPlan.HnswInt8Filtered : SearchPlan.HnswInt8;
+            }
+
+            if (plan is SearchPlan.HnswFiltered or SearchPlan.HnswInt8Filtered)
+            {
+                graph.SearchFiltered(search.Segment, query, ef, search, scratch, walk);
             }
             else
             {
-                graph.Search(search.Segment, query, ef, search, scratch);
+                graph.Search(search.Segment, query, ef, search, scratch, walk);
             }
 
             // A filtered walk that ran out of passing rows before it found k (the matches sit where two hops do not reach
             // from its start) is answered by the exact scan instead, so a filter never loses hits that exist.
             ScoredRowHeap results = scratch.Results;
-            exhausted = plan == SearchPlan.HnswFiltered && results.Count < top.Capacity;
+            exhausted = plan is SearchPlan.HnswFiltered or SearchPlan.HnswInt8Filtered && results.Count < top.Capacity;
+            ReadOnlySpan<float> scores = exhausted || walk is null ? default : scratch.Rescore(search.Segment, query, results);
             for (int i = 0; i < results.Count && !exhausted; i++)
             {
-                float score = results.ScoreAt(i);
+                float score = walk is null ? results.ScoreAt(i) : scores[i];
                 if (top.Admits(score) && search.Accept(results.RowAt(i)) is { } item)
                 {
                     top.Offer(score, item);
@@ -122,6 +132,7 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
         }
         finally
         {
+            walk?.Release();
             _scratch.Return(scratch);
         }
 
@@ -134,6 +145,13 @@ internal sealed class HnswIndex(VectorSegment segment, HnswParameters parameters
 
         search.Record(plan);
     }
+
+    // The int8 codes a search walks on: only when it asked for them (IndexOptions.Quantized) and the segment has them (its
+    // int8 index is built; the engine ensures it for such a search, and every write keeps it row for row with the floats).
+    private static Int8Segment? CodesFor(IndexSearch search) =>
+        search.Options.Quantized == true && search.Segment.FindIndex(IndexKind.Int8) is Int8Index { Codes: { } codes } && codes.Count >= search.Segment.RowCount
+            ? codes
+            : null;
 
     public void OnUpsert(int row, ReadOnlySpan<float> vector)
     {

@@ -30,6 +30,34 @@ internal sealed class HnswScratch
 
     public List<int> Chosen { get; } = [];
 
+    // The int8 scoring of a walk on codes (bound per search, released after).
+    public HnswCodeWalk CodeWalk { get; } = new();
+
+    private int[] _rescoreRows = [];
+    private float[] _rescoreScores = [];
+
+    // The float scores of every row in `results` (in its order), through the gathered kernel, which sums exactly as the
+    // exact scan does: what a walk on codes returns instead of its approximate scores.
+    public ReadOnlySpan<float> Rescore(Collections.VectorSegment segment, ReadOnlySpan<float> query, ScoredRowHeap results)
+    {
+        int count = results.Count;
+        if (_rescoreRows.Length < count)
+        {
+            _rescoreRows = new int[Math.Max(count, 2 * _rescoreRows.Length)];
+            _rescoreScores = new float[_rescoreRows.Length];
+        }
+
+        Span<int> rows = _rescoreRows.AsSpan(0, count);
+        for (int i = 0; i < count; i++)
+        {
+            rows[i] = results.RowAt(i);
+        }
+
+        Span<float> scores = _rescoreScores.AsSpan(0, count);
+        Vectors.VectorMath.ScoreGatheredRows(query, segment.Data, rows, segment.Version.Metric, scores);
+        return scores;
+    }
+
     // Starts a search over `rows` rows: every row unvisited, both heaps empty.
     public void Reset(int rows)
     {

@@ -21,6 +21,10 @@ internal sealed class Int8Index(VectorSegment segment) : IVectorIndex
 
     public long MemoryBytes => _codes?.MemoryBytes ?? 0;
 
+    // The current code table (null until built, or for a Manhattan segment): what a graph walk on codes borrows, under
+    // the collection's read lock, so a retrain (a write) never swaps it mid-walk.
+    internal Int8Segment? Codes => _codes;
+
     public void Search(IndexSearch search, ReadOnlySpan<float> query, TopKCollector top)
     {
         if (Uncoded)

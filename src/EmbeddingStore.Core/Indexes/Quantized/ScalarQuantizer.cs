@@ -89,9 +89,11 @@ internal sealed class ScalarQuantizer
     }
 
     // Turns a float query into signed codes so that q · x ≈ offset + scale · Σ codes[d] · u[d]:
-    // q · x = Σ q[d]·low[d] + Σ (q[d]·step[d]) · u[d], and the weights q[d]·step[d] are quantised with one scale.
-    public void PrepareQuery(ReadOnlySpan<float> query, Span<sbyte> codes, out float scale, out float offset)
+    // q · x = Σ q[d]·low[d] + Σ (q[d]·step[d]) · u[d], and the weights q[d]·step[d] are quantised with one scale, into
+    // ±levels (127 for the scan; a graph walk on codes uses the gathered kernel's ±63, VectorMath.GatheredCodeQueryLimit).
+    public void PrepareQuery(ReadOnlySpan<float> query, Span<sbyte> codes, out float scale, out float offset, int levels = QueryLevels)
     {
+        Debug.Assert(levels is > 0 and <= QueryLevels);
         Debug.Assert(query.Length == Dimension && codes.Length >= Dimension);
         double constant = 0;
         float maxAbs = 0f;
@@ -101,10 +103,10 @@ internal sealed class ScalarQuantizer
             maxAbs = MathF.Max(maxAbs, MathF.Abs(query[d] * _step[d]));
         }
 
-        scale = maxAbs > 0f ? maxAbs / QueryLevels : 1f;
+        scale = maxAbs > 0f ? maxAbs / levels : 1f;
         for (int d = 0; d < query.Length; d++)
         {
-            codes[d] = (sbyte)Math.Clamp(MathF.Round(query[d] * _step[d] / scale), -QueryLevels, QueryLevels);
+            codes[d] = (sbyte)Math.Clamp(MathF.Round(query[d] * _step[d] / scale), -levels, levels);
         }
 
         offset = (float)constant;

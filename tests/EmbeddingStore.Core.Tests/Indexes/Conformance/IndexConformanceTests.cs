@@ -29,6 +29,9 @@ public abstract class IndexConformanceTests
     // The collection's index build settings (null: every default).
     private protected virtual IndexSettings? Settings => null;
 
+    // The per-query options every search of the kind under test sends (null: every default).
+    private protected virtual IndexOptions? Options => null;
+
     [Fact]
     public async Task Search_SeededClusteredData_RecallAgainstExactAtLeastFloor()
     {
@@ -200,9 +203,10 @@ public abstract class IndexConformanceTests
         }
     }
 
-    private static async Task<IReadOnlyList<SearchHit>> SearchAsync(EmbeddingEngine engine, float[] query, int k, IndexKind kind)
+    private async Task<IReadOnlyList<SearchHit>> SearchAsync(EmbeddingEngine engine, float[] query, int k, IndexKind kind)
     {
-        StoreResult<SearchResult> result = await engine.SearchAsync("docs", new SearchQuery(query, Version, k, WithPayload: false, Index: kind), Ct);
+        IndexOptions? options = kind == Kind ? Options : null;
+        StoreResult<SearchResult> result = await engine.SearchAsync("docs", new SearchQuery(query, Version, k, WithPayload: false, Index: kind, Options: options), Ct);
         Assert.True(result.IsSuccess, result.Error?.Message);
         return result.Value!.Hits;
     }
@@ -261,6 +265,17 @@ public sealed class HnswKeptPrunedIndexConformanceTests : IndexConformanceTests
     // Link lists filled with the rows the heuristic refused (pgvector's policy): the same contract, a denser graph.
     // Seeded and single-threaded, so the recall repeats; the floor is the default graph's.
     private protected override IndexSettings? Settings => new(KeepPrunedConnections: true);
+
+    private protected override double RecallFloor => 0.98;
+}
+
+public sealed class HnswQuantizedIndexConformanceTests : IndexConformanceTests
+{
+    private protected override IndexKind Kind => IndexKind.Hnsw;
+
+    // Every graph search walks the int8 codes (the engine builds them for the first such search, and every write keeps
+    // them) and re-scores its ef rows with floats: the same contract as the float walk, and the same floor.
+    private protected override IndexOptions? Options => new(Quantized: true);
 
     private protected override double RecallFloor => 0.98;
 }

@@ -70,6 +70,40 @@ public sealed class ScalarQuantizerTests
     }
 
     [Fact]
+    public void PrepareQuery_GatheredKernelLevels_CodesWithinItsLimitAndStillApproximate()
+    {
+        const int Dimension = 384;
+        const int Rows = 50;
+        var random = new Random(64);
+        float[] data = TestData.RandomVector(random, Rows * Dimension);
+        ScalarQuantizer quantizer = ScalarQuantizer.Train(data, Dimension, Rows);
+        float[] query = TestData.RandomVector(random, Dimension);
+        var q = new sbyte[Dimension];
+        quantizer.PrepareQuery(query, q, out float scale, out float offset, VectorMath.GatheredCodeQueryLimit);
+        Assert.All(q, code => Assert.InRange(code, -VectorMath.GatheredCodeQueryLimit, VectorMath.GatheredCodeQueryLimit));
+        Assert.Contains(q, code => Math.Abs((int)code) == VectorMath.GatheredCodeQueryLimit);
+
+        // Half the query levels double the query's rounding error: still within 3 % of the magnitude here.
+        var codes = new byte[Dimension];
+        var dot = new int[1];
+        for (int r = 0; r < Rows; r++)
+        {
+            ReadOnlySpan<float> row = data.AsSpan(r * Dimension, Dimension);
+            quantizer.Encode(row, codes);
+            VectorMath.DotGatheredCodes(q, codes, [0], dot);
+            double exact = 0, magnitude = 0;
+            for (int i = 0; i < Dimension; i++)
+            {
+                exact += (double)query[i] * row[i];
+                magnitude += Math.Abs((double)query[i] * row[i]);
+            }
+
+            double approx = offset + ((double)scale * dot[0]);
+            Assert.True(Math.Abs(approx - exact) <= 0.03 * magnitude, $"row {r}: approx {approx} vs exact {exact} (magnitude {magnitude})");
+        }
+    }
+
+    [Fact]
     public void NeedsRetraining_ManyClampedRowsOrDoubledSize_True()
     {
         var version = new ModelVersion(ModelVersionId.Create("m", "v1"), 2, DistanceMetric.DotProduct, false, DateTimeOffset.UnixEpoch);
